@@ -1,0 +1,1 @@
+"""Data files trainers edit: the materials standard and the code labels."""

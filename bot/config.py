@@ -1,0 +1,58 @@
+"""Settings read from the environment, with the defaults a newcomer needs."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where state lives and how the servers are reached."""
+
+    data_dir: Path
+    db_url: str
+    port: int
+    action_port: int
+
+    @property
+    def tracker_db_path(self) -> Path:
+        return self.data_dir / "rasa_tracker.db"
+
+    @property
+    def token_file(self) -> Path:
+        return self.data_dir / "api_token"
+
+
+def load_settings() -> Settings:
+    """Settings from BOT_DATA_DIR, BOT_DB_URL, PORT and ACTION_PORT."""
+    data_dir = Path(os.environ.get("BOT_DATA_DIR") or PROJECT_ROOT / "var").resolve()
+    db_url = os.environ.get("BOT_DB_URL") or f"sqlite:///{data_dir / 'bot.db'}"
+    return Settings(
+        data_dir=data_dir,
+        db_url=db_url,
+        port=int(os.environ.get("PORT", "5005")),
+        action_port=int(os.environ.get("ACTION_PORT", "5055")),
+    )
+
+
+def api_token(settings: Settings) -> tuple[str, bool]:
+    """The summary API token and whether it was generated just now.
+
+    BOT_API_TOKEN wins; otherwise a development token is generated once and
+    kept in BOT_DATA_DIR so that restarts keep it.
+    """
+    token = os.environ.get("BOT_API_TOKEN")
+    if token:
+        return token, False
+    path = settings.token_file
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), False
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    path.write_text(token + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return token, True

@@ -1,0 +1,233 @@
+"""The project's own database: customers, watchlist, call subjects, cases.
+
+SQLAlchemy Core over any URL (SQLite file by default, PostgreSQL for
+scale-out). Rasa's tracker store is separate and owned by Rasa.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, List, Optional, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+metadata = sa.MetaData()
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("customer_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("id_last4", sa.String(4), nullable=False, index=True),
+    sa.Column("registered_phone", sa.String(20), nullable=False),
+    sa.Column("loan_id", sa.String(64), nullable=False, index=True),
+    sa.Column("outstanding", sa.String(24), nullable=False),  # canonical decimal text, e.g. "8650.00"
+    sa.Column("overdue_days", sa.Integer, nullable=False),
+)
+
+watchlist = sa.Table(
+    "watchlist",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("source", sa.String(128), nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.UniqueConstraint("kind", "value", name="uq_watchlist_kind_value"),
+)
+
+# Which borrower each call was about, with the calling number: the call history
+# the risk engine reads ("one number calling about many accounts").
+call_subjects = sa.Table(
+    "call_subjects",
+    metadata,
+    sa.Column("call_id", sa.String(128), primary_key=True),
+    sa.Column("caller_number", sa.String(20), nullable=True, index=True),
+    sa.Column("customer_id", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
+# Registered complaints, disputes and fraud reports, each with a reference number.
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("reference", sa.String(32), primary_key=True),
+    sa.Column("call_id", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("customer_id", sa.String(64), nullable=True),
+    sa.Column("caller_role", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("reply_due", sa.Date, nullable=False),
+    sa.UniqueConstraint("call_id", "kind", name="uq_cases_call_kind"),
+)
+
+
+@dataclass(frozen=True)
+class Customer:
+    """One borrower record."""
+
+    customer_id: str
+    name: str
+    id_last4: str
+    registered_phone: str
+    loan_id: str
+    outstanding: Decimal
+    overdue_days: int
+
+
+@dataclass(frozen=True)
+class Case:
+    """A registered complaint, dispute or fraud report."""
+
+    reference: str
+    call_id: str
+    kind: str
+    reply_due: dt.date
+
+
+_engines: dict = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL per process, tables created on first use."""
+    if url not in _engines:
+        kwargs = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        engine = sa.create_engine(url, future=True, **kwargs)
+        if url.startswith("sqlite"):
+            @sa.event.listens_for(engine, "connect")
+            def _wal(dbapi_conn, _record):  # concurrent readers while a writer works
+                dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        metadata.create_all(engine)
+        _engines[url] = engine
+    return _engines[url]
+
+
+class Database:
+    """Queries the dialogue and the CLI need, nothing more."""
+
+    def __init__(self, url: str):
+        self.engine = engine_for(url)
+
+    # customers -----------------------------------------------------------
+    def customer_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one()
+
+    def customers_by_code(self, code: str) -> List[Customer]:
+        """Customers whose ID last four or loan number equals the code."""
+        code = code.strip().upper()
+        query = sa.select(customers).where(
+            sa.or_(customers.c.id_last4 == code, sa.func.upper(customers.c.loan_id) == code)
+        )
+        with self.engine.connect() as conn:
+            return [_customer(row) for row in conn.execute(query)]
+
+    def customer(self, customer_id: str) -> Optional[Customer]:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(customers).where(customers.c.customer_id == customer_id)
+            ).first()
+        return _customer(row) if row else None
+
+    def all_customers(self) -> List[Customer]:
+        with self.engine.connect() as conn:
+            return [_customer(r) for r in conn.execute(sa.select(customers))]
+
+    # watchlist -----------------------------------------------------------
+    def watchlist_entries(self, kind: Optional[str] = None) -> List[dict]:
+        query = sa.select(watchlist)
+        if kind:
+            query = query.where(watchlist.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(watchlist.c.id))]
+
+    # calls ---------------------------------------------------------------
+    def record_call_subject(self, call_id: str, caller_number: Optional[str], customer_id: str,
+                            now: Optional[dt.datetime] = None) -> None:
+        """Remember which borrower a call was about (last match wins)."""
+        now = now or dt.datetime.utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(call_subjects.delete().where(call_subjects.c.call_id == call_id))
+            conn.execute(call_subjects.insert().values(
+                call_id=call_id, caller_number=caller_number, customer_id=customer_id,
+                recorded_at=now))
+
+    def calls_from_number(self, caller_number: str, exclude_call_id: str = "") -> List[tuple]:
+        """(customer_id, when) of earlier calls from this number."""
+        query = sa.select(call_subjects.c.customer_id, call_subjects.c.recorded_at).where(
+            call_subjects.c.caller_number == caller_number,
+            call_subjects.c.call_id != exclude_call_id,
+        )
+        with self.engine.connect() as conn:
+            return [(r[0], r[1]) for r in conn.execute(query)]
+
+    # cases ---------------------------------------------------------------
+    def register_case(self, call_id: str, kind: str, caller_role: str, customer_id: Optional[str],
+                      detail: str, reply_days: int, now: Optional[dt.datetime] = None) -> Case:
+        """Register a case once per call and kind; a repeat returns the first one."""
+        now = now or dt.datetime.now()
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(cases).where(
+                cases.c.call_id == call_id, cases.c.kind == kind)).first()
+            if row:
+                return Case(row.reference, row.call_id, row.kind, row.reply_due)
+            day = now.strftime("%Y%m%d")
+            prefix = {"complaint": "TS", "dispute": "YY", "fraud": "FZ"}.get(kind, "GD")
+            same_day = conn.execute(sa.select(sa.func.count()).select_from(cases).where(
+                cases.c.reference.like(f"{prefix}{day}%"))).scalar_one()
+            reference = f"{prefix}{day}{same_day + 1:04d}"
+            due = (now + dt.timedelta(days=reply_days)).date()
+            conn.execute(cases.insert().values(
+                reference=reference, call_id=call_id, kind=kind, customer_id=customer_id,
+                caller_role=caller_role, detail=detail or "", created_at=now, reply_due=due))
+        return Case(reference, call_id, kind, due)
+
+    def cases_for_call(self, call_id: str) -> List[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                sa.select(cases).where(cases.c.call_id == call_id))]
+
+    def complaint_texts(self, exclude_customer_id: Optional[str] = None) -> List[tuple]:
+        """(customer_id, text) of registered complaint texts, for template detection."""
+        query = sa.select(cases.c.customer_id, cases.c.detail).where(cases.c.detail != "")
+        with self.engine.connect() as conn:
+            rows = [(r[0], r[1]) for r in conn.execute(query)]
+        return [r for r in rows if exclude_customer_id is None or r[0] != exclude_customer_id]
+
+
+def _customer(row) -> Customer:
+    m = row._mapping
+    return Customer(
+        customer_id=m["customer_id"], name=m["name"], id_last4=m["id_last4"],
+        registered_phone=m["registered_phone"], loan_id=m["loan_id"],
+        outstanding=Decimal(str(m["outstanding"])), overdue_days=int(m["overdue_days"]),
+    )
+
+
+def upsert_rows(conn, table: sa.Table, key_columns: Sequence[str], rows: Iterable[dict]) -> dict:
+    """Insert new rows, update changed ones, leave equal ones: counts by outcome."""
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        cond = sa.and_(*[table.c[k] == row[k] for k in key_columns])
+        existing = conn.execute(sa.select(table).where(cond)).first()
+        if existing is None:
+            conn.execute(table.insert().values(**row))
+            counts["added"] += 1
+            continue
+        current = existing._mapping
+        changed = {k: v for k, v in row.items() if _differs(current[k], v)}
+        if changed:
+            conn.execute(table.update().where(cond).values(**changed))
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
+def _differs(stored, new) -> bool:
+    return stored != new

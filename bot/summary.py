@@ -1,0 +1,28 @@
+"""The call summary (contract §3) from a conversation's slots."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+CHANNELS = ("rest", "ivr", "agent")
+
+
+def build_summary(call_id: str, channel: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
+    """The contract's summary document for the call as it stands now."""
+    signals = slots.get("proxy_signals") or []
+    return {
+        "call_id": call_id,
+        "channel": channel if channel in CHANNELS else "rest",
+        "caller_role": slots.get("caller_role") or "unknown",
+        "identity_verified": bool(slots.get("identity_verified")),
+        "customer_id": slots.get("customer_id") or None,
+        "purpose": slots.get("purpose") or "unknown",
+        "materials_requested": list(slots.get("materials_requested") or []),
+        "proxy_risk": {
+            "level": slots.get("proxy_risk_level") or "none",
+            "score": float(slots.get("proxy_risk_score") or 0.0),
+            "signals": [{"code": s.get("code"), "evidence": s.get("evidence")} for s in signals],
+        },
+        "next_step": slots.get("next_step") or None,
+        "handoff": bool(slots.get("handoff")),
+        "complaint_registered": bool(slots.get("complaint_registered")),
+    }
