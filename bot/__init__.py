@@ -1,0 +1,1 @@
+"""话术向导 (Script Guide): the project package."""

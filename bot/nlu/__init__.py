@@ -1,0 +1,1 @@
+"""NLU: the sentence classifier and its Rasa component."""
