@@ -77,8 +77,16 @@ class ValidateCallForm(FormValidationAction):
         return {"identity_code": code} if code else {}
 
     # ---- validation --------------------------------------------------------
+    def validate_purpose(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[Text, Any]:
+        if _free_text_turn(tracker):
+            return {"purpose": _value_before_this_turn(tracker, "purpose")}
+        return {"purpose": value}
+
     def validate_caller_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[Text, Any]:
+        if _free_text_turn(tracker):
+            return {"caller_role": _value_before_this_turn(tracker, "caller_role")}
         checked_as = script.identity_kind(tracker.get_slot("identity_role"))
         now = script.identity_kind(value)
         result: Dict[Text, Any] = {"caller_role": value, "role_denied": False}
@@ -141,6 +149,22 @@ def _answered(event: EventType) -> bool:
     if event.get("name") in ("identity_attempts", "identity_verified", "identity_role"):
         return True
     return event.get("name") in IDENTITY_SLOTS and event.get("value") is not None
+
+
+def _free_text_turn(tracker: Tracker) -> bool:
+    """The caller was describing the case in their own words: words there are not answers."""
+    return tracker.get_slot("requested_slot") == "case_detail"
+
+
+def _value_before_this_turn(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the caller's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
 
 
 def _identity_turn(tracker: Tracker) -> bool:

@@ -1,0 +1,139 @@
+"""Start the real servers (action server + Rasa with our routes) from the built model."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+TOKEN = "e2e-test-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    """Both servers as `python -m bot run` starts them, on free ports, with their own data dir."""
+
+    def __init__(self, data_dir: Path):
+        from bot.config import load_settings
+        from bot.launcher import prepare_state, server_commands, server_env
+
+        self.port, self.action_port = free_port(), free_port()
+        os.environ.update(BOT_DATA_DIR=str(data_dir), PORT=str(self.port),
+                          ACTION_PORT=str(self.action_port), BOT_API_TOKEN=TOKEN)
+        os.environ.pop("BOT_DB_URL", None)
+        self.settings = load_settings()
+        prepare_state(self.settings)
+        self.env = server_env(self.settings)
+        self.commands = server_commands(self.settings)
+        self.logs = data_dir / "logs"
+        self.logs.mkdir(exist_ok=True)
+        self.procs = {}
+
+    def start(self, which=("actions", "rasa")) -> None:
+        for name, cmd in zip(("actions", "rasa"), self.commands):
+            if name in which:
+                log = open(self.logs / f"{name}.log", "ab")
+                self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log,
+                                                    stderr=subprocess.STDOUT)
+        self.wait_up()
+
+    def wait_up(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            dead = [n for n, p in self.procs.items() if p.poll() is not None]
+            if dead:
+                raise RuntimeError(f"server {dead} exited; see {self.logs}")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/webhooks/rest/", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/health", timeout=2)
+                return
+            except Exception:
+                time.sleep(0.5)
+        raise RuntimeError("servers did not come up in time")
+
+    def stop(self, which=("actions", "rasa")) -> None:
+        for name in which:
+            proc = self.procs.pop(name, None)
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+    # ---- client ------------------------------------------------------------
+    def say(self, sender: str, text: str, caller_number: str = "13800000001") -> list:
+        """Send one caller message over the REST channel; the bot's texts."""
+        body = {"sender": sender, "message": text, "metadata": {"caller_number": caller_number}}
+        data = self._request("POST", "/webhooks/rest/webhook", body)
+        return [m.get("text") for m in data if m.get("text")]
+
+    def summary(self, call_id: str, token: str = TOKEN):
+        return self._request("GET", f"/calls/{call_id}/summary", token=token, raw=True)
+
+    def _request(self, method, path, body=None, token=None, raw=False):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json"})
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                status, payload = resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            status, payload = err.code, json.loads(err.read() or b"null")
+        return (status, payload) if raw else payload
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    from bot.training import train
+
+    train(quiet=True)
+    saved = dict(os.environ)
+    s = Stack(tmp_path_factory.mktemp("e2e") / "var")
+    s.start()
+    yield s
+    s.stop()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+class Call:
+    """One call: a sender id, its transcript, and helpers to hold it."""
+
+    counter = 0
+
+    def __init__(self, stack: Stack, caller_number: str = "13800000001"):
+        Call.counter += 1
+        self.stack, self.number = stack, caller_number
+        self.id = f"e2e-{os.getpid()}-{Call.counter}"
+        self.bot_lines = []
+
+    def say(self, text: str) -> str:
+        lines = self.stack.say(self.id, text, self.number)
+        self.bot_lines.extend(lines)
+        return "\n".join(lines)
+
+    def summary(self) -> dict:
+        status, body = self.stack.summary(self.id)
+        assert status == 200, body
+        return body
+
+
+@pytest.fixture
+def call(stack):
+    return lambda number="13800000001": Call(stack, number)
