@@ -1,0 +1,23 @@
+"""The held-out NLU set (never trained on): role and purpose accuracy must stay ≥ 95%."""
+from bot.nlu.evaluate import TARGET, evaluate
+from bot.training import MODEL_PATH, train
+from tests.conftest import ROOT
+
+
+def test_role_and_purpose_accuracy_on_the_holdout_set():
+    train(quiet=True)
+    scores = evaluate(ROOT / "tests" / "nlu_holdout.yml", MODEL_PATH)
+    for head in ("caller_role", "purpose"):
+        s = scores[head]
+        assert s.total >= 290
+        assert s.accuracy >= TARGET, f"{head}: {s.accuracy:.1%}, errors: {s.errors[:10]}"
+
+
+def test_holdout_is_not_in_the_training_data():
+    from rasa.shared.nlu.training_data.loading import load_data
+    from bot.textnorm import normalize
+
+    train_texts = {normalize(e.get("text")) for e in load_data(str(ROOT / "data" / "nlu")).intent_examples}
+    holdout = [e.get("text") for e in load_data(str(ROOT / "tests" / "nlu_holdout.yml")).intent_examples]
+    overlap = [t for t in holdout if normalize(t) in train_texts]
+    assert overlap == []
