@@ -6,8 +6,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.db import database
+from actions.risk import assess_and_record
 from actions.tracker_state import call_state
-from bot import materials, script
+from bot import case_export, materials, script
+from bot.config import load_settings
 
 
 class ActionWrapUp(Action):
@@ -18,14 +20,16 @@ class ActionWrapUp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        risk_events = assess_and_record(tracker, include_this_turn=False)
+        tracker.add_slots(risk_events)
         state = call_state(tracker)
         risk_level = tracker.get_slot("proxy_risk_level") or "none"
         key = "|".join(str(x) for x in (state.caller_role, state.purpose, state.hardship,
                                         state.identity_verified, state.handoff, risk_level))
         if key == tracker.get_slot("wrapped_key"):
             dispatcher.utter_message(response="utter_anything_else")
-            return []
-        events: List[EventType] = [SlotSet("wrapped_key", key)]
+            return risk_events
+        events: List[EventType] = risk_events + [SlotSet("wrapped_key", key)]
         db = database()
 
         kind = script.case_kind(state.purpose)
@@ -59,6 +63,8 @@ class ActionWrapUp(Action):
 
         step = script.next_step(state, risk_level, tracker.get_slot("risk_next_step"))
         events.append(SlotSet("next_step", step))
+        if risk_level in ("level2", "level1"):
+            dispatcher.utter_message(response="utter_verify_before_acting")
         dispatcher.utter_message(response=f"utter_next_{step}")
         if not script.may_disclose_account(state):
             dispatcher.utter_message(response="utter_direct_route")
@@ -68,6 +74,8 @@ class ActionWrapUp(Action):
             identity_text=_identity_text(state), next_step_label=materials.label("next_step", step))
         if not state.handoff:
             dispatcher.utter_message(response="utter_anything_else")
+        if risk_level == "level1":
+            keep_evidence(tracker, events)
         return events
 
     @staticmethod
@@ -81,6 +89,14 @@ class ActionWrapUp(Action):
         dispatcher.utter_message(response="utter_account_info", loan_id=customer.loan_id,
                                  outstanding=f"{customer.outstanding:,.2f}",
                                  overdue_days=customer.overdue_days)
+
+
+def keep_evidence(tracker: Tracker, events: List[EventType]) -> None:
+    """Level 1: write the evidence packet under BOT_DATA_DIR/cases and audit that it was kept."""
+    db = database()
+    packet = case_export.build_packet(tracker.sender_id, list(tracker.events) + list(events), db)
+    paths = case_export.write_packet(packet, load_settings().data_dir / "cases")
+    db.append_audit(tracker.sender_id, [("evidence_kept", {"files": [str(p) for p in paths]})])
 
 
 def _identity_text(state: script.CallState) -> str:

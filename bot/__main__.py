@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | serve | train | import | nlu-eval`."""
+"""Command line: `python -m bot run | serve | train | import | case | share | nlu-eval | risk-eval`."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +33,56 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _case_export(args: argparse.Namespace) -> int:
+    from bot import case_export
+    from bot.config import load_settings
+    from bot.storage import Database
+
+    settings = load_settings()
+    events = case_export.tracker_events(settings.tracker_db_path, args.call_id)
+    if not events:
+        print(f"找不到通话：{args.call_id}（在 {settings.tracker_db_path} 中没有记录）", file=sys.stderr)
+        return 2
+    packet = case_export.build_packet(args.call_id, events, Database(settings.db_url))
+    out = Path(args.out) if args.out else settings.data_dir / "cases"
+    for path in case_export.write_packet(packet, out):
+        print(f"已导出：{path}")
+    return 0
+
+
+def _sharing_key(args: argparse.Namespace) -> Optional[str]:
+    key = os.environ.get("BOT_SHARING_KEY")
+    if args.key_file:
+        key = Path(args.key_file).read_text(encoding="utf-8").strip()
+    if not key or len(key) < 16:
+        print("需要协同密钥：用 --key-file 指定密钥文件，或设置 BOT_SHARING_KEY（至少 16 个字符，"
+              "与合作机构约定一致）。", file=sys.stderr)
+        return None
+    return key
+
+
+def _watchlist_share(args: argparse.Namespace) -> int:
+    from bot import sharing
+    from bot.config import load_settings
+    from bot.storage import Database
+
+    key = _sharing_key(args)
+    if key is None:
+        return 2
+    db = Database(load_settings().db_url)
+    if args.action == "export-hashed":
+        count = sharing.export_hashed(db, key, Path(args.file))
+        print(f"已导出 {count} 个号码的密钥散列到 {args.file}（不含明文号码）。")
+        return 0
+    try:
+        report = sharing.import_hashed(db, Path(args.file), args.source)
+    except sharing.SharingError as err:
+        print(f"未导入任何数据：{err}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0
+
+
 def _nlu_eval(args: argparse.Namespace) -> int:
     from bot.nlu.evaluate import main
 
@@ -53,6 +103,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     ev = sub.add_parser("nlu-eval", help="在保留集上报告来电身份与目的的准确率")
     ev.add_argument("--holdout", default="tests/nlu_holdout.yml")
     ev.add_argument("--model", default=None)
+    case = sub.add_parser("case", help="通话证据材料包")
+    case.add_argument("action", choices=["export"])
+    case.add_argument("call_id")
+    case.add_argument("--out", default=None, help="输出目录（默认 BOT_DATA_DIR/cases）")
+    share = sub.add_parser("share", help="行业协同：导出/导入观察名单号码的密钥散列")
+    share.add_argument("action", choices=["export-hashed", "import-hashed"])
+    share.add_argument("file")
+    share.add_argument("--key-file", default=None)
+    share.add_argument("--source", default="合作机构", help="导入时记录的来源机构")
+    sub.add_parser("risk-eval", help="在标注通话集上报告各风险等级的精确率和召回率")
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -75,6 +135,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _import(args)
     if args.command == "nlu-eval":
         return _nlu_eval(args)
+    if args.command == "case":
+        return _case_export(args)
+    if args.command == "share":
+        return _watchlist_share(args)
+    if args.command == "risk-eval":
+        from bot.risk.evaluate import main as risk_eval
+
+        risk_eval()
+        return 0
     return 1
 
 

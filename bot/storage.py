@@ -64,6 +64,31 @@ cases = sa.Table(
     sa.UniqueConstraint("call_id", "kind", name="uq_cases_call_kind"),
 )
 
+# Every flag and level change, append-only (UPDATE and DELETE are refused by triggers).
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("call_id", sa.String(128), nullable=False, index=True),
+    sa.Column("event", sa.String(32), nullable=False),  # signal_raised | level_changed | evidence_kept
+    sa.Column("detail", sa.JSON, nullable=False),
+)
+
+_APPEND_ONLY_SQLITE = (
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+)
+_APPEND_ONLY_POSTGRES = (
+    "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit is append-only'; END; $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_append_only ON audit",
+    "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
+    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+)
+
 
 @dataclass(frozen=True)
 class Customer:
@@ -103,6 +128,10 @@ def engine_for(url: str) -> Engine:
             def _wal(dbapi_conn, _record):  # concurrent readers while a writer works
                 dbapi_conn.execute("PRAGMA journal_mode=WAL")
         metadata.create_all(engine)
+        statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRES}
+        with engine.begin() as conn:
+            for statement in statements.get(engine.dialect.name, ()):
+                conn.exec_driver_sql(statement)
         _engines[url] = engine
     return _engines[url]
 
@@ -192,12 +221,34 @@ class Database:
             return [dict(r._mapping) for r in conn.execute(
                 sa.select(cases).where(cases.c.call_id == call_id))]
 
-    def complaint_texts(self, exclude_customer_id: Optional[str] = None) -> List[tuple]:
-        """(customer_id, text) of registered complaint texts, for template detection."""
-        query = sa.select(cases.c.customer_id, cases.c.detail).where(cases.c.detail != "")
+    def complaint_texts(self, exclude_call_id: str = "") -> List[tuple]:
+        """(customer_id, text) of complaint texts registered by other calls, for template detection."""
+        query = sa.select(cases.c.customer_id, cases.c.detail).where(
+            cases.c.detail != "", cases.c.call_id != exclude_call_id)
         with self.engine.connect() as conn:
-            rows = [(r[0], r[1]) for r in conn.execute(query)]
-        return [r for r in rows if exclude_customer_id is None or r[0] != exclude_customer_id]
+            return [(r[0] or "", r[1]) for r in conn.execute(query)]
+
+    # audit ---------------------------------------------------------------
+    def append_audit(self, call_id: str, rows: Iterable[tuple], now: Optional[dt.datetime] = None) -> None:
+        """Append (event, detail) rows for a call, all in one transaction."""
+        rows = list(rows)
+        if not rows:
+            return
+        now = now or dt.datetime.utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(audit.insert(), [
+                {"at": now, "call_id": call_id, "event": event, "detail": detail}
+                for event, detail in rows])
+
+    def audit_for_call(self, call_id: str) -> List[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                sa.select(audit).where(audit.c.call_id == call_id).order_by(audit.c.id))]
+
+    def add_watchlist_entries(self, rows: Iterable[dict]) -> dict:
+        """Upsert watchlist rows (kind, value, source, note)."""
+        with self.engine.begin() as conn:
+            return upsert_rows(conn, watchlist, ["kind", "value"], rows)
 
 
 def _customer(row) -> Customer:

@@ -106,4 +106,11 @@ def assess(facts: CallFacts, context: Optional[RiskContext] = None,
     level = decide_level(combine(signals), signals, cfg)
     requirement = requirements_for(level, cfg)
     return Assessment(level, _fit_score(combine(signals), level, cfg.thresholds), signals,
-                      requirement.next_step, list(requirement.extra_materials))
+                      next_step_for(requirement, signals), list(requirement.extra_materials))
+
+
+def next_step_for(requirement: LevelRequirement, signals: List[Signal]) -> str:
+    """The level's next step; where crime is suspected (a severe signal) its follow-up, the police-report packet."""
+    if requirement.follow_up and any(s.severe for s in signals):
+        return requirement.follow_up[0]
+    return requirement.next_step

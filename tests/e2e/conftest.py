@@ -75,9 +75,10 @@ class Stack:
                     proc.kill()
 
     # ---- client ------------------------------------------------------------
-    def say(self, sender: str, text: str, caller_number: str = "13800000001") -> list:
+    def say(self, sender: str, text: str, caller_number: str = "13800000001", **metadata) -> list:
         """Send one caller message over the REST channel; the bot's texts."""
-        body = {"sender": sender, "message": text, "metadata": {"caller_number": caller_number}}
+        body = {"sender": sender, "message": text,
+                "metadata": {"caller_number": caller_number, **metadata}}
         data = self._request("POST", "/webhooks/rest/webhook", body)
         return [m.get("text") for m in data if m.get("text")]
 
@@ -123,8 +124,8 @@ class Call:
         self.id = f"e2e-{os.getpid()}-{Call.counter}"
         self.bot_lines = []
 
-    def say(self, text: str) -> str:
-        lines = self.stack.say(self.id, text, self.number)
+    def say(self, text: str, **metadata) -> str:
+        lines = self.stack.say(self.id, text, self.number, **metadata)
         self.bot_lines.extend(lines)
         return "\n".join(lines)
 

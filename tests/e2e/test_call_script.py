@@ -26,7 +26,12 @@ PURPOSE_LINES = {
 ACCOUNT_FACTS = ("8,650", "8650", "35 天", "L20240001")
 
 
-def expected_next_step(role, purpose):
+RISK_EXTRAS = ["power_of_attorney", "borrower_confirmation"]
+
+
+def expected_next_step(role, purpose, risk_level):
+    if risk_level == "level2":
+        return "callback_registered_phone"
     if purpose == "fraud_report":
         return "escalate_team"
     if purpose == "other":
@@ -36,6 +41,10 @@ def expected_next_step(role, purpose):
     if role == "family" and purpose == "collection_complaint":
         return "handled"
     return "callback_registered_phone"
+
+
+def codes(summary):
+    return [sig["code"] for sig in summary["proxy_risk"]["signals"]]
 
 
 def hold_call(call, role, purpose):
@@ -69,8 +78,14 @@ def test_every_purpose_and_role(call, role, purpose):
     assert s["purpose"] == purpose
     assert s["identity_verified"] is (role == "borrower")
     assert s["customer_id"] == "C0001"
-    assert s["materials_requested"] == materials_for(purpose, role, hardship)
-    assert s["next_step"] == expected_next_step(role, purpose)
+    level = s["proxy_risk"]["level"]
+    if role == "third_party":  # acting for the borrower without shown authorisation
+        assert level != "none" and "unauthorized_third_party" in codes(s)
+    else:  # genuine callers are never raised above watch by the script's own questions
+        assert level in ("none", "watch"), s["proxy_risk"]
+    extra = RISK_EXTRAS if level in ("level2", "level1") else []
+    assert s["materials_requested"] == materials_for(purpose, role, hardship, extra)
+    assert s["next_step"] == expected_next_step(role, purpose, level)
     assert s["complaint_registered"] is (purpose in ("collection_complaint", "fraud_report"))
     assert s["handoff"] is False
     assert "小结" in closing

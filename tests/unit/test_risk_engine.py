@@ -159,8 +159,17 @@ def test_requirements_for_unknown_level():
 def test_assessment_matches_requirements():
     result = assess(third_party("我们是金融监管总局的"))
     req = requirements_for(result.level)
-    assert result.next_step == req.next_step and result.extra_materials == list(req.extra_materials)
+    assert result.level == "level1" and result.extra_materials == list(req.extra_materials)
+    # impersonating an official is suspected crime: the police-report packet, not just the team
+    assert result.next_step == "police_report_packet"
     assert isinstance(result, Assessment)
+
+
+def test_level1_without_suspected_crime_goes_to_the_team():
+    result = assess(third_party("我们专业做征信修复和逾期铲单，帮客户把记录洗白"))
+    assert result.level == "level1"
+    assert not any(s.severe for s in result.signals)
+    assert result.next_step == "escalate_team"
 
 
 def test_custom_config_changes_the_outcome(cfg):

@@ -1,0 +1,60 @@
+"""Proxy-risk assessment on every caller turn (run by action_extract_slots) and at wrap-up."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.db import database
+from actions.tracker_state import caller_number
+from bot import risk_service
+from bot.risk import Assessment, CallFacts
+
+
+def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
+    """What the dialogue knows, with this turn's role/purpose entities where no slot holds them yet."""
+    latest = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+    role = tracker.get_slot("caller_role")
+    purpose = tracker.get_slot("purpose")
+    if include_this_turn:
+        role = role or latest.get("caller_role")
+        purpose = purpose or latest.get("purpose")
+    metadata = tracker.latest_message.get("metadata") or {}
+    return CallFacts(
+        caller_role=role or "unknown",
+        identity_verified=bool(tracker.get_slot("identity_verified")),
+        purpose=purpose or "unknown",
+        utterances=[e.get("text") or "" for e in tracker.events if e.get("event") == "user"],
+        caller_number=caller_number(tracker) or "",
+        # `authorized_agent` means "claims written authorisation" (contract); the claim is
+        # checked through the materials (授权委托书原件) and the borrower's own confirmation.
+        authorisation_shown=role == "authorized_agent",
+        voiceprint=risk_service.parse_vector(metadata.get("voiceprint")) if metadata.get("voiceprint") else None,
+    )
+
+
+def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[EventType]:
+    """Assess the call, audit what changed, and return the risk slots."""
+    db = database()
+    assessment: Assessment = risk_service.assess_call(
+        db, tracker.sender_id, call_facts(tracker, include_this_turn), tracker.get_slot("customer_id"))
+    risk_service.record(db, tracker.sender_id, tracker.get_slot("proxy_risk_level"),
+                        tracker.get_slot("proxy_signals") or [], assessment)
+    return [
+        SlotSet("proxy_risk_level", assessment.level),
+        SlotSet("proxy_risk_score", assessment.score),
+        SlotSet("proxy_signals", risk_service.signal_dicts(assessment)),
+        SlotSet("risk_next_step", assessment.next_step),
+        SlotSet("risk_extra_materials", assessment.extra_materials),
+    ]
+
+
+class ActionAssessRisk(Action):
+    """Re-assesses proxy risk after every caller message (custom slot mapping of proxy_risk_level)."""
+
+    def name(self) -> Text:
+        return "action_assess_risk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return assess_and_record(tracker)

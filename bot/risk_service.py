@@ -1,0 +1,81 @@
+"""The risk engine against the project database: load the context, assess, audit.
+
+The engine (`bot.risk`) is pure; this module does the I/O around it so the
+Rasa action that calls it stays a thin adapter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from bot.risk import Assessment, CallFacts, RiskContext, assess, match_phone_hash, normalize_phone
+from bot.risk.model import level_rank
+from bot.storage import Database
+
+SHARING_KEY_ENV = "BOT_SHARING_KEY"
+
+
+def parse_vector(value) -> Optional[List[float]]:
+    """A voiceprint from a channel payload or the watchlist; None when malformed."""
+    try:
+        floats = [float(x) for x in (value.split() if isinstance(value, str) else value)]
+    except (TypeError, ValueError):
+        return None
+    return floats if len(floats) >= 2 else None
+
+
+def load_context(db: Database, call_id: str, caller_number: Optional[str],
+                 customer_id: Optional[str], now: Optional[dt.datetime] = None) -> RiskContext:
+    """The operator data one call is compared with."""
+    entries = db.watchlist_entries()
+    phones = {e["value"] for e in entries if e["kind"] == "phone"}
+    hashes = {e["value"] for e in entries if e["kind"] == "phone_hash"}
+    number = normalize_phone(caller_number or "")
+    key = os.environ.get(SHARING_KEY_ENV)
+    if number and hashes and key and match_phone_hash(number, hashes, key):
+        phones.add(number)  # a partner's hashed list matched this caller
+    voiceprints = [(f"{e['source']} {e['note']}".strip() or f"watchlist#{e['id']}", v)
+                   for e in entries if e["kind"] == "voiceprint"
+                   for v in [parse_vector(e["value"])] if v]
+    return RiskContext(
+        watchlist_phones=phones,
+        watchlist_phrases=[e["value"] for e in entries if e["kind"] == "phrase"],
+        enrolled_voiceprints=voiceprints,
+        number_history=db.calls_from_number(number, exclude_call_id=call_id) if number else [],
+        complaint_corpus=db.complaint_texts(exclude_call_id=call_id),
+        current_customer_id=customer_id,
+        now=now or dt.datetime.utcnow(),
+    )
+
+
+def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optional[str]) -> Assessment:
+    """Assess a call as it stands now."""
+    return assess(facts, load_context(db, call_id, facts.caller_number, customer_id))
+
+
+def signal_dicts(assessment: Assessment) -> List[Dict[str, object]]:
+    """Signals as kept in the conversation (code, evidence, weight)."""
+    return [{"code": s.code, "evidence": s.evidence, "weight": round(s.weight, 3)}
+            for s in assessment.signals]
+
+
+def audit_rows(previous_level: str, previous_signals: Sequence[dict],
+               assessment: Assessment) -> List[tuple]:
+    """New flags and a level change, as (event, detail) audit rows."""
+    seen = {(s.get("code"), s.get("evidence")) for s in previous_signals or []}
+    rows = [("signal_raised", s) for s in signal_dicts(assessment)
+            if (s["code"], s["evidence"]) not in seen]
+    previous_level = previous_level or "none"
+    if assessment.level != previous_level:
+        rows.append(("level_changed", {
+            "from": previous_level, "to": assessment.level, "score": assessment.score,
+            "direction": "up" if level_rank(assessment.level) > level_rank(previous_level) else "down",
+        }))
+    return rows
+
+
+def record(db: Database, call_id: str, previous_level: str, previous_signals: Iterable[dict],
+           assessment: Assessment) -> None:
+    """Write new flags and level changes to the append-only audit table."""
+    db.append_audit(call_id, audit_rows(previous_level, list(previous_signals or []), assessment))

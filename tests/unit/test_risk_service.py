@@ -1,0 +1,91 @@
+"""The risk engine against the database: context loading, audit, sharing."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from bot import risk_service, sharing
+from bot.risk import CallFacts, hash_phone
+
+
+def test_context_holds_the_operator_watchlist(demo_db):
+    ctx = risk_service.load_context(demo_db, "c1", "+86 139-0000-9999", "C0001")
+    assert "13900009999" in ctx.watchlist_phones
+    assert "保证上岸" in ctx.watchlist_phrases
+    assert len(ctx.enrolled_voiceprints) == 1 and len(ctx.enrolled_voiceprints[0][1]) == 8
+    assert ctx.current_customer_id == "C0001"
+
+
+def test_number_history_and_complaints_exclude_the_call_itself(demo_db):
+    now = dt.datetime(2026, 11, 1, 10, 0)
+    for i, cid in enumerate(["C0001", "C0002", "C0003"]):
+        demo_db.record_call_subject(f"call-{i}", "13911112222", cid, now)
+    demo_db.register_case("call-0", "complaint", "third_party", "C0001", "模板投诉文本" * 5, 15)
+    ctx = risk_service.load_context(demo_db, "call-2", "13911112222", "C0003", now)
+    assert sorted(c for c, _ in ctx.number_history) == ["C0001", "C0002"]
+    assert [t for _, t in ctx.complaint_corpus] == ["模板投诉文本" * 5]
+    assert risk_service.load_context(demo_db, "call-0", "13911112222", "C0001").complaint_corpus == []
+
+
+def test_three_borrowers_from_one_number_raise_multi_account(demo_db):
+    now = dt.datetime.utcnow()
+    demo_db.record_call_subject("a", "13911112222", "C0001", now)
+    demo_db.record_call_subject("b", "13911112222", "C0002", now)
+    facts = CallFacts(caller_role="family", purpose="fee_waiver", utterances=["我是他表哥"],
+                      caller_number="13911112222")
+    assessment = risk_service.assess_call(demo_db, "c", facts, "C0003")
+    assert "multi_account_number" in [s.code for s in assessment.signals]
+
+
+def test_partner_hash_matches_without_the_raw_number(demo_db, tmp_path, monkeypatch):
+    key = "partner-shared-key-2026"
+    partner_file = tmp_path / "partner.csv"
+    partner_file.write_text("phone_hmac_sha256\n" + hash_phone("13655556666", key) + "\n")
+    message = sharing.import_hashed(demo_db, partner_file, "某合作机构")
+    assert "新增 1" in message
+    assert "13655556666" not in partner_file.read_text()
+    monkeypatch.setenv("BOT_SHARING_KEY", key)
+    assert "13655556666" in risk_service.load_context(demo_db, "c", "13655556666", None).watchlist_phones
+    monkeypatch.setenv("BOT_SHARING_KEY", "another-key-entirely")
+    assert "13655556666" not in risk_service.load_context(demo_db, "c", "13655556666", None).watchlist_phones
+
+
+def test_export_hashed_round_trip(demo_db, tmp_path):
+    out = tmp_path / "ours.csv"
+    assert sharing.export_hashed(demo_db, "k" * 16, out) == 2
+    text = out.read_text()
+    assert "13900009999" not in text and hash_phone("13900009999", "k" * 16) in text
+
+
+def test_bad_partner_file_imports_nothing(demo_db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("phone_hmac_sha256\n" + "a" * 64 + "\nnot-a-hash\n")
+    with pytest.raises(sharing.SharingError, match="第 3 行"):
+        sharing.import_hashed(demo_db, bad, "x")
+    assert demo_db.watchlist_entries("phone_hash") == []
+
+
+def test_audit_records_new_flags_and_level_changes(demo_db):
+    facts = CallFacts(caller_role="third_party", purpose="repayment_plan",
+                      utterances=["我们是债务优化公司的，要求停息挂账"])
+    first = risk_service.assess_call(demo_db, "c9", facts, None)
+    risk_service.record(demo_db, "c9", "none", [], first)
+    again = risk_service.assess_call(demo_db, "c9", facts, None)
+    risk_service.record(demo_db, "c9", first.level, risk_service.signal_dicts(first), again)
+    rows = demo_db.audit_for_call("c9")
+    events = [r["event"] for r in rows]
+    assert events.count("level_changed") == 1  # nothing changed the second time
+    assert events.count("signal_raised") == len(first.signals)
+    change = next(r for r in rows if r["event"] == "level_changed")["detail"]
+    assert change["from"] == "none" and change["to"] == first.level == "level2"
+
+
+def test_audit_is_append_only(demo_db):
+    demo_db.append_audit("c1", [("level_changed", {"from": "none", "to": "watch"})])
+    with demo_db.engine.begin() as conn:
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            conn.exec_driver_sql("UPDATE audit SET event = 'x'")
+    with demo_db.engine.begin() as conn:
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            conn.exec_driver_sql("DELETE FROM audit")
+    assert len(demo_db.audit_for_call("c1")) == 1
