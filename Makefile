@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run train test validate nlu-eval clean
+.PHONY: setup run train test validate nlu-eval risk-eval clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,6 +24,9 @@ validate: setup
 
 nlu-eval: setup train
 	@$(PY) -m bot nlu-eval
+
+risk-eval: setup
+	@$(PY) -m bot risk-eval
 
 clean:
 	rm -rf models .rasa var .pytest_cache
