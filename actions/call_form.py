@@ -1,4 +1,5 @@
 """Validation of call_form: the script's order, identity checks, misses and handoff."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -12,6 +13,8 @@ from actions.handoff import handoff_events, miss_events
 from actions.tracker_state import (call_state, caller_number, latest_entities, latest_intent,
                                    latest_text)
 from bot import identity, script
+
+logger = logging.getLogger(__name__)
 
 # Turns the form does not consume: rules answer them, then the form asks again.
 DIGRESSIONS = {"chitchat", "bot_challenge", "ask_why", "out_of_scope", "thanks", "greet", "goodbye"}
@@ -126,6 +129,9 @@ class ValidateCallForm(FormValidationAction):
         number = caller_number(tracker)
         match = identity.match_customer(state.customer_name, state.identity_code,
                                         db.customers_by_code(state.identity_code), number)
+        logger.info("call %s: identity check as %s, code %s, caller %s → %s", tracker.sender_id,
+                    state.caller_role, "****" + state.identity_code[-4:], number or "-",
+                    match.customer_id or "no match")
         if match.matched:
             db.record_call_subject(tracker.sender_id, number, match.customer_id)
         if not state.is_borrower:

@@ -1,4 +1,5 @@
 """Proxy-risk assessment on every caller turn (run by action_extract_slots) and at wrap-up."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,6 +10,8 @@ from actions.db import database
 from actions.tracker_state import caller_number
 from bot import risk_service
 from bot.risk import Assessment, CallFacts
+
+logger = logging.getLogger(__name__)
 
 
 def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
@@ -38,8 +41,13 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
     db = database()
     assessment: Assessment = risk_service.assess_call(
         db, tracker.sender_id, call_facts(tracker, include_this_turn), tracker.get_slot("customer_id"))
-    risk_service.record(db, tracker.sender_id, tracker.get_slot("proxy_risk_level"),
-                        tracker.get_slot("proxy_signals") or [], assessment)
+    previous = tracker.get_slot("proxy_risk_level") or "none"
+    risk_service.record(db, tracker.sender_id, previous, tracker.get_slot("proxy_signals") or [],
+                        assessment)
+    logger.info("call %s: caller %s role=%s purpose=%s risk %s→%s signals=%s", tracker.sender_id,
+                caller_number(tracker) or "-", tracker.get_slot("caller_role"),
+                tracker.get_slot("purpose"), previous, assessment.level,
+                ",".join(s.code for s in assessment.signals) or "-")
     return [
         SlotSet("proxy_risk_level", assessment.level),
         SlotSet("proxy_risk_score", assessment.score),

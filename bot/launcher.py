@@ -44,8 +44,7 @@ def prepare_state(settings: Settings) -> None:
 def server_commands(settings: Settings) -> List[List[str]]:
     """The action server and the Rasa server, as commands."""
     return [
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-         str(settings.action_port)],
+        [sys.executable, "-m", "bot.action_server", "--port", str(settings.action_port)],
         [sys.executable, "-m", "bot", "serve", "--port", str(settings.port)],
     ]
 

@@ -42,5 +42,6 @@ def serve(model_path: str, endpoints_file: str, credentials_file: str, port: int
     logs.configure()
     app = create_app(model_path, endpoints_file, credentials_file, port)
     rasa.utils.common.update_sanic_log_level()
+    logs.install_masking()
     logger.info("Rasa server on http://%s:%s", host, port)
     app.run(host=host, port=port, workers=1, access_log=False)
