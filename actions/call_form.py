@@ -9,7 +9,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.db import database
-from actions.handoff import handoff_events, miss_events
+from actions.handoff import handoff_events, miss_events, recovered_events
 from actions.tracker_state import (call_state, caller_number, latest_entities, latest_intent,
                                    latest_text)
 from bot import identity, script
@@ -30,6 +30,15 @@ class ValidateCallForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        recovered = recovered_events(tracker)
+        tracker.add_slots(recovered)
+        events = await self._validate(dispatcher, tracker, domain)
+        if not events:
+            return []  # rejected: a rule answers; the fault recovery is applied next turn
+        return recovered + events
+
+    async def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> List[EventType]:
         intent = latest_intent(tracker)
         if intent == "request_human":
             dispatcher.utter_message(response="utter_handoff")

@@ -5,12 +5,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.script import MAX_MISSES
+from bot.script import MAX_MISSES, SYSTEM_FAULT
 
 
-def handoff_events() -> List[EventType]:
+def handoff_events(reason: str = "requested") -> List[EventType]:
     """The slots a handoff sets: the summary then reads handoff / human_review."""
-    return [SlotSet("handoff", True), SlotSet("next_step", "human_review")]
+    return [SlotSet("handoff", True), SlotSet("next_step", "human_review"),
+            SlotSet("handoff_reason", reason)]
+
+
+def recovered_events(tracker: Tracker) -> List[EventType]:
+    """After an action-server fault, the first turn that works again resumes the script."""
+    if tracker.get_slot("handoff_reason") != SYSTEM_FAULT:
+        return []
+    return [SlotSet("handoff", False), SlotSet("next_step", None), SlotSet("handoff_reason", None)]
 
 
 class ActionHandoff(Action):
@@ -30,7 +38,7 @@ def miss_events(dispatcher: CollectingDispatcher, tracker: Tracker, reprompt: st
     misses = int(tracker.get_slot("misses") or 0) + 1
     if misses >= MAX_MISSES:
         dispatcher.utter_message(response="utter_handoff_after_misses")
-        return [SlotSet("misses", misses)] + handoff_events()
+        return [SlotSet("misses", misses)] + handoff_events("misses")
     dispatcher.utter_message(response=reprompt)
     return [SlotSet("misses", misses)]
 

@@ -25,6 +25,9 @@ CASE_KINDS = {"collection_complaint": "complaint", "credit_dispute": "dispute",
 # Cases whose registration the summary reports as `complaint_registered`.
 COMPLAINT_KINDS = ("complaint", "fraud")
 MAX_MISSES = 2
+# A handoff after an action-server fault does not end the script: the call goes on
+# with the bot once the action server answers again.
+SYSTEM_FAULT = "system_fault"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class CallState:
     hardship: Optional[str] = None
     case_detail: Optional[str] = None
     handoff: bool = False
+    handoff_reason: Optional[str] = None  # requested | misses | system_fault
 
     @classmethod
     def from_slots(cls, slots: dict) -> "CallState":
@@ -56,6 +60,7 @@ class CallState:
             hardship=slots.get("hardship"),
             case_detail=slots.get("case_detail"),
             handoff=bool(slots.get("handoff")),
+            handoff_reason=slots.get("handoff_reason"),
         )
 
     @property
@@ -86,7 +91,7 @@ def identity_pending(state: CallState) -> bool:
 
 def required_slots(state: CallState) -> List[str]:
     """The slots the form must still have, in the order the script asks them."""
-    if state.handoff:
+    if state.handoff and state.handoff_reason != SYSTEM_FAULT:
         return []
     slots = ["caller_role"]
     if identity_pending(state):

@@ -19,6 +19,9 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     from rasa.core import run as rasa_run
     from rasa.core.utils import AvailableEndpoints
 
+    from bot import fault_tolerance
+
+    fault_tolerance.install()
     settings = load_settings()
     token, _ = api_token(settings)
     endpoints = AvailableEndpoints.read_endpoints(endpoints_file)

@@ -59,7 +59,8 @@ def test_unknown_borrower_named_by_a_third_party_is_not_revealed(domain):
 def test_request_human_ends_the_form_with_a_handoff(domain):
     tracker = make_tracker({}, text="转人工", intent="request_human", requested_slot="caller_role")
     events, messages = run_action(ValidateCallForm(), tracker, domain)
-    assert slot_events(events) == {"handoff": True, "next_step": "human_review", "requested_slot": None}
+    assert slot_events(events) == {"handoff": True, "next_step": "human_review",
+                                   "handoff_reason": "requested", "requested_slot": None}
     assert responses(messages) == ["utter_handoff"]
 
 

@@ -65,3 +65,9 @@ def test_state_from_slots():
     s = CallState.from_slots({"caller_role": "borrower", "identity_attempts": 2.0,
                               "identity_verified": None})
     assert s.identity_attempts == 2 and s.identity_verified is False
+
+
+def test_a_handoff_after_a_system_fault_does_not_end_the_script():
+    s = CallState(caller_role="borrower", handoff=True, handoff_reason="system_fault")
+    assert required_slots(s) == ["caller_role", "customer_name", "identity_code", "purpose"]
+    assert required_slots(CallState(handoff=True, handoff_reason="requested")) == []
