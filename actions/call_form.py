@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.db import database
+from actions.db import database, logs_database_errors
 from actions.handoff import handoff_events, miss_events, recovered_events
 from actions.tracker_state import (call_state, caller_number, latest_entities, latest_intent,
                                    latest_text)
@@ -28,6 +28,7 @@ class ValidateCallForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_call_form"
 
+    @logs_database_errors
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         recovered = recovered_events(tracker)

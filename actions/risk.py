@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.db import database
+from actions.db import database, logs_database_errors
 from actions.tracker_state import caller_number
 from bot import risk_service
 from bot.risk import Assessment, CallFacts
@@ -63,6 +63,7 @@ class ActionAssessRisk(Action):
     def name(self) -> Text:
         return "action_assess_risk"
 
+    @logs_database_errors
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         return assess_and_record(tracker)

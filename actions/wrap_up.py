@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.db import database
+from actions.db import database, logs_database_errors
 from actions.risk import assess_and_record
 from actions.tracker_state import call_state
 from bot import case_export, materials, script
@@ -18,6 +18,7 @@ class ActionWrapUp(Action):
     def name(self) -> Text:
         return "action_wrap_up"
 
+    @logs_database_errors
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         risk_events = assess_and_record(tracker, include_this_turn=False)

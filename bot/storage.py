@@ -1,4 +1,4 @@
-"""The project's own database: customers, watchlist, call subjects, cases.
+"""The project's own database: customers, watchlist, call subjects, cases, call records.
 
 SQLAlchemy Core over any URL (SQLite file by default, PostgreSQL for
 scale-out). Rasa's tracker store is separate and owned by Rasa.
@@ -6,6 +6,7 @@ scale-out). Rasa's tracker store is separate and owned by Rasa.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, List, Optional, Sequence
@@ -75,6 +76,20 @@ audit = sa.Table(
     sa.Column("detail", sa.JSON, nullable=False),
 )
 
+# Calls held over the IVR and agent channels: who took them, when they ended, the agent's note.
+call_records = sa.Table(
+    "call_records",
+    metadata,
+    sa.Column("call_id", sa.String(128), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("agent_id", sa.String(64), nullable=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("ended_at", sa.DateTime, nullable=True),
+    sa.Column("disposition", sa.String(32), nullable=True),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("note_at", sa.DateTime, nullable=True),
+)
+
 _APPEND_ONLY_SQLITE = (
     "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
     "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
@@ -121,7 +136,10 @@ def engine_for(url: str) -> Engine:
     if url not in _engines:
         kwargs = {}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+            # Wait this long for a locked database, then fail the whole transaction (nothing
+            # half-written); shorter than the action timeout so the bot answers in time.
+            busy = float(os.environ.get("BOT_DB_BUSY_TIMEOUT", "3"))
+            kwargs["connect_args"] = {"timeout": busy, "check_same_thread": False}
         engine = sa.create_engine(url, future=True, **kwargs)
         if url.startswith("sqlite"):
             @sa.event.listens_for(engine, "connect")
@@ -244,6 +262,35 @@ class Database:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(
                 sa.select(audit).where(audit.c.call_id == call_id).order_by(audit.c.id))]
+
+    # call records (IVR and agent channels) -------------------------------
+    def call_record(self, call_id: str) -> Optional[dict]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(call_records).where(call_records.c.call_id == call_id)).first()
+        return dict(row._mapping) if row else None
+
+    def start_call(self, call_id: str, channel: str, agent_id: Optional[str] = None) -> dict:
+        """Record a call's start once; a repeat returns the first record."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(call_records.insert().values(
+                    call_id=call_id, channel=channel, agent_id=agent_id,
+                    started_at=dt.datetime.utcnow(), note=""))
+        except sa.exc.IntegrityError:
+            pass
+        return self.call_record(call_id)
+
+    def end_call(self, call_id: str) -> None:
+        """Mark the call ended (the first end time stays)."""
+        with self.engine.begin() as conn:
+            conn.execute(call_records.update().where(
+                call_records.c.call_id == call_id, call_records.c.ended_at.is_(None)
+            ).values(ended_at=dt.datetime.utcnow()))
+
+    def save_call_note(self, call_id: str, disposition: str, note: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(call_records.update().where(call_records.c.call_id == call_id).values(
+                disposition=disposition, note=note, note_at=dt.datetime.utcnow()))
 
     def add_watchlist_entries(self, rows: Iterable[dict]) -> dict:
         """Upsert watchlist rows (kind, value, source, note)."""

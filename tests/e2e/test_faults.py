@@ -1,6 +1,7 @@
 """Action server down or hung mid-call: a short apology and a handoff in bounded time, then the call goes on."""
 import os
 import signal
+import sqlite3
 import time
 
 import pytest
@@ -16,6 +17,7 @@ TIMEOUT = 2.0
 def fault_stack(tmp_path):
     saved = dict(os.environ)
     os.environ["BOT_ACTION_TIMEOUT"] = str(TIMEOUT)
+    os.environ["BOT_DB_BUSY_TIMEOUT"] = "0.5"
     try:
         stack = Stack(tmp_path / "var")
     finally:
@@ -65,3 +67,30 @@ def test_hung_action_server_is_bounded(fault_stack):
     assert took < TIMEOUT * 3  # one timeout for the turn, not one per custom action
     reply, _ = timed_say(s, "f2", "我是他妈妈")
     assert "借款人姓名" in reply
+
+
+def test_locked_database_gives_a_graceful_answer_and_no_half_written_case(fault_stack):
+    s = fault_stack
+    s.say("f3", "我是他老婆，我要投诉你们催收的天天打电话骂人")
+    s.say("f3", "借款人叫王芳")
+    s.say("f3", "后四位0521")
+    db_path = s.settings.data_dir / "bot.db"
+    lock = sqlite3.connect(db_path, isolation_level=None, timeout=1)
+    lock.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        reply, took = timed_say(s, "f3", "昨天晚上一个170的号码打了二十次，还骂人")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert "系统暂时繁忙" in reply and took < TIMEOUT * 3
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM cases WHERE call_id = 'f3'").fetchone()[0] == 0
+    logs = (s.logs / "actions.log").read_text(encoding="utf-8", errors="replace")
+    assert "数据库被锁定或不可用" in logs
+
+    reply, _ = timed_say(s, "f3", "还有，他们还打给我同事")  # the call goes on; the case is registered once
+    assert "编号 TS" in reply
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM cases WHERE call_id = 'f3'").fetchone()[0] == 1
+    _, summary = s.summary("f3")
+    assert summary["complaint_registered"] is True and summary["handoff"] is False
