@@ -68,13 +68,15 @@ def read_csv(path: Path) -> Tuple[List[str], List[Tuple[int, Dict[str, str]]]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise ImportRejected(["文件编码无法识别，请保存为 UTF-8 编码的 CSV。"])
+    if "\x00" in text:
+        raise ImportRejected(["文件含有二进制内容（NUL 字符），不是 CSV 文本文件，请另存为 CSV 后重试。"])
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise ImportRejected(["文件是空的：第 1 行应为表头。"]) from None
     rows = []
-    for values in reader:
+    for values in _rows_or_reject(reader):
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue
@@ -83,6 +85,17 @@ def read_csv(path: Path) -> Tuple[List[str], List[Tuple[int, Dict[str, str]]]]:
             continue
         rows.append((line, {h: v.strip() for h, v in zip(header, values)}))
     return header, rows
+
+
+def _rows_or_reject(reader):
+    """The reader's rows; a malformed CSV line becomes a rejection naming the line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise ImportRejected([f"第 {reader.line_num} 行：CSV 格式错误（{err}）"]) from None
 
 
 def check_header(header: List[str], expected: List[str]) -> List[str]:

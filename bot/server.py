@@ -9,6 +9,7 @@ import logging
 from functools import partial
 
 from bot.config import api_token, load_settings
+from bot.http import guard
 from bot.http.summary_api import summary_blueprint
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     app = rasa_run.configure_app(channels, cors="*", enable_api=False, port=port,
                                  endpoints=endpoints)
     app.blueprint(summary_blueprint(lambda: [token]))
+    guard.install(app)
     app.register_listener(partial(rasa_run.load_agent_on_start, model_path, endpoints, None),
                           "before_server_start")
     app.register_listener(rasa_run.close_resources, "after_server_stop")
