@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run train test validate nlu-eval risk-eval clean
+.PHONY: setup run train test validate nlu-eval risk-eval audit clean
 
 setup:
 	@bash scripts/setup.sh
@@ -27,6 +27,12 @@ nlu-eval: setup train
 
 risk-eval: setup
 	@$(PY) -m bot risk-eval
+
+# Known-vulnerability check of every pinned dependency (needs access to the PyPI
+# vulnerability data, which this project's build machines do not have).
+audit:
+	@test -x .venv-audit/bin/pip-audit || (python3 -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit==2.7.3)
+	@.venv-audit/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --progress-spinner off
 
 clean:
 	rm -rf models .rasa var .pytest_cache
