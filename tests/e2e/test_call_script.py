@@ -194,3 +194,22 @@ def test_complaint_is_registered_with_reference_time_limit_and_regulator(call):
     assert "15 天" in reply and "12378" in reply
     s = c.summary()
     assert s["complaint_registered"] is True and s["customer_id"] == "C0002"
+
+
+@pytest.mark.parametrize("purpose", list(PURPOSE_LINES))
+def test_wrong_identity_borrower_hears_no_account_detail(call, purpose):
+    c = call("13766660000")
+    c.say("我是借款人本人")
+    for name, code in (("张伟", "1111"), ("张伟", "2222"), ("李娜", "3721")):
+        c.say(name)
+        c.say(code)
+    reply = c.say(PURPOSE_LINES[purpose])
+    if "困难" in reply:
+        c.say("生病住院了")
+    elif "具体" in reply or "经过" in reply or "哪一条" in reply:
+        c.say("上个月有个陌生号码天天打电话")
+    s = c.summary()
+    assert s["identity_verified"] is False and s["next_step"] in ("human_review", "police_report_packet")
+    transcript = "\n".join(c.bot_lines)
+    for fact in ACCOUNT_FACTS + ("3,200", "92 天", "L20240003", "借款编号 L"):
+        assert fact not in transcript, (fact, transcript)
