@@ -39,9 +39,9 @@ def _case_export(args: argparse.Namespace) -> int:
     from bot.storage import Database
 
     settings = load_settings()
-    events = case_export.tracker_events(settings.tracker_db_path, args.call_id)
+    events = case_export.tracker_events(settings.tracker_url, args.call_id)
     if not events:
-        print(f"找不到通话：{args.call_id}（在 {settings.tracker_db_path} 中没有记录）", file=sys.stderr)
+        print(f"找不到通话：{args.call_id}（对话记录库中没有这通电话）", file=sys.stderr)
         return 2
     packet = case_export.build_packet(args.call_id, events, Database(settings.db_url))
     out = Path(args.out) if args.out else settings.data_dir / "cases"

@@ -19,17 +19,19 @@ from bot.storage import Database
 TZ = dt.timezone(dt.timedelta(hours=8))  # call centres work in China Standard Time
 
 
-def tracker_events(tracker_db: Path, call_id: str) -> List[dict]:
-    """The conversation's events as Rasa's SQL tracker store keeps them."""
-    if not tracker_db.exists():
-        return []
-    engine = sa.create_engine(f"sqlite:///{tracker_db}")
+def tracker_events(tracker: "Path | str", call_id: str) -> List[dict]:
+    """The conversation's events as Rasa's SQL tracker store keeps them (SQLite file or URL)."""
+    if isinstance(tracker, Path):
+        if not tracker.exists():
+            return []
+        tracker = f"sqlite:///{tracker}"
+    engine = sa.create_engine(tracker)
     try:
         with engine.connect() as conn:
             rows = conn.execute(sa.text(
                 "SELECT data FROM events WHERE sender_id = :sid ORDER BY id"), {"sid": call_id})
             return [json.loads(r[0]) for r in rows]
-    except sa.exc.OperationalError:  # no events table yet: no conversation was ever stored
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no events table: nothing stored yet
         return []
     finally:
         engine.dispose()

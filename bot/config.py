@@ -23,6 +23,11 @@ class Settings:
         return self.data_dir / "rasa_tracker.db"
 
     @property
+    def tracker_url(self) -> str:
+        """Rasa's tracker store as a SQLAlchemy URL (BOT_TRACKER_URL for PostgreSQL)."""
+        return os.environ.get("BOT_TRACKER_URL") or f"sqlite:///{self.tracker_db_path}"
+
+    @property
     def token_file(self) -> Path:
         return self.data_dir / "api_token"
 

@@ -23,7 +23,8 @@ def server_env(settings: Settings) -> Dict[str, str]:
     """Environment both servers read (endpoints.yml interpolates these)."""
     return quiet_environment(dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), BOT_DATA_DIR=str(settings.data_dir),
                 BOT_DB_URL=settings.db_url, ACTION_PORT=str(settings.action_port),
-                BOT_TRACKER_DB=str(settings.tracker_db_path), PORT=str(settings.port)))
+                BOT_TRACKER_DB=str(settings.tracker_db_path), PORT=str(settings.port),
+                ACTION_HOST=os.environ.get("ACTION_HOST", "127.0.0.1")))
 
 
 def prepare_state(settings: Settings) -> None:
@@ -105,5 +106,6 @@ def serve_only() -> None:
     settings = load_settings()
     if not MODEL_PATH.exists():
         raise SystemExit("找不到模型，请先运行 python -m bot train。")
-    serve(str(MODEL_PATH), str(PROJECT_ROOT / "endpoints.yml"),
+    endpoints = PROJECT_ROOT / os.environ.get("BOT_ENDPOINTS", "endpoints.yml")
+    serve(str(MODEL_PATH), str(endpoints),
           str(PROJECT_ROOT / "credentials.yml"), settings.port)

@@ -26,7 +26,7 @@ def free_port() -> int:
 class Stack:
     """Both servers as `python -m bot run` starts them, on free ports, with their own data dir."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, extra_env: dict = None):
         from bot.config import load_settings
         from bot.launcher import prepare_state, server_commands, server_env
 
@@ -34,6 +34,7 @@ class Stack:
         os.environ.update(BOT_DATA_DIR=str(data_dir), PORT=str(self.port),
                           ACTION_PORT=str(self.action_port), BOT_API_TOKEN=TOKEN)
         os.environ.pop("BOT_DB_URL", None)
+        os.environ.update(extra_env or {})
         self.settings = load_settings()
         prepare_state(self.settings)
         self.env = server_env(self.settings)
