@@ -1,0 +1,12 @@
+# One image for both servers (the command picks which). Not built on the project's
+# build machines (they have no Docker engine); see README "Scale-out".
+FROM python:3.10.13-slim-bookworm
+WORKDIR /app
+ENV PYTHONUNBUFFERED=1 PYTHONPATH=/app BOT_DATA_DIR=/data
+COPY requirements.txt constraints.txt ./
+RUN pip install --no-cache-dir pip==24.0 \
+ && pip install --no-cache-dir -r requirements.txt -c constraints.txt
+COPY . .
+RUN python -m bot train
+EXPOSE 5005 5055
+CMD ["python", "-m", "bot", "serve"]
