@@ -48,13 +48,16 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
                 caller_number(tracker) or "-", tracker.get_slot("caller_role"),
                 tracker.get_slot("purpose"), previous, assessment.level,
                 ",".join(s.code for s in assessment.signals) or "-")
-    return [
-        SlotSet("proxy_risk_level", assessment.level),
-        SlotSet("proxy_risk_score", assessment.score),
-        SlotSet("proxy_signals", risk_service.signal_dicts(assessment)),
-        SlotSet("risk_next_step", assessment.next_step),
-        SlotSet("risk_extra_materials", assessment.extra_materials),
-    ]
+    values = {
+        "proxy_risk_level": assessment.level,
+        "proxy_risk_score": assessment.score,
+        "proxy_signals": risk_service.signal_dicts(assessment),
+        "risk_next_step": assessment.next_step,
+        "risk_extra_materials": assessment.extra_materials,
+    }
+    # Only what changed: every event is stored and re-read on each later turn.
+    return [SlotSet(name, value) for name, value in values.items()
+            if tracker.get_slot(name) != value]
 
 
 class ActionAssessRisk(Action):

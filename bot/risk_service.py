@@ -9,7 +9,9 @@ import datetime as dt
 import os
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from bot.risk import Assessment, CallFacts, RiskContext, assess, match_phone_hash, normalize_phone
+from bot.risk import (Assessment, CallFacts, RiskContext, assess, load_config, match_phone_hash,
+                      normalize_phone)
+from bot.textnorm import normalize
 from bot.risk.model import level_rank
 from bot.storage import Database
 
@@ -26,8 +28,9 @@ def parse_vector(value) -> Optional[List[float]]:
 
 
 def load_context(db: Database, call_id: str, caller_number: Optional[str],
-                 customer_id: Optional[str], now: Optional[dt.datetime] = None) -> RiskContext:
-    """The operator data one call is compared with."""
+                 customer_id: Optional[str], now: Optional[dt.datetime] = None,
+                 with_complaints: bool = True) -> RiskContext:
+    """The operator data one call is compared with (other calls' complaints only when asked)."""
     entries = db.watchlist_entries()
     phones = {e["value"] for e in entries if e["kind"] == "phone"}
     hashes = {e["value"] for e in entries if e["kind"] == "phone_hash"}
@@ -43,7 +46,7 @@ def load_context(db: Database, call_id: str, caller_number: Optional[str],
         watchlist_phrases=[e["value"] for e in entries if e["kind"] == "phrase"],
         enrolled_voiceprints=voiceprints,
         number_history=db.calls_from_number(number, exclude_call_id=call_id) if number else [],
-        complaint_corpus=db.complaint_texts(exclude_call_id=call_id),
+        complaint_corpus=db.complaint_texts(exclude_call_id=call_id) if with_complaints else [],
         current_customer_id=customer_id,
         now=now or dt.datetime.utcnow(),
     )
@@ -51,7 +54,12 @@ def load_context(db: Database, call_id: str, caller_number: Optional[str],
 
 def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optional[str]) -> Assessment:
     """Assess a call as it stands now."""
-    return assess(facts, load_context(db, call_id, facts.caller_number, customer_id))
+    config = load_config()
+    # Template detection compares only turns long enough to be a complaint text.
+    long_turn = any(len(normalize(u)) >= config.template.min_chars for u in facts.utterances)
+    context = load_context(db, call_id, facts.caller_number, customer_id,
+                           with_complaints=long_turn)
+    return assess(facts, context, config)
 
 
 def signal_dicts(assessment: Assessment) -> List[Dict[str, object]]:

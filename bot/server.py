@@ -20,9 +20,10 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     from rasa.core import run as rasa_run
     from rasa.core.utils import AvailableEndpoints
 
-    from bot import fault_tolerance
+    from bot import fault_tolerance, rasa_speedups
 
     fault_tolerance.install()
+    rasa_speedups.install()
     settings = load_settings()
     token, _ = api_token(settings)
     endpoints = AvailableEndpoints.read_endpoints(endpoints_file)

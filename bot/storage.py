@@ -13,6 +13,7 @@ from typing import Iterable, List, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 
 metadata = sa.MetaData()
 
@@ -140,11 +141,11 @@ def engine_for(url: str) -> Engine:
             # half-written); shorter than the action timeout so the bot answers in time.
             busy = float(os.environ.get("BOT_DB_BUSY_TIMEOUT", "3"))
             kwargs["connect_args"] = {"timeout": busy, "check_same_thread": False}
+            kwargs["poolclass"] = QueuePool  # keep connections: opening one costs more than a query
         engine = sa.create_engine(url, future=True, **kwargs)
         if url.startswith("sqlite"):
-            @sa.event.listens_for(engine, "connect")
-            def _wal(dbapi_conn, _record):  # concurrent readers while a writer works
-                dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            with engine.begin() as conn:  # WAL is kept in the file: readers go on while one writes
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         metadata.create_all(engine)
         statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRES}
         with engine.begin() as conn:

@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import ROOT
 
 TOKEN = "e2e-test-token"
+AGENT_TOKENS = {"agent1": "e2e-agent1-token", "agent2": "e2e-agent2-token"}
 
 
 def free_port() -> int:
@@ -32,7 +33,8 @@ class Stack:
 
         self.port, self.action_port = free_port(), free_port()
         os.environ.update(BOT_DATA_DIR=str(data_dir), PORT=str(self.port),
-                          ACTION_PORT=str(self.action_port), BOT_API_TOKEN=TOKEN)
+                          ACTION_PORT=str(self.action_port), BOT_API_TOKEN=TOKEN,
+                          BOT_AGENT_TOKENS=",".join(f"{a}:{t}" for a, t in AGENT_TOKENS.items()))
         os.environ.pop("BOT_DB_URL", None)
         os.environ.update(extra_env or {})
         self.settings = load_settings()
@@ -49,7 +51,11 @@ class Stack:
                 log = open(self.logs / f"{name}.log", "ab")
                 self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log,
                                                     stderr=subprocess.STDOUT)
-        self.wait_up()
+        try:
+            self.wait_up()
+        except Exception:
+            self.stop(list(self.procs))  # leave no server behind when start-up fails
+            raise
 
     def wait_up(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
@@ -107,9 +113,11 @@ def stack(tmp_path_factory):
     train(quiet=True)
     saved = dict(os.environ)
     s = Stack(tmp_path_factory.mktemp("e2e") / "var")
-    s.start()
-    yield s
-    s.stop()
+    try:
+        s.start()
+        yield s
+    finally:
+        s.stop()
     os.environ.clear()
     os.environ.update(saved)
 

@@ -95,8 +95,8 @@ def comparable(summary):
 
 def test_two_servers_on_postgres_and_redis_match_one_server(stack, services, tmp_path):
     scaled = ScaledStack(tmp_path / "var", services)
-    scaled.start()
     try:
+        scaled.start()
         for name, turns in CALLS.items():
             hold(stack, f"one-{name}", turns, alternate=False)  # the single-server reference
             hold(scaled, f"two-{name}", turns, alternate=True)
