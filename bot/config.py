@@ -5,6 +5,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Dict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,10 @@ class Settings:
     @property
     def token_file(self) -> Path:
         return self.data_dir / "api_token"
+
+    @property
+    def agent_tokens_file(self) -> Path:
+        return self.data_dir / "agent_tokens"
 
 
 def load_settings() -> Settings:
@@ -61,3 +66,42 @@ def api_token(settings: Settings) -> tuple[str, bool]:
     path.write_text(token + "\n", encoding="utf-8")
     path.chmod(0o600)
     return token, True
+
+
+class AgentTokensError(ValueError):
+    """The operator's agent tokens cannot be read (the message says where and why, in Chinese)."""
+
+
+def parse_agent_tokens(text: str, where: str) -> Dict[str, str]:
+    """Token → agent id from "agent1:tok1,agent2:tok2" (commas or new lines; # starts a comment)."""
+    tokens: Dict[str, str] = {}
+    for item in text.replace("\n", ",").split(","):
+        item = item.split("#", 1)[0].strip()
+        if not item:
+            continue
+        agent, _, token = item.partition(":")
+        agent, token = agent.strip(), token.strip()
+        if not agent or len(token) < 8:
+            raise AgentTokensError(f"{where}：“{item[:20]}”格式应为 坐席编号:令牌（令牌至少 8 个字符）。")
+        tokens[token] = agent
+    return tokens
+
+
+def agent_tokens(settings: Settings) -> tuple[Dict[str, str], bool]:
+    """The agent panel's tokens (token → agent id) and whether one was generated just now.
+
+    BOT_AGENT_TOKENS ("agent1:tok1,agent2:tok2") wins; otherwise BOT_DATA_DIR/agent_tokens
+    (one "agent_id:token" per line); otherwise a development agent `agent1` is generated once.
+    """
+    configured = os.environ.get("BOT_AGENT_TOKENS")
+    if configured:
+        return parse_agent_tokens(configured, "BOT_AGENT_TOKENS"), False
+    path = settings.agent_tokens_file
+    if path.exists():
+        return parse_agent_tokens(path.read_text(encoding="utf-8"), str(path)), False
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    path.write_text("# 坐席编号:令牌，每行一个（开发用，生产环境请设置 BOT_AGENT_TOKENS）\n"
+                    f"agent1:{token}\n", encoding="utf-8")
+    path.chmod(0o600)
+    return {token: "agent1"}, True

@@ -12,7 +12,7 @@ from typing import Dict, List
 
 from bot import importer
 from bot.logs import quiet_environment
-from bot.config import PROJECT_ROOT, Settings, api_token, load_settings
+from bot.config import PROJECT_ROOT, Settings, agent_tokens, api_token, load_settings
 from bot.storage import Database
 from bot.training import MODEL_PATH, train
 
@@ -28,7 +28,7 @@ def server_env(settings: Settings) -> Dict[str, str]:
 
 
 def prepare_state(settings: Settings) -> None:
-    """Create BOT_DATA_DIR, load the demo data on first start, show a new token once."""
+    """Create BOT_DATA_DIR, load the demo data on first start, show new tokens once."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     marker = settings.data_dir / ".demo_loaded"
     if not marker.exists() and Database(settings.db_url).customer_count() == 0:
@@ -40,6 +40,11 @@ def prepare_state(settings: Settings) -> None:
     if generated:
         print("!! 警告：未设置 BOT_API_TOKEN，已生成开发用令牌（仅显示这一次，保存在 "
               f"{settings.token_file}）：\n   {token}\n   生产环境请设置 BOT_API_TOKEN。", flush=True)
+    agents, generated = agent_tokens(settings)
+    if generated:
+        print("!! 警告：未设置 BOT_AGENT_TOKENS，已生成坐席 agent1 的开发用令牌（仅显示这一次，保存在 "
+              f"{settings.agent_tokens_file}）：\n   {next(iter(agents))}\n"
+              f"   坐席侧边栏：http://localhost:{settings.port}/panel", flush=True)
 
 
 def server_commands(settings: Settings) -> List[List[str]]:

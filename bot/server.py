@@ -1,22 +1,25 @@
 """The Rasa server with the project's own routes on the same Sanic app.
 
-Mirrors `rasa.core.run.serve_application`, adding the call-summary API at the
-root. Rasa's own HTTP API stays off: it would expose every conversation.
+Mirrors `rasa.core.run.serve_application`, adding the call-summary API and the
+pages (/panel, /chat) at the root; the IVR and agent channels come from
+credentials.yml. Rasa's own HTTP API stays off: it would expose every conversation.
 """
 from __future__ import annotations
 
 import logging
 from functools import partial
 
-from bot.config import api_token, load_settings
+from bot.config import agent_tokens, api_token, load_settings
+from bot.http.pages import pages_blueprint
 from bot.http import guard
+from bot.http.operator_api import operator_blueprint
 from bot.http.summary_api import summary_blueprint
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(model_path: str, endpoints_file: str, credentials_file: str, port: int):
-    """Rasa's app (channels, agent loading) plus the summary blueprint."""
+    """Rasa's app (channels, agent loading) plus the summary API and the pages."""
     from rasa.core import run as rasa_run
     from rasa.core.utils import AvailableEndpoints
 
@@ -30,8 +33,11 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     channels = rasa_run.create_http_input_channels(None, credentials_file)
     app = rasa_run.configure_app(channels, cors="*", enable_api=False, port=port,
                                  endpoints=endpoints)
+    agents, _ = agent_tokens(settings)
     app.blueprint(summary_blueprint(lambda: [token]))
+    app.blueprint(operator_blueprint(lambda: [token], lambda: list(agents)))
     guard.install(app)
+    app.blueprint(pages_blueprint())
     app.register_listener(partial(rasa_run.load_agent_on_start, model_path, endpoints, None),
                           "before_server_start")
     app.register_listener(rasa_run.close_resources, "after_server_stop")

@@ -36,3 +36,22 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# Headless Chromium and a CJK font for the browser tests of /panel and /chat (Debian packages).
+FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+if [ ! -x /usr/bin/chromium ] || [ ! -f "$FONT" ]; then
+  echo ">> 安装无头浏览器 Chromium 和中文字体（浏览器测试用，仅首次）…"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
+  log=$(mktemp)
+  if ! command -v apt-get >/dev/null 2>&1 || ! {
+       $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+       $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2 || true
+    echo "错误：无法安装 chromium 和 fonts-wqy-microhei（需要 root 权限和 Debian 软件源）。" >&2
+    echo "请以 root 运行：apt-get update && apt-get install -y chromium fonts-wqy-microhei，然后重试。" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+fi

@@ -1,0 +1,149 @@
+"""The agent panel and the caller chat in real headless Chromium (Debian's, driven by Playwright).
+
+Screenshots are saved under tests/artifacts/ for a person to look at.
+"""
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import AGENT_TOKENS
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp: the pages forbid eval, which Playwright's wait_for_function uses.
+    context = browser.new_context(bypass_csp=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+    assert errors == []
+
+
+def panel_say(page, text):
+    """Type what the caller said and wait for the panel to show the answer."""
+    before = page.locator("#transcript li").count()
+    page.fill("#caller-text", text)
+    page.press("#caller-text", "Enter")
+    page.wait_for_function(f"document.querySelectorAll('#transcript li.caller').length > 0 && "
+                           f"document.querySelectorAll('#transcript li').length > {before + 1}")
+
+
+def statuses(page):
+    return page.eval_on_selector_all("#checklist li", "items => items.map(i => i.dataset.status)")
+
+
+def test_the_panel_signs_in_and_holds_a_proxy_call(stack, page):
+    base = f"http://127.0.0.1:{stack.port}"
+    page.goto(base + "/panel")
+    assert page.title() == "话术向导 · 坐席侧边栏"
+    page.fill("#token", "wrong-token")
+    page.click("#sign-in-form button")
+    page.wait_for_selector("#alert:not([hidden])")
+    assert "令牌无效" in page.inner_text("#alert")
+
+    page.fill("#token", AGENT_TOKENS["agent1"])
+    page.click("#sign-in-form button")
+    page.wait_for_selector("#start-view:not([hidden])")
+    assert page.inner_text("#agent-id") == "agent1"
+    page.fill("#caller-number", "13900000009")
+    page.click("#start-form button")
+    page.wait_for_selector("#lines li .words")
+    assert "本通话将被录音" in page.inner_text("#lines")
+    assert statuses(page)[0] == "done"
+    assert page.get_attribute("#risk-card", "data-level") == "none"
+
+    panel_say(page, "我们是债务优化中心的，要求停息挂账")
+    page.wait_for_selector("#risk-card[data-level='level2']")
+    assert page.inner_text("#risk-badge") == "二级异常维权"
+    assert "停息挂账" in page.inner_text("#risk-signals")
+    assert page.eval_on_selector("#risk-badge", "b => getComputedStyle(b).backgroundColor") == "rgb(221, 107, 32)"
+    page.screenshot(path=str(ARTIFACTS / "panel-risk-flag.png"))
+
+    # the agent clicks a half quick reply and completes it, then types the rest
+    page.click("#quick-replies button:has-text('借款人叫')")
+    assert page.input_value("#caller-text") == "借款人叫"
+    page.type("#caller-text", "张伟")
+    page.press("#caller-text", "Enter")
+    page.wait_for_function("document.querySelector('#lines').innerText.includes('后四位')")
+    panel_say(page, "身份证后四位3721")
+    page.wait_for_selector("#summary-card:not([hidden])")
+    assert statuses(page) == ["done"] * 6
+    assert "授权委托书原件" in page.inner_text("#lines")
+    assert "回拨预留号码核实" in page.inner_text("#summary")
+    page.screenshot(path=str(ARTIFACTS / "panel-call-complete.png"), full_page=True)
+
+    page.click("#quick-replies button:has-text('没有了')")
+    page.wait_for_function("document.querySelector('#lines').innerText.includes('再见')")
+    page.select_option("#disposition", "callback")
+    page.fill("#note", "代理机构来电，已要求授权委托书原件，待回拨借款人核实。")
+    page.click("#save-note")
+    page.wait_for_selector("#note-saved:not([hidden])")
+    page.click("#end-call")
+    page.wait_for_selector("#turn-form[hidden]", state="attached")
+    assert "通话已结束" in page.inner_text("#lines")
+    page.screenshot(path=str(ARTIFACTS / "panel-call-ended.png"), full_page=True)
+
+    call_id = page.inner_text("#call-id")
+    status, body = stack.summary(call_id)
+    assert status == 200 and body["channel"] == "agent" and body["proxy_risk"]["level"] == "level2"
+
+    # a reload keeps the agent signed in and the call on screen (sessionStorage)
+    page.reload()
+    page.wait_for_selector("#call-view:not([hidden])")
+    assert page.input_value("#note").startswith("代理机构来电")
+    page.set_viewport_size({"width": 480, "height": 900})  # docked beside the agent desktop
+    page.screenshot(path=str(ARTIFACTS / "panel-narrow.png"), full_page=True)
+
+
+def test_the_chat_keeps_the_conversation_across_a_reload(stack, page):
+    base = f"http://127.0.0.1:{stack.port}"
+    page.set_viewport_size({"width": 420, "height": 860})
+    page.goto(base + "/chat")
+    assert page.title() == "在线客服"
+    page.wait_for_selector("#quick-replies button:has-text('借款人本人')")
+    assert "本通话将被录音" in page.inner_text("#messages")
+    bot_count = "document.querySelectorAll('#messages li.bot:not(.typing)').length"
+    page.click("#quick-replies button:has-text('借款人本人')")
+    page.wait_for_function(f"{bot_count} >= 3")
+    page.fill("#text", "我叫张伟")
+    page.press("#text", "Enter")
+    page.wait_for_function(f"{bot_count} >= 4")
+    sender = page.evaluate("localStorage.getItem('chat.sender')")
+
+    page.reload()
+    page.wait_for_selector("#messages li.user")
+    assert "我叫张伟" in page.inner_text("#messages")
+    assert page.evaluate("localStorage.getItem('chat.sender')") == sender
+    page.fill("#text", "后四位3721")
+    page.press("#text", "Enter")
+    page.wait_for_selector("#quick-replies button:has-text('协商还款')")
+    assert "身份核实通过" in page.inner_text("#messages")
+    page.screenshot(path=str(ARTIFACTS / "chat-after-reload.png"))
+
+    page.click("#quick-replies button:has-text('协商还款')")
+    page.wait_for_selector("#quick-replies button:has-text('失业')")
+    page.click("#quick-replies button:has-text('失业')")
+    page.wait_for_function("document.querySelector('#messages').innerText.includes('失业证明')")
+    status, body = stack.summary(sender)
+    assert status == 200 and body["identity_verified"] is True and body["purpose"] == "repayment_plan"
+    page.screenshot(path=str(ARTIFACTS / "chat-whole-call.png"), full_page=True)
