@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.risk.config import RiskConfig
+from bot.materials import label
 from bot.risk.model import SIGNAL_CODES, CallFacts, RiskContext, Signal
 from bot.risk.phone import normalize_phone
 from bot.risk.phrases import PhraseEntry, PhraseMatch, PhraseMatcher
@@ -84,7 +85,7 @@ def voiceprint_signals(facts: CallFacts, context: RiskContext, config: RiskConfi
             best = (sim, label)
     if best is None or best[0] < config.voiceprint_threshold:
         return []
-    return [make_signal(config, "voiceprint_match", f"{best[1]} cosine={best[0]:.3f}")]
+    return [make_signal(config, "voiceprint_match", f"与观察名单声纹（{best[1]}）相似度 {best[0]:.3f}")]
 
 
 def multi_account_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
@@ -99,7 +100,8 @@ def multi_account_signals(facts: CallFacts, context: RiskContext, config: RiskCo
     if len(customers) < config.multi_account_min:
         return []
     days = f"{config.multi_account_days:g}"
-    return [make_signal(config, "multi_account_number", f"customers={len(customers)} days={days}")]
+    return [make_signal(config, "multi_account_number",
+                        f"该号码 {days} 天内为 {len(customers)} 位不同借款人来电")]
 
 
 def _complaint_texts(utterances: Sequence[str], min_chars: int) -> List[str]:
@@ -134,7 +136,8 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     if len(hits) < t.min_customers:
         return []
     ids = ",".join(sorted(hits))
-    return [make_signal(config, "template_complaint", f"similarity={max(hits.values()):.2f} customers={ids}")]
+    return [make_signal(config, "template_complaint",
+                        f"与其他客户（{ids}）的投诉文本相似度 {max(hits.values()):.2f}")]
 
 
 def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext,
@@ -142,7 +145,7 @@ def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext,
     """unauthorized_third_party: an organisation, or an agent without shown authorisation."""
     role = facts.caller_role
     if role == "third_party" or (role == "authorized_agent" and not facts.authorisation_shown):
-        evidence = f"caller_role={role} authorisation_shown={str(facts.authorisation_shown).lower()}"
+        evidence = f"来电身份：{label('caller_role', role)}，未出示书面授权"
         return [make_signal(config, "unauthorized_third_party", evidence)]
     if role in config.acting_roles and not facts.authorisation_shown:
         found = _first_pattern(config, "acts_for_borrower", facts.utterances)

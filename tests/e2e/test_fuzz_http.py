@@ -69,11 +69,24 @@ def test_rest_webhook_binary_bodies(stack, raw):
     assert status in (200, 400, 413), (status, body[:200])
 
 
-def test_oversized_body_is_refused_early(stack):
-    raw = json.dumps({"sender": "big", "message": "啊" * 400_000}).encode()  # ~1.2 MB
-    status, body = post(stack.port, "/webhooks/rest/webhook", raw)
+def test_oversized_body_is_refused_with_json(stack):
+    raw = json.dumps({"sender": "big", "message": "a" * 2000, "metadata": {"pad": "x" * 30000}}).encode()
+    status, body = post(stack.port, "/webhooks/rest/webhook", raw)  # over the 16 KiB limit
     assert status == 413 and json.loads(body)["error"]["code"] == "payload_too_large"
     assert stack.summary("big")[0] == 404
+
+
+def test_huge_declared_body_is_refused_before_it_is_sent(stack):
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
+    conn.putrequest("POST", "/webhooks/rest/webhook")
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Content-Length", str(50 * 1024 * 1024))
+    conn.endheaders()  # the 50 MB body is never sent: the answer comes from the header alone
+    response = conn.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read())["error"]["code"] == "payload_too_large"
+    conn.close()
 
 
 @FUZZ

@@ -104,7 +104,7 @@ def test_multi_account_alone_is_level2():
                       current_customer_id="C3", now=NOW)
     facts = CallFacts(caller_role="family", utterances=["罚息能不能减一点"])
     result = assess(facts, ctx)
-    assert result.level == "level2" and result.signals[0].evidence == "customers=3 days=30"
+    assert result.level == "level2" and result.signals[0].evidence == "该号码 30 天内为 3 位不同借款人来电"
 
 
 def test_signals_are_deduplicated_and_strongest_first():

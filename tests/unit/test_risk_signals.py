@@ -66,7 +66,7 @@ def test_voiceprint_at_threshold_matches(cfg):
     t = cfg.voiceprint_threshold
     caller = [t, (1 - t * t) ** 0.5, 0.0]
     found = sig.voiceprint_signals(facts(voiceprint=caller), vp_context([1.0, 0.0, 0.0]), cfg)
-    assert codes(found) == ["voiceprint_match"] and found[0].evidence.startswith("wl-0 cosine=")
+    assert codes(found) == ["voiceprint_match"] and found[0].evidence.startswith("与观察名单声纹（wl-0）相似度")
 
 
 def test_voiceprint_below_threshold_does_not(cfg):
@@ -78,7 +78,7 @@ def test_voiceprint_below_threshold_does_not(cfg):
 def test_voiceprint_best_enrolled_wins_and_other_lengths_are_skipped(cfg):
     ctx = vp_context([0.0, 1.0, 0.0], [1.0, 0.0], [0.99, 0.05, 0.0])
     found = sig.voiceprint_signals(facts(voiceprint=[1.0, 0.0, 0.0]), ctx, cfg)
-    assert found[0].evidence.startswith("wl-2 ")
+    assert "（wl-2）" in found[0].evidence
 
 
 def test_voiceprint_absent_is_quiet(cfg):
@@ -98,7 +98,7 @@ def multi(cfg, hist, current="C0", now=NOW):
 
 def test_multi_account_counts_current_customer(cfg):
     found = multi(cfg, history(("C1", 1), ("C2", 5)))
-    assert codes(found) == ["multi_account_number"] and found[0].evidence == "customers=3 days=30"
+    assert codes(found) == ["multi_account_number"] and found[0].evidence == "该号码 30 天内为 3 位不同借款人来电"
 
 
 def test_multi_account_window_boundary_is_inclusive(cfg):
@@ -133,7 +133,7 @@ def test_template_survives_punctuation_and_small_edits(cfg):
     edited = (TEMPLATE.replace("，", ",").replace("。", ";").replace("疫情影响", "失业")
               .replace("和违约金", "及违约金"))
     found = template(cfg, ["我要投诉。", edited], [("C1", TEMPLATE)])
-    assert codes(found) == ["template_complaint"] and "customers=C1" in found[0].evidence
+    assert codes(found) == ["template_complaint"] and "（C1）" in found[0].evidence
 
 
 def test_template_ignores_the_same_customers_own_text(cfg):
@@ -153,7 +153,7 @@ def test_template_ignores_short_texts(cfg):
 
 def test_template_lists_every_other_customer(cfg):
     found = template(cfg, [TEMPLATE], [("C1", TEMPLATE), ("C2", TEMPLATE + "谢谢")])
-    assert found[0].evidence == "similarity=1.00 customers=C1,C2"
+    assert found[0].evidence == "与其他客户（C1,C2）的投诉文本相似度 1.00"
 
 
 def test_template_with_minhash(cfg):
