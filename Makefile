@@ -20,7 +20,7 @@ test: setup
 	@$(PY) -m pytest tests
 
 validate: setup
-	@ACTION_PORT=5055 BOT_TRACKER_DB=var/rasa_tracker.db $(PY) -m rasa data validate --fail-on-warnings
+	@$(PY) -m bot validate
 
 nlu-eval: setup train
 	@$(PY) -m bot nlu-eval

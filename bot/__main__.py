@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run | serve | train | import | case | share | nlu-eval | risk-eval`."""
+"""Command line: `python -m bot run | serve | train | import | case | share | nlu-eval | risk-eval`,
+and the trainer tools (bot/trainer/cli.py): `validate | test-stories | export-story | graph | coverage | measure-loop`."""
 from __future__ import annotations
 
 import argparse
@@ -113,6 +114,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     share.add_argument("--key-file", default=None)
     share.add_argument("--source", default="合作机构", help="导入时记录的来源机构")
     sub.add_parser("risk-eval", help="在标注通话集上报告各风险等级的精确率和召回率")
+    from bot.trainer import cli as trainer_cli  # validate, test-stories, export-story, graph, coverage, measure-loop
+
+    trainer_cli.add_parsers(sub)
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -144,6 +148,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         risk_eval()
         return 0
+    if args.command in trainer_cli.COMMANDS:
+        return trainer_cli.run(args)
     return 1
 
 

@@ -66,9 +66,12 @@ def train(force: bool = False, quiet: bool = False) -> bool:
     cmd = [sys.executable, "-m", "rasa", "train", "--fixed-model-name", MODEL_NAME,
            "--out", str(MODELS_DIR), "--domain", "domain.yml", "--config", "config.yml",
            "--data", "data", "--quiet"]
-    result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env)
+    # Rasa's English warnings are held back (make validate reports them in Chinese) unless training fails.
+    result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0 or not MODEL_PATH.exists():
-        raise SystemExit("训练失败：请查看上面的错误信息，修正 data/、domain.yml 或 config.yml 后重试。")
+        print((result.stdout + result.stderr)[-6000:], flush=True)
+        raise SystemExit("训练失败：请查看上面的错误信息，修正 data/、domain.yml 或 config.yml 后重试"
+                         "（make validate 会用中文指出问题所在）。")
     FINGERPRINT_FILE.write_text(current + "\n")
     print(f">> 训练完成，用时 {time.monotonic() - started:.0f} 秒：{MODEL_PATH.relative_to(PROJECT_ROOT)}",
           flush=True)

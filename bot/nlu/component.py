@@ -1,8 +1,10 @@
 """Rasa adapter for CallTextClassifier: sets the intent and the phrase entities."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import pickle
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -19,6 +21,9 @@ from bot.nlu.classifier import HEADS, NONE, CallTextClassifier, best_label, labe
 logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "call_text_classifier.pkl"
+# The code the model is trained and run with, beyond this class (see fingerprint_addon).
+_MODEL_CODE = (Path(__file__).resolve().parent / "classifier.py",
+               Path(__file__).resolve().parent.parent / "textnorm.py")
 
 
 @DefaultV1Recipe.register(
@@ -38,6 +43,15 @@ class CallNLUClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        """Rasa's training cache keys on this class's source only; a change to the classifier or
+        text normalisation code must retrain the model, not restore the cached one."""
+        digest = hashlib.sha256()
+        for path in _MODEL_CODE:
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
