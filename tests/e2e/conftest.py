@@ -106,6 +106,16 @@ class Stack:
         return (status, payload) if raw else payload
 
 
+def separate_stack(data_dir: Path, **env: str) -> "Stack":
+    """A stack of its own (not the session's), with extra environment, leaving os.environ as it was."""
+    saved = dict(os.environ)
+    try:
+        return Stack(data_dir, env)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     from bot.training import train

@@ -1,12 +1,11 @@
 """Action server down or hung mid-call: a short apology and a handoff in bounded time, then the call goes on."""
-import os
 import signal
 import sqlite3
 import time
 
 import pytest
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import separate_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -15,14 +14,7 @@ TIMEOUT = 2.0
 
 @pytest.fixture
 def fault_stack(tmp_path):
-    saved = dict(os.environ)
-    os.environ["BOT_ACTION_TIMEOUT"] = str(TIMEOUT)
-    os.environ["BOT_DB_BUSY_TIMEOUT"] = "0.5"
-    try:
-        stack = Stack(tmp_path / "var")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    stack = separate_stack(tmp_path / "var", BOT_ACTION_TIMEOUT=str(TIMEOUT), BOT_DB_BUSY_TIMEOUT="0.5")
     stack.start()
     yield stack
     stack.stop()

@@ -1,21 +1,13 @@
 """No token, phone number or ID number reaches the logs in full, even at DEBUG."""
-import os
-
 import pytest
 
-from tests.e2e.conftest import TOKEN, Stack
+from tests.e2e.conftest import TOKEN, separate_stack
 
 pytestmark = pytest.mark.e2e
 
 
 def test_logs_of_a_whole_call_are_masked(tmp_path):
-    saved = dict(os.environ)
-    os.environ["LOG_LEVEL"] = "DEBUG"  # Rasa then logs every message, slot and event
-    try:
-        stack = Stack(tmp_path / "var")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    stack = separate_stack(tmp_path / "var", LOG_LEVEL="DEBUG")  # Rasa then logs every message and slot
     stack.start()
     try:
         sender = "mask-1"

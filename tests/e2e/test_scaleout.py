@@ -46,7 +46,7 @@ class ScaledStack(Stack):
         saved = dict(os.environ)
         try:
             super().__init__(data_dir, env)
-        finally:
+        finally:  # as separate_stack does, for this subclass
             os.environ.clear()
             os.environ.update(saved)
         self.env.update(env)
