@@ -6,6 +6,9 @@
 - Loading a conversation resolves every stored event's class by walking all
   subclasses of `Event` (a recursive scan per event): a sixth of the CPU. The
   classes do not change once imported, so the lookup is cached by type name.
+- Saving a turn commits to SQLite with a full fsync: in WAL mode
+  `synchronous=NORMAL` keeps every committed turn across a crash of the process
+  (not across a power cut of the machine) at a fraction of the cost.
 """
 from __future__ import annotations
 
@@ -66,3 +69,30 @@ def install() -> None:
 
     validate_action_result._prebuilt = True
     RemoteAction._validate_action_result = validate_action_result
+
+
+def tune_sqlite(engine) -> None:
+    """WAL journal and synchronous=NORMAL on every connection of a SQLite engine."""
+    import sqlalchemy as sa
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    engine.dispose()  # connections opened before this get the pragmas when reopened
+
+
+async def tune_tracker_store(app, _loop) -> None:
+    """Server listener: tune Rasa's SQL tracker store once the agent is loaded."""
+    store = getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
+    while hasattr(store, "_tracker_store"):  # Rasa wraps the store (failsafe, awaitable)
+        store = store._tracker_store
+    engine = getattr(store, "engine", None)
+    if engine is not None:
+        tune_sqlite(engine)

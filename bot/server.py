@@ -40,6 +40,7 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     app.blueprint(pages_blueprint())
     app.register_listener(partial(rasa_run.load_agent_on_start, model_path, endpoints, None),
                           "before_server_start")
+    app.register_listener(rasa_speedups.tune_tracker_store, "after_server_start")
     app.register_listener(rasa_run.close_resources, "after_server_stop")
     return app
 

@@ -144,8 +144,9 @@ def engine_for(url: str) -> Engine:
             kwargs["poolclass"] = QueuePool  # keep connections: opening one costs more than a query
         engine = sa.create_engine(url, future=True, **kwargs)
         if url.startswith("sqlite"):
-            with engine.begin() as conn:  # WAL is kept in the file: readers go on while one writes
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            from bot.rasa_speedups import tune_sqlite  # WAL: readers go on while one writes
+
+            tune_sqlite(engine)
         metadata.create_all(engine)
         statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRES}
         with engine.begin() as conn:

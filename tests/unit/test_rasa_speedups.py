@@ -42,3 +42,12 @@ def test_cached_event_lookup_resolves_like_rasa():
     assert Event.resolve_by_type("no_such", default=SlotSet) is SlotSet
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such")
+
+
+def test_sqlite_engines_get_wal_and_normal_sync(tmp_path):
+    import sqlalchemy as sa
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    rasa_speedups.tune_sqlite(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
