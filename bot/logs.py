@@ -11,6 +11,7 @@ QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's C++ start-up chatter
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "PYTHONWARNINGS": "ignore",
+    "RASA_TELEMETRY_ENABLED": "false",  # no calls to Rasa's telemetry service from operators' servers
 }
 
 

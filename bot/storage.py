@@ -241,10 +241,11 @@ class Database:
             return [dict(r._mapping) for r in conn.execute(
                 sa.select(cases).where(cases.c.call_id == call_id))]
 
-    def complaint_texts(self, exclude_call_id: str = "") -> List[tuple]:
-        """(customer_id, text) of complaint texts registered by other calls, for template detection."""
+    def complaint_texts(self, exclude_call_id: str = "", days: int = 180) -> List[tuple]:
+        """(customer_id, text) of complaint texts other calls registered in the last `days` days."""
+        since = dt.datetime.now() - dt.timedelta(days=days)
         query = sa.select(cases.c.customer_id, cases.c.detail).where(
-            cases.c.detail != "", cases.c.call_id != exclude_call_id)
+            cases.c.detail != "", cases.c.call_id != exclude_call_id, cases.c.created_at >= since)
         with self.engine.connect() as conn:
             return [(r[0] or "", r[1]) for r in conn.execute(query)]
 

@@ -115,6 +115,8 @@ def _text_similarity(a: str, b: str, config: RiskConfig) -> float:
     """Shingle similarity of two texts, exact Jaccard or MinHash estimate as configured."""
     t = config.template
     sa, sb = shingles(a, t.shingle_size), shingles(b, t.shingle_size)
+    if not sa or not sb or min(len(sa), len(sb)) < t.threshold * max(len(sa), len(sb)):
+        return 0.0  # Jaccard ≤ |small| / |large|: this pair cannot reach the threshold
     if t.method == "minhash":
         return minhash_similarity(minhash_signature(sa, t.num_perm), minhash_signature(sb, t.num_perm))
     return jaccard(sa, sb)

@@ -12,8 +12,12 @@ from bot.textnorm import normalize
 _MERSENNE = (1 << 61) - 1
 
 
+@lru_cache(maxsize=50000)
 def shingles(text: str, n: int = 3) -> FrozenSet[str]:
-    """Character n-grams of the normalised text (punctuation, spaces and width ignored)."""
+    """Character n-grams of the normalised text (punctuation, spaces and width ignored).
+
+    Cached: the same stored complaints are compared on every turn of every call.
+    """
     norm = normalize(text)
     if len(norm) <= n:
         return frozenset([norm]) if norm else frozenset()
