@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run train test validate nlu-eval risk-eval audit clean
+.PHONY: setup run train test validate nlu-eval risk-eval audit bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -27,6 +27,11 @@ nlu-eval: setup train
 
 risk-eval: setup
 	@$(PY) -m bot risk-eval
+
+# Latency, throughput, memory, training time and NLU accuracy, side by side with the stock
+# `rasa init` assistant; under 15 minutes on 2 cores; writes docs/benchmarks.md. Not part of `make test`.
+bench: setup
+	@$(PY) -m bench
 
 # Known-vulnerability check of every pinned dependency (needs access to the PyPI
 # vulnerability data, which this project's build machines do not have).
