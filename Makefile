@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run train test validate nlu-eval risk-eval audit bench clean
+.PHONY: setup run train test validate nlu-eval risk-eval audit bench soak clean
 
 setup:
 	@bash scripts/setup.sh
@@ -32,6 +32,11 @@ risk-eval: setup
 # `rasa init` assistant; under 15 minutes on 2 cores; writes docs/benchmarks.md. Not part of `make test`.
 bench: setup
 	@$(PY) -m bench
+
+# Several hundred concurrent calls for three minutes: no errors, no lost turns, flat memory
+# (loopback only, stops by itself); writes its table into docs/benchmarks.md.
+soak: setup train
+	@$(PY) -m bench.soak
 
 # Known-vulnerability check of every pinned dependency (needs access to the PyPI
 # vulnerability data, which this project's build machines do not have).
