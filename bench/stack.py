@@ -30,6 +30,16 @@ class Served:
     def pids(self) -> Dict[str, int]:
         return {name: c.pid for name, c in self.children.items()}
 
+    def wait_until_up(self) -> None:
+        """Wait until both servers answer; stop them and re-raise when they do not."""
+        try:
+            self.startup_s = wait_http([f"http://127.0.0.1:{self.action_port}/health",
+                                        f"http://127.0.0.1:{self.port}/webhooks/rest/"],
+                                       list(self.children.values()))
+        except BaseException:
+            self.stop()
+            raise
+
     def stop(self) -> None:
         for name in ("rasa", "actions"):
             child = self.children.pop(name, None)
@@ -67,11 +77,5 @@ def start_ours(project: Path, data_dir: Path, logs: Path) -> Served:
     served = Served("ours", port, action_port)
     for name, cmd in zip(("actions", "rasa"), commands):
         served.children[name] = Child(f"ours-{name}", cmd, project, env, logs / f"ours-{name}.log")
-    try:
-        served.startup_s = wait_http([f"http://127.0.0.1:{action_port}/health",
-                                      f"http://127.0.0.1:{port}/webhooks/rest/"],
-                                     list(served.children.values()))
-    except BaseException:
-        served.stop()
-        raise
+    served.wait_until_up()
     return served

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Dict
 
-from bench.procs import Child, free_port, run_timed, wait_http
+from bench.procs import Child, free_port, run_timed
 from bench.stack import Served
 
 ENDPOINTS = """\
@@ -53,11 +53,5 @@ def start(directory: Path, data_dir: Path, env: Dict[str, str], logs: Path) -> S
                        str(directory / "models"), "--endpoints", str(endpoints),
                        "--credentials", str(directory / "credentials.yml")],
         directory, env, logs / "stock-rasa.log")
-    try:
-        served.startup_s = wait_http([f"http://127.0.0.1:{action_port}/health",
-                                      f"http://127.0.0.1:{port}/webhooks/rest/"],
-                                     list(served.children.values()))
-    except BaseException:
-        served.stop()
-        raise
+    served.wait_until_up()
     return served
