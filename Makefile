@@ -15,7 +15,8 @@ run: setup
 train: setup
 	@$(PY) -m bot train
 
-test: setup
+test:
+	@SETUP_BROWSER=1 bash scripts/setup.sh
 	@$(PY) -m bot train
 	@$(PY) -m pytest tests
 

@@ -37,9 +37,10 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# Headless Chromium and a CJK font for the browser tests of /panel and /chat (Debian packages).
+# Headless Chromium and a CJK font for the browser tests of /panel and /chat (Debian packages);
+# only for the tests (`make test` sets SETUP_BROWSER=1), never on a server that just runs the bot.
 FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-if [ ! -x /usr/bin/chromium ] || [ ! -f "$FONT" ]; then
+if [ "${SETUP_BROWSER:-0}" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -f "$FONT" ]; }; then
   echo ">> 安装无头浏览器 Chromium 和中文字体（浏览器测试用，仅首次）…"
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
