@@ -11,7 +11,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from bot.risk import (Assessment, CallFacts, RiskContext, assess, load_config, match_phone_hash,
                       normalize_phone)
-from bot.textnorm import normalize
+from bot.risk.signals import complaint_texts
 from bot.risk.model import level_rank
 from bot.storage import Database
 
@@ -55,10 +55,10 @@ def load_context(db: Database, call_id: str, caller_number: Optional[str],
 def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optional[str]) -> Assessment:
     """Assess a call as it stands now."""
     config = load_config()
-    # Template detection compares only turns long enough to be a complaint text.
-    long_turn = any(len(normalize(u)) >= config.template.min_chars for u in facts.utterances)
+    # Other calls' complaints are read only when the template check has a text to compare.
+    has_text = bool(complaint_texts(facts.utterances, config.template.min_chars))
     context = load_context(db, call_id, facts.caller_number, customer_id,
-                           with_complaints=long_turn)
+                           with_complaints=has_text)
     return assess(facts, context, config)
 
 

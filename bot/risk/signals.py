@@ -104,7 +104,7 @@ def multi_account_signals(facts: CallFacts, context: RiskContext, config: RiskCo
                         f"该号码 {days} 天内为 {len(customers)} 位不同借款人来电")]
 
 
-def _complaint_texts(utterances: Sequence[str], min_chars: int) -> List[str]:
+def complaint_texts(utterances: Sequence[str], min_chars: int) -> List[str]:
     """The caller's whole complaint and every long turn, as candidates for comparison."""
     long_turns = [u for u in utterances if len(normalize(u)) >= min_chars]
     whole = "".join(utterances)
@@ -125,7 +125,7 @@ def _text_similarity(a: str, b: str, config: RiskConfig) -> float:
 def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
     """template_complaint: the complaint near-duplicates complaints from OTHER customers' calls."""
     t = config.template
-    texts = _complaint_texts(facts.utterances, t.min_chars)
+    texts = complaint_texts(facts.utterances, t.min_chars)
     if not texts:
         return []
     hits: Dict[str, float] = {}

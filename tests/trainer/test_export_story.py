@@ -73,11 +73,10 @@ CALLS = {
 def held_calls(tmp_path_factory):
     """Both servers started as in tests/e2e, the calls held over REST; the data dir they wrote."""
     from bot.training import train
-    from tests.e2e.conftest import Stack
+    from tests.e2e.conftest import separate_stack
 
     train(quiet=True)
-    saved = dict(os.environ)
-    stack = Stack(tmp_path_factory.mktemp("export") / "var")
+    stack = separate_stack(tmp_path_factory.mktemp("export") / "var")
     try:
         stack.start()
         for call_id, lines in CALLS.items():
@@ -85,8 +84,6 @@ def held_calls(tmp_path_factory):
                 stack.say(call_id, line)
     finally:
         stack.stop()
-        os.environ.clear()
-        os.environ.update(saved)
     return stack.settings.data_dir
 
 

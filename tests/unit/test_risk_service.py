@@ -89,3 +89,12 @@ def test_audit_is_append_only(demo_db):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             conn.exec_driver_sql("DELETE FROM audit")
     assert len(demo_db.audit_for_call("c1")) == 1
+
+
+def test_short_turns_that_add_up_to_a_complaint_are_still_compared(demo_db):
+    text = "你们的催收人员每天晚上十一点打电话辱骂我的家人"
+    demo_db.register_case("other-call", "complaint", "third_party", "C0002", text, 15)
+    turns = [text[:8], text[8:16], text[16:]]  # no single turn is long enough on its own
+    facts = CallFacts(caller_role="third_party", purpose="collection_complaint", utterances=turns)
+    assessment = risk_service.assess_call(demo_db, "this-call", facts, "C0001")
+    assert "template_complaint" in [s.code for s in assessment.signals]
