@@ -1,29 +1,134 @@
 """Local fixes for measured hot spots in Rasa 3.6's server (see docs/benchmarks.md).
 
 - Rasa validates every action-server response with `jsonschema.validate`, which
-  checks the schema itself on every call: half of the Rasa server's CPU per turn
-  in our profile. A validator built once gives the same answer and error.
+  checks the schema itself on every call and then tries each event against all 23
+  event-type branches of a `oneOf`. Here the validators are built once and each
+  event is checked against the one branch its `event` name selects (the branches
+  differ by that name, so this accepts exactly what the `oneOf` accepts); anything
+  unusual goes through the full schema, which gives Rasa's own error.
+- Rasa opens a new HTTP client session, and so a new TCP connection, for every
+  call to the action server. Here one session per event loop keeps connections
+  alive (for less time than the action server does, so it never reuses a
+  connection the server is closing).
 - Loading a conversation resolves every stored event's class by walking all
-  subclasses of `Event` (a recursive scan per event): a sixth of the CPU. The
-  classes do not change once imported, so the lookup is cached by type name.
-- Saving a turn commits to SQLite with a full fsync: in WAL mode
-  `synchronous=NORMAL` keeps every committed turn across a crash of the process
-  (not across a power cut of the machine) at a fraction of the cost.
+  subclasses of `Event` (a recursive scan per event). The classes do not change
+  once imported, so the lookup is cached by type name.
+- SQLite in WAL mode with `synchronous=NORMAL` keeps every committed turn across a
+  crash of the process (not across a power cut of the machine) at a fraction of
+  the cost of a full fsync per turn.
 """
 from __future__ import annotations
 
+import asyncio
 from functools import lru_cache
+from typing import Any, Dict, Optional
+
+# Seconds an idle connection to the action server is kept; below the 5 s after which
+# the action server (Sanic's KEEP_ALIVE_TIMEOUT) closes it.
+KEEPALIVE_S = 2.0
+
+
+class _ResponseValidators:
+    """The action response schema, split so each event is checked against its own branch."""
+
+    def __init__(self, spec: Dict[str, Any]):
+        from jsonschema.validators import validator_for
+
+        cls = validator_for(spec)
+        cls.check_schema(spec)
+        self.full = cls(spec)
+        events = spec["properties"]["events"]
+        item = events["items"]
+        base = {k: v for k, v in item.items() if k != "oneOf"}
+        self.top = cls({**spec, "properties": {**spec["properties"],
+                                               "events": {k: v for k, v in events.items()
+                                                          if k != "items"}}})
+        self.by_event: Dict[str, Any] = {}
+        for branch in item["oneOf"]:
+            name = branch["properties"]["event"]["const"]
+            self.by_event[name] = cls({"allOf": [base, branch]})
+
+    def is_valid(self, result: Any) -> bool:
+        if not self.top.is_valid(result):
+            return False
+        for event in result.get("events") or ():
+            name = event.get("event") if isinstance(event, dict) else None
+            check = self.by_event.get(name) if isinstance(name, str) else None
+            if check is None or not check.is_valid(event):
+                return False
+        return True
+
+    def validate(self, result: Any) -> None:
+        if not self.is_valid(result):
+            self.full.validate(result)  # raises Rasa's usual ValidationError
 
 
 @lru_cache(maxsize=1)
-def _validator():
-    from jsonschema.validators import validator_for
+def _validator() -> _ResponseValidators:
     from rasa.core.actions.action import RemoteAction
 
-    spec = RemoteAction.action_response_format_spec()
-    cls = validator_for(spec)
-    cls.check_schema(spec)
-    return cls(spec)
+    return _ResponseValidators(RemoteAction.action_response_format_spec())
+
+
+_sessions: Dict[int, Any] = {}
+
+
+def _session_for_loop() -> Any:
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(id(loop))
+    if session is None or session.closed:
+        connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S, limit=100)
+        session = aiohttp.ClientSession(connector=connector)
+        _sessions[id(loop)] = session
+    return session
+
+
+async def close_sessions(*_args: Any) -> None:
+    """Server listener: close the kept-alive client sessions of this process."""
+    for key, session in list(_sessions.items()):
+        _sessions.pop(key, None)
+        if not session.closed:
+            await session.close()
+
+
+def _install_keepalive() -> None:
+    """EndpointConfig.request with one kept-alive client session per event loop."""
+    import aiohttp
+    from aiohttp import ContentTypeError
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+
+    if getattr(EndpointConfig.request, "_keepalive", False):
+        return
+    original = EndpointConfig.request
+
+    async def request(self, method: str = "post", subpath: Optional[str] = None,
+                      content_type: Optional[str] = "application/json", compress: bool = False,
+                      **kwargs: Any) -> Optional[Any]:
+        if self.cafile or self.basic_auth:  # TLS and auth set-ups keep Rasa's own path
+            return await original(self, method, subpath, content_type, compress, **kwargs)
+        headers = {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        headers.update(kwargs.pop("headers", None) or {})
+        if self.headers:
+            headers.update(self.headers)
+        kwargs.setdefault("timeout", aiohttp.ClientTimeout(total=300))
+        async with _session_for_loop().request(
+                method, concat_url(self.url, subpath), headers=headers,
+                params=self.combine_parameters(kwargs), compress=compress,
+                **kwargs) as response:
+            if response.status >= 400:
+                raise ClientResponseError(response.status, response.reason,
+                                          await response.content.read())
+            try:
+                return await response.json()
+            except ContentTypeError:
+                return None
+
+    request._keepalive = True
+    EndpointConfig.request = request
 
 
 def _install_event_lookup() -> None:
@@ -47,8 +152,9 @@ def _install_event_lookup() -> None:
 
 
 def install() -> None:
-    """Apply both fixes in this process (the Rasa server)."""
+    """Apply the fixes in this process (the Rasa server)."""
     _install_event_lookup()
+    _install_keepalive()
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -93,6 +199,10 @@ async def tune_tracker_store(app, _loop) -> None:
     store = getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
     while hasattr(store, "_tracker_store"):  # Rasa wraps the store (failsafe, awaitable)
         store = store._tracker_store
+    from bot.tracker_store import SQLTrackerStore
+
+    if isinstance(store, SQLTrackerStore):
+        return  # pooled and tuned already
     engine = getattr(store, "engine", None)
     if engine is not None:
         tune_sqlite(engine)

@@ -89,6 +89,12 @@ def identity_pending(state: CallState) -> bool:
     return identity_kind(state.identity_role) != "subject"
 
 
+# Every slot `required_slots` can ask for, in the order of domain.yml's call_form (which
+# `make validate` checks). The action server uses this list instead of the domain, which
+# Rasa then does not have to send with every action call.
+FORM_SLOTS = ("caller_role", "customer_name", "identity_code", "purpose", "hardship", "case_detail")
+
+
 def required_slots(state: CallState) -> List[str]:
     """The slots the form must still have, in the order the script asks them."""
     if state.handoff and state.handoff_reason != SYSTEM_FAULT:

@@ -42,6 +42,7 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
                           "before_server_start")
     app.register_listener(rasa_speedups.tune_tracker_store, "after_server_start")
     app.register_listener(rasa_run.close_resources, "after_server_stop")
+    app.register_listener(rasa_speedups.close_sessions, "after_server_stop")
     return app
 
 

@@ -484,6 +484,24 @@ class _Locator:
         return self.ctx.rel(self.ctx.project.data), None
 
 
+def check_form_slots(ctx: Context) -> List[Problem]:
+    """call_form's required_slots in domain.yml are the slots bot/script.py asks for."""
+    from bot.script import FORM_SLOTS
+
+    doc = ctx._doc(ctx.project.domain)
+    form = ((doc or {}).get("forms") or {}).get("call_form") if isinstance(doc, dict) else None
+    if not isinstance(form, dict):
+        return []
+    listed = form.get("required_slots") or []
+    if list(listed) == list(FORM_SLOTS):
+        return []
+    file = ctx.rel(ctx.project.domain)
+    return [error(file, yamlfile.find_line(ctx.project.domain, "call_form:"),
+                  "domain.yml 里 call_form 的 required_slots 与通话脚本（bot/script.py 的 FORM_SLOTS）不一致："
+                  f"应为 {', '.join(FORM_SLOTS)}（顺序相同），现为 {', '.join(map(str, listed)) or '空'}。"
+                  "问答顺序由 bot/script.py 决定，请改回，或同时修改两处。", "表单")]
+
+
 def check_rasa(ctx: Context) -> List[Problem]:
     """`rasa data validate` (intents, NLU, forms, story structure) and story/rule contradictions."""
     p = ctx.project
@@ -497,7 +515,7 @@ def check_rasa(ctx: Context) -> List[Problem]:
 QUICK_CHECKS: List[Check] = [
     check_yaml_syntax, check_catalogue_shape, check_materials_standard, check_material_codes,
     check_risk_files, check_story_steps, check_code_responses, check_agent_variants,
-    check_placeholders, check_unused_responses,
+    check_placeholders, check_unused_responses, check_form_slots,
 ]
 ALL_CHECKS: List[Check] = QUICK_CHECKS + [check_rasa]
 

@@ -236,3 +236,11 @@ def test_command_passes_with_warnings_only(project_copy, capsys):
     add_unused_response(project_copy)
     assert validate.main(["--quick", "--root", str(project_copy.root)]) == 0
     assert "校验通过：没有错误，1 个警告" in capsys.readouterr().out
+
+
+# ---- call_form slots -----------------------------------------------------------------------------
+def test_form_slots_out_of_step_with_the_script(project_copy):
+    edit(project_copy.domain, "      - hardship\n      - case_detail\n", "      - case_detail\n      - hardship\n")
+    problem = only(run(validate.check_form_slots, project_copy))
+    assert problem.file == "domain.yml" and problem.line == find_line(project_copy.domain, "call_form:")
+    assert "FORM_SLOTS" in problem.message and "hardship, case_detail" in problem.message

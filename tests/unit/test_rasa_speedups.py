@@ -51,3 +51,44 @@ def test_sqlite_engines_get_wal_and_normal_sync(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+# ---- per-event dispatch gives the same verdict as Rasa's oneOf schema ---------------------------
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                     st.text(max_size=5))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=6)
+_names = st.sampled_from(["slot", "bot", "user", "action", "active_loop", "followup",
+                          "session_started", "nonsense", "", "SLOT"])
+_keys = st.sampled_from(["name", "value", "text", "timestamp", "metadata", "parse_data",
+                         "policy", "confidence", "entities", "intent"])
+_event = st.one_of(
+    st.fixed_dictionaries({"event": _names}, optional={k: _values for k in
+                                                         ["name", "value", "text", "timestamp",
+                                                          "metadata", "confidence"]}),
+    st.dictionaries(_keys, _values, max_size=3),
+    _values)
+_result = st.one_of(
+    st.fixed_dictionaries({}, optional={"events": st.one_of(st.lists(_event, max_size=4), _values),
+                                        "responses": st.one_of(st.lists(_values, max_size=2),
+                                                               _values)}),
+    _values)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_result)
+def test_dispatching_validator_agrees_with_the_full_schema(result):
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    spec = RemoteAction.action_response_format_spec()
+    assert rasa_speedups._validator().is_valid(result) == validator_for(spec)(spec).is_valid(result)
+
+
+def test_an_unknown_event_is_refused_with_rasas_error(remote_action):
+    with pytest.raises(ValidationError) as err:
+        remote_action._validate_action_result({"events": [{"event": "teleport", "name": "x"}]})
+    assert "Failed to validate Action server response" in err.value.message
