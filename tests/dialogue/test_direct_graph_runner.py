@@ -1,0 +1,69 @@
+"""The server's direct graph runner (bot.rasa_speedups) gives what Rasa's dask runner gives."""
+import asyncio
+
+import pytest
+
+from bot import rasa_speedups
+from bot.training import MODEL_PATH, train
+
+SENTENCES = ["你好", "我是借款人本人", "我是他老婆，想问能不能分期", "身份证后四位3721",
+             "我们是法务公司，代表客户要求停息挂账", "你们催收太过分了，我要投诉", "转人工",
+             "我叫张伟", "征信上有逾期，我要申请异议", "有人冒充你们骗我转账", "嗯", ""]
+
+
+@pytest.fixture(scope="module")
+def agent():
+    from bot import logs
+
+    train(quiet=True)
+    logs.configure("WARNING")
+    rasa_speedups.install()
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(MODEL_PATH))
+
+
+def _both(runner_call):
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    direct = DaskGraphRunner.run
+    assert getattr(direct, "_direct", False)
+    first = runner_call()
+    DaskGraphRunner.run = direct._original
+    try:
+        second = runner_call()
+    finally:
+        DaskGraphRunner.run = direct
+    return first, second
+
+
+def test_same_parse_for_every_sentence(agent):
+    for text in SENTENCES:
+        mine, dasks = _both(lambda: asyncio.run(agent.parse_message(text)))
+        assert mine == dasks, text
+
+
+def test_same_next_action_after_every_sentence(agent):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    processor = agent.processor
+    for text in SENTENCES:
+        parsed = asyncio.run(agent.parse_message(text))
+        tracker = DialogueStateTracker.from_events(
+            "t", [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"],
+                                                               parsed["entities"], parsed)],
+            slots=agent.domain.slots)
+        mine, dasks = _both(lambda: processor.predict_next_with_tracker(tracker))
+        assert mine == dasks, text
+
+
+def test_slot_copies_are_independent_equal_copies(agent):
+    import copy
+
+    for slot in agent.domain.slots:
+        clone = copy.copy(slot)
+        assert type(clone) is type(slot) and clone.__dict__ == slot.__dict__
+        clone.value = "changed" if slot.type_name == "text" else clone.value
+        if slot.type_name == "text":
+            assert slot.value != "changed"
