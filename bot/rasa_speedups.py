@@ -20,6 +20,10 @@
 - Each copy of a conversation (Rasa makes several per turn) copies every slot with
   `copy.copy`, which goes through the generic reduce protocol; slots get a direct
   `__copy__` that does the same (a new object with the same attributes).
+- Every call to the action server serialises the conversation with
+  `dataclasses.asdict(tracker.active_loop)`, a generic deep copy of the message
+  that started the form. Plain dicts, lists and scalars are copied directly here;
+  anything else still goes through `dataclasses`.
 - JSON sent to the action server is written by ujson, as UTF-8 rather than
   escaped, instead of the standard library's encoder.
 - SQLite in WAL mode with `synchronous=NORMAL` keeps every committed turn across a
@@ -53,9 +57,43 @@ class _ResponseValidators:
                                                "events": {k: v for k, v in events.items()
                                                           if k != "items"}}})
         self.by_event: Dict[str, Any] = {}
+        self.plain: set = set()
         for branch in item["oneOf"]:
             name = branch["properties"]["event"]["const"]
             self.by_event[name] = cls({"allOf": [base, branch]})
+            if branch == {"properties": {"event": {"const": name}}}:
+                self.plain.add(name)  # nothing beyond the common fields
+        self._slot_branch_known = any(
+            b == {"properties": {"event": {"const": "slot"}, "name": {"type": "string"},
+                                 "value": {}}, "required": ["name", "value"]}
+            for b in item["oneOf"])
+        self._base_known = base == {
+            "type": "object", "properties": {"event": {"type": "string"},
+                                             "timestamp": {"type": ["number", "null"]},
+                                             "metadata": {"type": ["object", "null"]}},
+            "required": ["event"]}
+
+    @staticmethod
+    def _common_fields_ok(event: Dict[str, Any]) -> bool:
+        """The fields every event may have: timestamp a number or null, metadata an object or null."""
+        import numbers
+
+        ts = event.get("timestamp")
+        if ts is not None and (isinstance(ts, bool) or not isinstance(ts, numbers.Number)):
+            return False
+        metadata = event.get("metadata")
+        return metadata is None or isinstance(metadata, dict)
+
+    def _quick(self, name: str, event: Dict[str, Any]) -> Optional[bool]:
+        """The verdict for the events actions return most (slots, utterances), else None."""
+        if not self._base_known:
+            return None
+        if name == "slot" and self._slot_branch_known:
+            return ("name" in event and "value" in event and isinstance(event["name"], str)
+                    and self._common_fields_ok(event))
+        if name in self.plain:
+            return self._common_fields_ok(event)
+        return None
 
     def is_valid(self, result: Any) -> bool:
         if not self.top.is_valid(result):
@@ -63,7 +101,12 @@ class _ResponseValidators:
         for event in result.get("events") or ():
             name = event.get("event") if isinstance(event, dict) else None
             check = self.by_event.get(name) if isinstance(name, str) else None
-            if check is None or not check.is_valid(event):
+            if check is None:
+                return False
+            verdict = self._quick(name, event)
+            if verdict is None:
+                verdict = check.is_valid(event)
+            if not verdict:
                 return False
         return True
 
@@ -208,6 +251,47 @@ def _install_graph_runner() -> None:
     DaskGraphRunner.run = run
 
 
+class _Dataclasses:
+    """`dataclasses` for rasa.shared.core.trackers, with a quicker `asdict`."""
+
+    def __getattr__(self, name: str) -> Any:
+        import dataclasses
+
+        return getattr(dataclasses, name)
+
+    @staticmethod
+    def asdict(obj: Any) -> Dict[str, Any]:
+        import dataclasses
+
+        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+            raise TypeError("asdict() should be called on dataclass instances")
+        return {f.name: _copied(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """What dataclasses' `_asdict_inner(value, dict)` returns, quicker for plain data."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value  # deepcopy returns atoms themselves
+    if kind is dict:
+        return {_copied(k): _copied(v) for k, v in value.items()}
+    if kind is list:
+        return [_copied(v) for v in value]
+    import dataclasses
+
+    return dataclasses._asdict_inner(value, dict)
+
+
+def _install_tracker_asdict() -> None:
+    import rasa.shared.core.trackers as trackers
+
+    if not isinstance(trackers.dataclasses, _Dataclasses):
+        trackers.dataclasses = _Dataclasses()
+
+
 def _install_slot_copy() -> None:
     from rasa.shared.core.slots import Slot
 
@@ -229,6 +313,7 @@ def install() -> None:
     _install_keepalive()
     _install_graph_runner()
     _install_slot_copy()
+    _install_tracker_asdict()
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL

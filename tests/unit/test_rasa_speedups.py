@@ -61,7 +61,7 @@ _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_na
 _values = st.recursive(_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
     max_leaves=6)
-_names = st.sampled_from(["slot", "bot", "user", "action", "active_loop", "followup",
+_names = st.sampled_from(["slot", "bot", "user", "action", "active_loop", "followup", "reset_slots",
                           "session_started", "nonsense", "", "SLOT"])
 _keys = st.sampled_from(["name", "value", "text", "timestamp", "metadata", "parse_data",
                          "policy", "confidence", "entities", "intent"])
@@ -78,7 +78,7 @@ _result = st.one_of(
     _values)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_result)
 def test_dispatching_validator_agrees_with_the_full_schema(result):
     from jsonschema.validators import validator_for
@@ -92,3 +92,53 @@ def test_an_unknown_event_is_refused_with_rasas_error(remote_action):
     with pytest.raises(ValidationError) as err:
         remote_action._validate_action_result({"events": [{"event": "teleport", "name": "x"}]})
     assert "Failed to validate Action server response" in err.value.message
+
+
+_EDGE_EVENTS = [
+    {"event": "slot", "name": "a", "value": None},
+    {"event": "slot", "name": 3, "value": 1},
+    {"event": "slot", "name": "a"},
+    {"event": "slot", "value": 1},
+    {"event": "slot", "name": "a", "value": 1, "timestamp": True},
+    {"event": "slot", "name": "a", "value": 1, "timestamp": "1"},
+    {"event": "slot", "name": "a", "value": 1, "timestamp": 1.5, "metadata": {}},
+    {"event": "slot", "name": "a", "value": 1, "metadata": []},
+    {"event": "slot", "name": "a", "value": 1, "metadata": None, "timestamp": None},
+    {"event": "bot", "text": "你好", "metadata": "x"},
+    {"event": "bot", "text": 5},
+    {"event": "active_loop", "name": None, "timestamp": 3},
+    {"event": "followup", "name": "action_x", "timestamp": False},
+    {"event": "action", "name": 5},
+    {"event": "user", "text": None, "parse_data": {"intent": {"name": 1}}},
+]
+
+
+@pytest.mark.parametrize("event", _EDGE_EVENTS, ids=lambda e: str(e)[:60])
+def test_dispatching_validator_agrees_on_edge_events(event):
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    spec = RemoteAction.action_response_format_spec()
+    result = {"events": [event]}
+    assert rasa_speedups._validator().is_valid(result) == validator_for(spec)(spec).is_valid(result)
+
+
+def test_tracker_state_has_the_same_active_loop_as_with_dataclasses():
+    import dataclasses
+
+    from rasa.shared.core.trackers import TrackerActiveLoop
+
+    rasa_speedups.install()
+    import rasa.shared.core.trackers as trackers
+
+    trigger = {"text": "我想分期", "intent": {"name": "inform", "confidence": 0.9},
+               "entities": [{"entity": "purpose", "value": "repayment_plan", "start": 0, "end": 4}],
+               "intent_ranking": [{"name": "inform", "confidence": 0.9}], "n": None, "t": (1, 2)}
+    loop = TrackerActiveLoop("call_form", True, False, trigger)
+    mine = trackers.dataclasses.asdict(loop)
+    assert mine == dataclasses.asdict(loop)
+    assert list(mine) == ["name", "is_interrupted", "rejected", "trigger_message"]
+    mine["trigger_message"]["entities"][0]["value"] = "changed"  # a copy, not the original
+    assert trigger["entities"][0]["value"] == "repayment_plan"
+    with pytest.raises(TypeError):
+        trackers.dataclasses.asdict(TrackerActiveLoop)
