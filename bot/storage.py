@@ -156,6 +156,28 @@ def engine_for(url: str) -> Engine:
     return _engines[url]
 
 
+_complaint_cache: dict = {}  # engine → (last rowid read, [(call_id, customer_id, detail, created_at)])
+
+
+def _complaint_rows(engine: Engine) -> List[tuple]:
+    """Every registered case with a text, read incrementally by rowid (SQLite only)."""
+    last, rows = _complaint_cache.get(engine, (0, []))
+    rowid = sa.literal_column("rowid")
+    with engine.connect() as conn:
+        newest = conn.execute(sa.select(sa.func.max(rowid)).select_from(cases)).scalar() or 0
+        if newest < last:  # the table was replaced (a restored backup): read it again
+            last, rows = 0, []
+        if newest > last:
+            fresh = conn.execute(
+                sa.select(rowid, cases.c.call_id, cases.c.customer_id, cases.c.detail,
+                          cases.c.created_at)
+                .where(rowid > last, rowid <= newest, cases.c.detail != "").order_by(rowid)).all()
+            rows = rows + [tuple(r[1:]) for r in fresh]
+            last = newest
+    _complaint_cache[engine] = (last, rows)
+    return rows
+
+
 class Database:
     """Queries the dialogue and the CLI need, nothing more."""
 
@@ -242,8 +264,17 @@ class Database:
                 sa.select(cases).where(cases.c.call_id == call_id))]
 
     def complaint_texts(self, exclude_call_id: str = "", days: int = 180) -> List[tuple]:
-        """(customer_id, text) of complaint texts other calls registered in the last `days` days."""
+        """(customer_id, text) of complaint texts other calls registered in the last `days` days.
+
+        Every caller turn asks for these. On SQLite the rows are kept in this process and
+        only rows added since the last call are read (cases are never updated or deleted,
+        so their rowids only grow); other databases are queried in full.
+        """
         since = dt.datetime.now() - dt.timedelta(days=days)
+        if self.engine.dialect.name == "sqlite":
+            rows = _complaint_rows(self.engine)
+            return [(customer_id or "", detail) for call_id, customer_id, detail, created in rows
+                    if call_id != exclude_call_id and created >= since]
         query = sa.select(cases.c.customer_id, cases.c.detail).where(
             cases.c.detail != "", cases.c.call_id != exclude_call_id, cases.c.created_at >= since)
         with self.engine.connect() as conn:

@@ -77,6 +77,9 @@ def syllables_of(norm: str) -> List[str]:
     return [(pinyin(ch, fuzzy=True) or [ch])[0] for ch in norm]
 
 
+_REMEMBERED = 20000  # utterances whose matches a matcher keeps
+
+
 class PhraseMatcher:
     """Finds lexicon entries in caller text, exactly, by homophone, or with one misheard syllable."""
 
@@ -85,9 +88,21 @@ class PhraseMatcher:
         self.entries = list(entries)
         self.near_min_len = near_min_len
         self._forms = [(e, f, syllables_of(f)) for e in self.entries for f in e.forms]
+        self._found: Dict[str, Tuple[PhraseMatch, ...]] = {}
 
     def find(self, text: str) -> List[PhraseMatch]:
-        """All non-overlapping matches in one utterance, longest and most exact first."""
+        """All non-overlapping matches in one utterance, longest and most exact first.
+
+        Remembered per utterance: a call's earlier turns are scanned again on every turn.
+        """
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= _REMEMBERED:
+                self._found.clear()
+            found = self._found[text] = tuple(self._find(text))
+        return list(found)
+
+    def _find(self, text: str) -> List[PhraseMatch]:
         norm = normalize(text)
         if not norm:
             return []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from bot.risk.config import RiskConfig
 from bot.materials import label
@@ -111,11 +111,10 @@ def complaint_texts(utterances: Sequence[str], min_chars: int) -> List[str]:
     return ([whole] if len(normalize(whole)) >= min_chars else []) + long_turns
 
 
-def _text_similarity(a: str, b: str, config: RiskConfig) -> float:
-    """Shingle similarity of two texts, exact Jaccard or MinHash estimate as configured."""
+def _shingle_similarity(sa: FrozenSet[str], sb: FrozenSet[str], config: RiskConfig) -> float:
     t = config.template
-    sa, sb = shingles(a, t.shingle_size), shingles(b, t.shingle_size)
-    if not sa or not sb or min(len(sa), len(sb)) < t.threshold * max(len(sa), len(sb)):
+    la, lb = len(sa), len(sb)
+    if min(la, lb) < t.threshold * max(la, lb):
         return 0.0  # Jaccard ≤ |small| / |large|: this pair cannot reach the threshold
     if t.method == "minhash":
         return minhash_similarity(minhash_signature(sa, t.num_perm), minhash_signature(sb, t.num_perm))
@@ -128,11 +127,26 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     texts = complaint_texts(facts.utterances, t.min_chars)
     if not texts:
         return []
+    mine = [(s, len(s)) for s in (shingles(text, t.shingle_size) for text in texts) if s]
+    exact = t.method != "minhash"
     hits: Dict[str, float] = {}
     for customer_id, other in context.complaint_corpus:
-        if customer_id == context.current_customer_id or len(normalize(other)) < t.min_chars:
+        if customer_id == context.current_customer_id:
             continue
-        sim = max(_text_similarity(text, other, config) for text in texts)
+        theirs = _stored_complaint_shingles(other, t.shingle_size, t.min_chars)
+        if theirs is None:
+            continue
+        lb, sim = len(theirs), 0.0
+        for sa, la in mine:
+            if (la if la < lb else lb) < t.threshold * (la if la > lb else lb):
+                continue  # Jaccard ≤ |small| / |large|: this pair cannot reach the threshold
+            if exact:  # Jaccard: |A ∩ B| / |A ∪ B|, without building the union
+                common = len(sa & theirs)
+                pair = common / (la + lb - common)
+            else:
+                pair = _shingle_similarity(sa, theirs, config)
+            if pair > sim:
+                sim = pair
         if sim >= t.threshold:
             hits[customer_id] = max(sim, hits.get(customer_id, 0.0))
     if len(hits) < t.min_customers:
@@ -140,6 +154,17 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     ids = ",".join(sorted(hits))
     return [make_signal(config, "template_complaint",
                         f"与其他客户（{ids}）的投诉文本相似度 {max(hits.values()):.2f}")]
+
+
+@lru_cache(maxsize=50000)
+def _stored_complaint_shingles(text: str, n: int, min_chars: int) -> Optional[FrozenSet[str]]:
+    """A stored complaint's shingles, or None when it is too short to compare.
+
+    Cached: the same stored complaints are compared on every turn of every call.
+    """
+    if len(normalize(text)) < min_chars:
+        return None
+    return shingles(text, n) or None
 
 
 def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext,

@@ -96,3 +96,13 @@ def test_syllable_helpers():
     assert near_syllables("hui", "hua")      # same initial
     assert not near_syllables("fu", "gai")
     assert not near_syllables("1", "2")
+
+
+def test_a_repeated_utterance_gives_the_same_matches_and_callers_cannot_spoil_them():
+    matcher = PhraseMatcher([PhraseEntry("停息挂账", 1.0), PhraseEntry("法务", 0.3)])
+    first = matcher.find("我们法务要求挺息挂帐")
+    assert sorted(m.entry.term for m in first) == ["停息挂账", "法务"]
+    first.clear()
+    again = matcher.find("我们法务要求挺息挂帐")
+    assert sorted(m.entry.term for m in again) == ["停息挂账", "法务"]
+    assert matcher.find("你好") == []

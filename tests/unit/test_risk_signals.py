@@ -156,6 +156,18 @@ def test_template_lists_every_other_customer(cfg):
     assert found[0].evidence == "与其他客户（C1,C2）的投诉文本相似度 1.00"
 
 
+def test_template_reports_the_exact_jaccard_of_the_closest_pair(cfg):
+    from bot.risk.similarity import jaccard, shingles
+
+    edited = TEMPLATE[:-6] + "请尽快给我答复谢谢"
+    further = TEMPLATE[3:] + "否则我就去银保监会"
+    found = template(cfg, ["喂", edited], [("C1", further), ("C2", TEMPLATE)])
+    n = cfg.template.shingle_size
+    best = max(jaccard(shingles(a, n), shingles(b, n))
+               for a in ("喂" + edited, edited) for b in (further, TEMPLATE))
+    assert found[0].evidence.endswith(f"相似度 {best:.2f}") and best < 1.0
+
+
 def test_template_with_minhash(cfg):
     from dataclasses import replace
     mh = replace(cfg, template=TemplateSettings(method="minhash", threshold=0.5))
