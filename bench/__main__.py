@@ -321,14 +321,16 @@ def details(b: Bench) -> List[str]:
 def method_notes(args: argparse.Namespace) -> List[str]:
     return [
         "Ours: the README's deployment — `python -m rasa_sdk --actions actions` and `python -m bot "
-        "serve` (Rasa + our routes), SQLite tracker store and project database under a fresh "
-        "BOT_DATA_DIR with the demo customers — started through `bot.launcher` (server_commands, "
+        "serve` (Rasa + our routes), SQLite tracker store (the project's endpoints.yml: "
+        "`bot.tracker_store.SQLTrackerStore`, Rasa's `events` table with cheaper reads and "
+        "saves, see docs/operations.md) and project database under a fresh BOT_DATA_DIR with the demo customers — started through `bot.launcher` (server_commands, "
         "server_env, prepare_state), from a copy of the working tree with a model trained from "
         "scratch in that copy (the working tree's models/ and .rasa/ are not touched).",
         "Anchor: `rasa init --no-prompt` generated and trained in a temp dir by the same Rasa "
         "install, served by `rasa run actions` + `rasa run` with the REST channel; its "
-        "endpoints.yml gets the action endpoint and a SQLite tracker store (stock leaves both "
-        "commented out) so both assistants persist conversations the same way.",
+        "endpoints.yml gets the action endpoint and a SQLite tracker store (Rasa's own `type: "
+        "SQL`; stock leaves both commented out) so both assistants store every turn in a "
+        "SQLite file.",
         "Calls: ours mixes a borrower call (greeting, role, name, ID digits, purpose, hardship → "
         "materials and recap; 6 turns), a third-party proxy call (gray-industry opening, whom, ID "
         "digits, refusal; 4 turns) and a family member's collection complaint (4 turns), details "

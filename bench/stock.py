@@ -5,7 +5,8 @@ there by `rasa init` itself, and served like ours: its action server
 (`rasa run actions`) plus `rasa run` with the REST channel, the action
 endpoint and a SQLite tracker store under the temp dir (the stock
 endpoints.yml leaves both commented out; we fill them in so that both
-assistants persist conversations the same way).
+assistants store every turn in a SQLite file; the stock one through Rasa's own
+`type: SQL` store).
 """
 from __future__ import annotations
 

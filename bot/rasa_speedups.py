@@ -126,9 +126,16 @@ _sessions: Dict[int, Any] = {}
 
 
 def _dumps(obj: Any) -> str:
+    """JSON for the action server: ujson, or the standard library for what ujson refuses
+    (NaN, for one), so a request never fails only because of the encoder."""
+    import json
+
     import ujson
 
-    return ujson.dumps(obj, ensure_ascii=False, escape_forward_slashes=False)
+    try:
+        return ujson.dumps(obj, ensure_ascii=False, escape_forward_slashes=False)
+    except (OverflowError, TypeError, ValueError):
+        return json.dumps(obj)
 
 
 def _session_for_loop() -> Any:

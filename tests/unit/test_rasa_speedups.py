@@ -142,3 +142,14 @@ def test_tracker_state_has_the_same_active_loop_as_with_dataclasses():
     assert trigger["entities"][0]["value"] == "repayment_plan"
     with pytest.raises(TypeError):
         trackers.dataclasses.asdict(TrackerActiveLoop)
+
+
+def test_action_call_json_is_the_same_data_and_never_refused():
+    import json
+
+    state = {"sender_id": "c1", "slots": {"purpose": "repayment_plan", "score": 0.25, "n": None},
+             "events": [{"event": "user", "text": '我想分期/延期 "好"', "timestamp": 1.5e9}]}
+    assert json.loads(rasa_speedups._dumps(state)) == state
+    assert "我想分期/延期" in rasa_speedups._dumps(state)  # UTF-8, no escapes
+    odd = {"x": float("nan")}
+    assert json.loads(rasa_speedups._dumps(odd))["x"] != json.loads(rasa_speedups._dumps(odd))["x"]
