@@ -2,9 +2,26 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 
 from bot import logs
+
+logger = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """Index the complaint texts the risk check compares with before the first call."""
+    try:
+        from bot import risk_service
+        from bot.config import load_settings
+        from bot.storage import Database
+
+        count = risk_service.warm_up(Database(load_settings().db_url))
+        logger.info("risk check: %d stored complaint texts indexed", count)
+    except Exception as err:  # noqa: BLE001 - the first turn builds the index instead
+        logger.warning("risk check: complaint index not built at start (%s); "
+                       "the first call builds it", err)
 
 
 def main() -> None:
@@ -17,6 +34,7 @@ def main() -> None:
     utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
     utils.update_sanic_log_level()
     logs.install_masking()
+    warm_up()
     run("actions", args.port, "*")
 
 

@@ -11,9 +11,11 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from bot.risk import (Assessment, CallFacts, RiskContext, assess, load_config, match_phone_hash,
                       normalize_phone)
+from bot.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComplaint
+from bot.risk.config import RiskConfig
 from bot.risk.signals import complaint_texts
 from bot.risk.model import level_rank
-from bot.storage import Database
+from bot.storage import COMPLAINT_DAYS, Database
 
 SHARING_KEY_ENV = "BOT_SHARING_KEY"
 
@@ -27,9 +29,41 @@ def parse_vector(value) -> Optional[List[float]]:
     return floats if len(floats) >= 2 else None
 
 
+# engine → [generation, rows indexed, (shingle size, min chars), ComplaintIndex]
+_complaint_indexes: Dict[object, list] = {}
+
+
+def complaint_search(db: Database, call_id: str, config: RiskConfig) -> Optional[ComplaintSearch]:
+    """Other calls' complaints, indexed once per process and kept up to date (SQLite and
+    exact Jaccard only; otherwise None and the engine compares with the list)."""
+    feed = db.complaint_feed()
+    if feed is None or config.template.method != "jaccard":
+        return None
+    generation, rows = feed
+    key = (config.template.shingle_size, config.template.min_chars)
+    state = _complaint_indexes.get(db.engine)
+    if state is None or state[0] != generation or state[2] != key:
+        state = [generation, 0, key, ComplaintIndex(*key)]
+        _complaint_indexes[db.engine] = state
+    index: ComplaintIndex = state[3]
+    for call, customer, detail, created in rows[state[1]:]:
+        index.add(StoredComplaint(customer or "", call, created, detail))
+    state[1] = len(rows)
+    since = dt.datetime.now() - dt.timedelta(days=COMPLAINT_DAYS)
+    return ComplaintSearch(index, call_id, since)
+
+
+def warm_up(db: Database) -> int:
+    """Index the stored complaints now rather than on the first caller's turn (tens of
+    thousands take seconds); the number indexed."""
+    search = complaint_search(db, "", load_config())
+    return len(search.index) if search else 0
+
+
 def load_context(db: Database, call_id: str, caller_number: Optional[str],
                  customer_id: Optional[str], now: Optional[dt.datetime] = None,
-                 with_complaints: bool = True) -> RiskContext:
+                 with_complaints: bool = True,
+                 config: Optional[RiskConfig] = None) -> RiskContext:
     """The operator data one call is compared with (other calls' complaints only when asked)."""
     entries = db.watchlist_entries()
     phones = {e["value"] for e in entries if e["kind"] == "phone"}
@@ -41,12 +75,15 @@ def load_context(db: Database, call_id: str, caller_number: Optional[str],
     voiceprints = [(f"{e['source']} {e['note']}".strip() or f"watchlist#{e['id']}", v)
                    for e in entries if e["kind"] == "voiceprint"
                    for v in [parse_vector(e["value"])] if v]
+    search = complaint_search(db, call_id, config or load_config()) if with_complaints else None
     return RiskContext(
         watchlist_phones=phones,
         watchlist_phrases=[e["value"] for e in entries if e["kind"] == "phrase"],
         enrolled_voiceprints=voiceprints,
         number_history=db.calls_from_number(number, exclude_call_id=call_id) if number else [],
-        complaint_corpus=db.complaint_texts(exclude_call_id=call_id) if with_complaints else [],
+        complaint_corpus=(db.complaint_texts(exclude_call_id=call_id)
+                          if with_complaints and search is None else []),
+        complaint_search=search,
         current_customer_id=customer_id,
         now=now or dt.datetime.utcnow(),
     )
@@ -58,7 +95,7 @@ def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optio
     # Other calls' complaints are read only when the template check has a text to compare.
     has_text = bool(complaint_texts(facts.utterances, config.template.min_chars))
     context = load_context(db, call_id, facts.caller_number, customer_id,
-                           with_complaints=has_text)
+                           with_complaints=has_text, config=config)
     return assess(facts, context, config)
 
 

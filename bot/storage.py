@@ -9,7 +9,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -156,17 +156,23 @@ def engine_for(url: str) -> Engine:
     return _engines[url]
 
 
-_complaint_cache: dict = {}  # engine → (last rowid read, [(call_id, customer_id, detail, created_at)])
+COMPLAINT_DAYS = 180  # other calls' complaints the template check compares with
+
+# engine → (generation, last rowid read, [(call_id, customer_id, detail, created_at)])
+_complaint_cache: dict = {}
 
 
-def _complaint_rows(engine: Engine) -> List[tuple]:
-    """Every registered case with a text, read incrementally by rowid (SQLite only)."""
-    last, rows = _complaint_cache.get(engine, (0, []))
+def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
+    """Every registered case with a text, read incrementally by rowid (SQLite only).
+
+    The generation changes when the rows had to be read again from the start.
+    """
+    generation, last, rows = _complaint_cache.get(engine, (0, 0, []))
     rowid = sa.literal_column("rowid")
     with engine.connect() as conn:
         newest = conn.execute(sa.select(sa.func.max(rowid)).select_from(cases)).scalar() or 0
         if newest < last:  # the table was replaced (a restored backup): read it again
-            last, rows = 0, []
+            generation, last, rows = generation + 1, 0, []
         if newest > last:
             fresh = conn.execute(
                 sa.select(rowid, cases.c.call_id, cases.c.customer_id, cases.c.detail,
@@ -174,8 +180,8 @@ def _complaint_rows(engine: Engine) -> List[tuple]:
                 .where(rowid > last, rowid <= newest, cases.c.detail != "").order_by(rowid)).all()
             rows = rows + [tuple(r[1:]) for r in fresh]
             last = newest
-    _complaint_cache[engine] = (last, rows)
-    return rows
+    _complaint_cache[engine] = (generation, last, rows)
+    return generation, rows
 
 
 class Database:
@@ -263,7 +269,7 @@ class Database:
             return [dict(r._mapping) for r in conn.execute(
                 sa.select(cases).where(cases.c.call_id == call_id))]
 
-    def complaint_texts(self, exclude_call_id: str = "", days: int = 180) -> List[tuple]:
+    def complaint_texts(self, exclude_call_id: str = "", days: int = COMPLAINT_DAYS) -> List[tuple]:
         """(customer_id, text) of complaint texts other calls registered in the last `days` days.
 
         Every caller turn asks for these. On SQLite the rows are kept in this process and
@@ -272,13 +278,21 @@ class Database:
         """
         since = dt.datetime.now() - dt.timedelta(days=days)
         if self.engine.dialect.name == "sqlite":
-            rows = _complaint_rows(self.engine)
+            _, rows = _complaint_rows(self.engine)
             return [(customer_id or "", detail) for call_id, customer_id, detail, created in rows
                     if call_id != exclude_call_id and created >= since]
         query = sa.select(cases.c.customer_id, cases.c.detail).where(
             cases.c.detail != "", cases.c.call_id != exclude_call_id, cases.c.created_at >= since)
         with self.engine.connect() as conn:
             return [(r[0] or "", r[1]) for r in conn.execute(query)]
+
+    def complaint_feed(self) -> Optional[Tuple[int, List[tuple]]]:
+        """(generation, [(call_id, customer_id, detail, created_at)]) of every case with a
+        text, oldest first, for callers that index them; None where not kept (not SQLite).
+        Rows only ever get appended while the generation stays the same."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        return _complaint_rows(self.engine)
 
     # audit ---------------------------------------------------------------
     def append_audit(self, call_id: str, rows: Iterable[tuple], now: Optional[dt.datetime] = None) -> None:

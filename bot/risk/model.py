@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 # Contract codes (shared/CONTRACT.md §1). Order of LEVELS is the risk order.
 LEVELS: Tuple[str, ...] = ("none", "watch", "level2", "level1")
@@ -81,6 +81,8 @@ class RiskContext:
     enrolled_voiceprints: List[Tuple[str, Sequence[float]]] = field(default_factory=list)
     number_history: List[Tuple[str, datetime]] = field(default_factory=list)  # earlier calls from this number
     complaint_corpus: List[Tuple[str, str]] = field(default_factory=list)  # (customer_id, complaint text)
+    # The same complaints, indexed (bot.risk.complaints); used instead of the corpus when set.
+    complaint_search: Optional[Any] = None
     current_customer_id: Optional[str] = None
     now: Optional[datetime] = None
 

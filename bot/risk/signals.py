@@ -5,6 +5,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
+from bot.risk.complaints import stored_complaint_shingles
 from bot.risk.config import RiskConfig
 from bot.materials import label
 from bot.risk.model import SIGNAL_CODES, CallFacts, RiskContext, Signal
@@ -130,10 +131,20 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     mine = [(s, len(s)) for s in (shingles(text, t.shingle_size) for text in texts) if s]
     exact = t.method != "minhash"
     hits: Dict[str, float] = {}
-    for customer_id, other in context.complaint_corpus:
+    search = context.complaint_search
+    if (exact and search is not None and search.index.shingle_size == t.shingle_size
+            and search.index.min_chars == t.min_chars):
+        for sa, _ in mine:
+            for customer_id, sim in search.matches(sa, t.threshold):
+                if customer_id != context.current_customer_id:
+                    hits[customer_id] = max(sim, hits.get(customer_id, 0.0))
+        corpus: Sequence[Tuple[str, str]] = ()
+    else:
+        corpus = context.complaint_corpus
+    for customer_id, other in corpus:
         if customer_id == context.current_customer_id:
             continue
-        theirs = _stored_complaint_shingles(other, t.shingle_size, t.min_chars)
+        theirs = stored_complaint_shingles(other, t.shingle_size, t.min_chars)
         if theirs is None:
             continue
         lb, sim = len(theirs), 0.0
@@ -154,17 +165,6 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     ids = ",".join(sorted(hits))
     return [make_signal(config, "template_complaint",
                         f"与其他客户（{ids}）的投诉文本相似度 {max(hits.values()):.2f}")]
-
-
-@lru_cache(maxsize=50000)
-def _stored_complaint_shingles(text: str, n: int, min_chars: int) -> Optional[FrozenSet[str]]:
-    """A stored complaint's shingles, or None when it is too short to compare.
-
-    Cached: the same stored complaints are compared on every turn of every call.
-    """
-    if len(normalize(text)) < min_chars:
-        return None
-    return shingles(text, n) or None
 
 
 def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext,

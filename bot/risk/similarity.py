@@ -70,3 +70,73 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     if norm_a == 0.0 or norm_b == 0.0:
         return 0.0
     return dot / (norm_a * norm_b)
+
+
+class ShingleIndex:
+    """Shingle sets with an inverted index: every stored set whose Jaccard similarity with
+    a query reaches a threshold, exactly, without comparing the query with every set.
+
+    Search probes only the query's rarest shingles: a stored set sharing none of the
+    `|A| - ceil(t·|A|) + 1` rarest shingles of A shares at most `ceil(t·|A|) - 1` with it,
+    and Jaccard ≥ t needs `|A ∩ B| ≥ t·|A ∪ B| ≥ t·|A|` (the prefix filter of
+    similarity joins; it holds for any order, rarity only makes the probe short). Every
+    candidate found is then compared in full.
+    """
+
+    def __init__(self) -> None:
+        self._items: List[object] = []
+        self._sets: List[FrozenSet[str]] = []
+        self._postings: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._sets)
+
+    def add(self, item: object, shingle_set: FrozenSet[str]) -> None:
+        if not shingle_set:
+            return
+        position = len(self._sets)
+        self._items.append(item)
+        self._sets.append(shingle_set)
+        postings = self._postings
+        for shingle in shingle_set:
+            # most shingles occur in one complaint: a bare position until a second one
+            found = postings.get(shingle)
+            if found is None:
+                postings[shingle] = position
+            elif type(found) is int:
+                postings[shingle] = [found, position]
+            else:
+                found.append(position)
+
+    def search(self, query: FrozenSet[str], threshold: float) -> List[Tuple[object, float]]:
+        """(item, Jaccard similarity) of every stored set at or above `threshold` (> 0)."""
+        size = len(query)
+        if not size or not self._sets:
+            return []
+        # the least overlap any match needs, rounded down a hair so float error never
+        # shortens the probe (a longer probe only finds more candidates to check)
+        need = max(1, math.ceil(threshold * size - 1e-9))
+        postings = self._postings
+
+        def count(shingle: str) -> int:
+            found = postings.get(shingle)
+            return 0 if found is None else 1 if type(found) is int else len(found)
+
+        rarest = sorted(query, key=count)[: size - need + 1]
+        candidates = set()
+        for shingle in rarest:
+            found = postings.get(shingle)
+            if found is None:
+                continue
+            if type(found) is int:
+                candidates.add(found)
+            else:
+                candidates.update(found)
+        found = []
+        for position in sorted(candidates):
+            other = self._sets[position]
+            common = len(query & other)
+            similarity = common / (size + len(other) - common)
+            if similarity >= threshold:
+                found.append((self._items[position], similarity))
+        return found

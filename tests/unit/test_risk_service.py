@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from bot import risk_service, sharing
 from bot.risk import CallFacts, hash_phone
+from bot.risk.similarity import shingles
 
 
 def test_context_holds_the_operator_watchlist(demo_db):
@@ -23,8 +24,11 @@ def test_number_history_and_complaints_exclude_the_call_itself(demo_db):
     demo_db.register_case("call-0", "complaint", "third_party", "C0001", "模板投诉文本" * 5, 15)
     ctx = risk_service.load_context(demo_db, "call-2", "13911112222", "C0003", now)
     assert sorted(c for c, _ in ctx.number_history) == ["C0001", "C0002"]
-    assert [t for _, t in ctx.complaint_corpus] == ["模板投诉文本" * 5]
-    assert risk_service.load_context(demo_db, "call-0", "13911112222", "C0001").complaint_corpus == []
+    # on SQLite other calls' complaints come indexed (the list stays empty)
+    template = shingles("模板投诉文本" * 5)
+    assert ctx.complaint_corpus == [] and ctx.complaint_search.matches(template, 0.5) == [("C0001", 1.0)]
+    own = risk_service.load_context(demo_db, "call-0", "13911112222", "C0001")
+    assert own.complaint_corpus == [] and own.complaint_search.matches(template, 0.5) == []
 
 
 def test_three_borrowers_from_one_number_raise_multi_account(demo_db):
@@ -98,3 +102,27 @@ def test_short_turns_that_add_up_to_a_complaint_are_still_compared(demo_db):
     facts = CallFacts(caller_role="third_party", purpose="collection_complaint", utterances=turns)
     assessment = risk_service.assess_call(demo_db, "this-call", facts, "C0001")
     assert "template_complaint" in [s.code for s in assessment.signals]
+
+
+def test_complaints_registered_later_are_compared_too(demo_db):
+    first = "你们的催收人员每天晚上十一点打电话辱骂我的家人，我要求立即停止"
+    later = "贵司违规向我的通讯录联系人发送催收短信并泄露我的借款信息，要求全部减免"
+    demo_db.register_case("call-a", "complaint", "third_party", "C0002", first, 15)
+
+    def assess(call_id, text, customer="C0001"):
+        facts = CallFacts(caller_role="third_party", purpose="collection_complaint", utterances=[text])
+        return [s.code for s in risk_service.assess_call(demo_db, call_id, facts, customer).signals]
+
+    assert "template_complaint" in assess("call-b", first)
+    assert "template_complaint" not in assess("call-c", later)
+    demo_db.register_case("call-d", "complaint", "third_party", "C0003", later, 15)
+    assert "template_complaint" in assess("call-e", later)  # the index took the new one in
+    assert "template_complaint" not in assess("call-d", later, "C0004")  # never the call itself
+
+
+def test_warm_up_indexes_the_stored_complaints_before_any_call(demo_db):
+    long_text = "你们的催收人员每天晚上十一点打电话辱骂我的家人，我要求立即停止"
+    demo_db.register_case("a", "complaint", "borrower", "C0001", long_text, 15)
+    demo_db.register_case("b", "complaint", "borrower", "C0002", "太短了", 15)
+    demo_db.register_case("c", "dispute", "borrower", "C0003", long_text + "并更正征信", 15)
+    assert risk_service.warm_up(demo_db) == 2  # the short one is never compared
