@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from bot.risk import (Assessment, CallFacts, RiskContext, assess, load_config, match_phone_hash,
@@ -29,8 +30,17 @@ def parse_vector(value) -> Optional[List[float]]:
     return floats if len(floats) >= 2 else None
 
 
-# engine → [generation, rows indexed, (shingle size, min chars), ComplaintIndex]
-_complaint_indexes: Dict[object, list] = {}
+@dataclass
+class _IndexedComplaints:
+    """This process's index of one database's complaints and how far it has read them."""
+
+    generation: int
+    settings: tuple  # (shingle size, min chars) it was built with
+    index: ComplaintIndex
+    rows_read: int = 0
+
+
+_complaint_indexes: Dict[object, _IndexedComplaints] = {}
 
 
 def complaint_search(db: Database, call_id: str, config: RiskConfig) -> Optional[ComplaintSearch]:
@@ -40,17 +50,16 @@ def complaint_search(db: Database, call_id: str, config: RiskConfig) -> Optional
     if feed is None or config.template.method != "jaccard":
         return None
     generation, rows = feed
-    key = (config.template.shingle_size, config.template.min_chars)
+    settings = (config.template.shingle_size, config.template.min_chars)
     state = _complaint_indexes.get(db.engine)
-    if state is None or state[0] != generation or state[2] != key:
-        state = [generation, 0, key, ComplaintIndex(*key)]
+    if state is None or state.generation != generation or state.settings != settings:
+        state = _IndexedComplaints(generation, settings, ComplaintIndex(*settings))
         _complaint_indexes[db.engine] = state
-    index: ComplaintIndex = state[3]
-    for call, customer, detail, created in rows[state[1]:]:
-        index.add(StoredComplaint(customer or "", call, created, detail))
-    state[1] = len(rows)
+    for call, customer, detail, created in rows[state.rows_read:]:
+        state.index.add(StoredComplaint(customer or "", call, created, detail))
+    state.rows_read = len(rows)
     since = dt.datetime.now() - dt.timedelta(days=COMPLAINT_DAYS)
-    return ComplaintSearch(index, call_id, since)
+    return ComplaintSearch(state.index, call_id, since)
 
 
 def warm_up(db: Database) -> int:

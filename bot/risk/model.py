@@ -81,7 +81,8 @@ class RiskContext:
     enrolled_voiceprints: List[Tuple[str, Sequence[float]]] = field(default_factory=list)
     number_history: List[Tuple[str, datetime]] = field(default_factory=list)  # earlier calls from this number
     complaint_corpus: List[Tuple[str, str]] = field(default_factory=list)  # (customer_id, complaint text)
-    # The same complaints, indexed (bot.risk.complaints); used instead of the corpus when set.
+    # The same complaints, indexed (bot.risk.complaints): with exact Jaccard (template.method
+    # jaccard) it is used instead of the corpus when set; MinHash always reads the corpus.
     complaint_search: Optional[Any] = None
     current_customer_id: Optional[str] = None
     now: Optional[datetime] = None

@@ -132,8 +132,9 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     exact = t.method != "minhash"
     hits: Dict[str, float] = {}
     search = context.complaint_search
-    if (exact and search is not None and search.index.shingle_size == t.shingle_size
-            and search.index.min_chars == t.min_chars):
+    if exact and search is not None:
+        if (search.index.shingle_size, search.index.min_chars) != (t.shingle_size, t.min_chars):
+            raise ValueError("complaint index built for other template settings")
         for sa, _ in mine:
             for customer_id, sim in search.matches(sa, t.threshold):
                 if customer_id != context.current_customer_id:

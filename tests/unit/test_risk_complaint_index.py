@@ -56,3 +56,14 @@ def test_same_verdicts_as_comparing_with_every_complaint():
         indexed = template_signals(facts, RiskContext(
             complaint_search=ComplaintSearch(index, exclude, since), current_customer_id=current), cfg)
         assert listed == indexed, trial
+
+
+def test_an_index_built_for_other_settings_is_refused_not_silently_empty():
+    import pytest
+
+    cfg = load_config()
+    index = ComplaintIndex(cfg.template.shingle_size + 1, cfg.template.min_chars)
+    facts = CallFacts(caller_role="third_party", utterances=["你们催收天天打电话给我家人同事我要投诉违规上门威胁"])
+    context = RiskContext(complaint_search=ComplaintSearch(index, "c", NOW))
+    with pytest.raises(ValueError):
+        template_signals(facts, context, cfg)
