@@ -18,10 +18,9 @@ def warm_up() -> None:
         from bot.storage import Database
 
         count = risk_service.warm_up(Database(load_settings().db_url))
-        logger.info("risk check: %d stored complaint texts indexed", count)
+        logger.info("风险检查：已为 %d 条已登记的投诉文本建立索引（模板投诉比对用）", count)
     except Exception as err:  # noqa: BLE001 - the first turn builds the index instead
-        logger.warning("risk check: complaint index not built at start (%s); "
-                       "the first call builds it", err)
+        logger.warning("风险检查：启动时未能建立投诉文本索引（%s），将在第一通电话时建立", err)
 
 
 def main() -> None:
