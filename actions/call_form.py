@@ -12,7 +12,7 @@ from actions.db import database, logs_database_errors
 from actions.handoff import handoff_events, miss_events, recovered_events
 from actions.tracker_state import (call_state, caller_number, latest_entities, latest_intent,
                                    latest_text)
-from bot import identity, script
+from bot.core import identity, script
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ PHRASE_ENTITIES = {"caller_role", "purpose", "hardship"}
 
 
 class ValidateCallForm(FormValidationAction):
-    """Fills and checks the call_form slots in the order bot.script prescribes."""
+    """Fills and checks the call_form slots in the order bot.core.script prescribes."""
 
     def name(self) -> Text:
         return "validate_call_form"
@@ -68,7 +68,7 @@ class ValidateCallForm(FormValidationAction):
 
     def domain_slots(self, domain: DomainDict) -> List[Text]:
         """call_form's slots. Rasa does not send the domain (selective domain in
-        endpoints.yml), so they come from bot.script, which `make validate` keeps equal."""
+        endpoints.yml), so they come from bot.core.script, which `make validate` keeps equal."""
         return super().domain_slots(domain) or list(script.FORM_SLOTS)
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,

@@ -5,8 +5,8 @@ from functools import lru_cache
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import load_settings
-from bot.storage import Database
+from bot.settings import load_settings
+from bot.services.storage import Database
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def logs_database_errors(run):
     """Log a clear line when the database is locked or unavailable, then let the action fail.
 
     Every write is one transaction, so a failed action leaves nothing half-written; the
-    Rasa server then apologises and hands off (bot/fault_tolerance.py).
+    Rasa server then apologises and hands off (bot/integration/fault_tolerance.py).
     """
     @functools.wraps(run)
     async def wrapper(self, dispatcher, tracker, domain):

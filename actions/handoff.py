@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.script import MAX_MISSES, SYSTEM_FAULT
+from bot.core.script import MAX_MISSES, SYSTEM_FAULT
 
 
 def handoff_events(reason: str = "requested") -> List[EventType]:

@@ -8,8 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.db import database, logs_database_errors
 from actions.tracker_state import caller_number
-from bot import risk_service
-from bot.risk import Assessment, CallFacts
+from bot.services import risk_service
+from bot.core.risk import Assessment, CallFacts
 
 logger = logging.getLogger(__name__)
 

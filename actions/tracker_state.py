@@ -3,7 +3,7 @@ from typing import Optional
 
 from rasa_sdk import Tracker
 
-from bot.script import CallState
+from bot.core.script import CallState
 
 
 def call_state(tracker: Tracker) -> CallState:

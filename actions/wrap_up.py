@@ -8,8 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.db import database, logs_database_errors
 from actions.risk import assess_and_record
 from actions.tracker_state import call_state
-from bot import case_export, materials, script
-from bot.config import load_settings
+from bot.services import case_export
+from bot.core import materials, script
+from bot.settings import load_settings
 
 
 class ActionWrapUp(Action):

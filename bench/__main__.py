@@ -322,8 +322,8 @@ def method_notes(args: argparse.Namespace) -> List[str]:
     return [
         "Ours: the README's deployment — `python -m rasa_sdk --actions actions` and `python -m bot "
         "serve` (Rasa + our routes), SQLite tracker store (the project's endpoints.yml: "
-        "`bot.tracker_store.SQLTrackerStore`, Rasa's `events` table with cheaper reads and "
-        "saves, see docs/operations.md) and project database under a fresh BOT_DATA_DIR with the demo customers — started through `bot.launcher` (server_commands, "
+        "`bot.integration.tracker_store.SQLTrackerStore`, Rasa's `events` table with cheaper reads and "
+        "saves, see docs/operations.md) and project database under a fresh BOT_DATA_DIR with the demo customers — started through `bot.ops.launcher` (server_commands, "
         "server_env, prepare_state), from a copy of the working tree with a model trained from "
         "scratch in that copy (the working tree's models/ and .rasa/ are not touched).",
         "Anchor: `rasa init --no-prompt` generated and trained in a temp dir by the same Rasa "
@@ -352,7 +352,7 @@ def method_notes(args: argparse.Namespace) -> List[str]:
         "Training: `python -m bot train` (the README's training) in the copy with an empty Rasa "
         "cache, wall clock including start-up; then one response text in domain.yml is changed "
         "and it is run again (Rasa's cache reuses the unchanged NLU training).",
-        f"NLU: bot.nlu.evaluate on tests/nlu_holdout.yml for both models (predicted_labels maps "
+        f"NLU: bot.ops.nlu_eval on tests/nlu_holdout.yml for both models (predicted_labels maps "
         f"entity values the same way for both). Textbook pipeline: JiebaTokenizer, "
         f"CountVectorsFeaturizer, char_wb 1–4-gram CountVectorsFeaturizer, DIETClassifier "
         f"({args.textbook_epochs} epochs, entity recognition on), EntitySynonymMapper; policies "
@@ -392,7 +392,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 
 
 def child_env() -> Dict[str, str]:
-    from bot.logs import quiet_environment
+    from bot.ops.logs import quiet_environment
 
     env = quiet_environment(dict(os.environ, RASA_TELEMETRY_ENABLED="false"))
     for key in ("RASA_CACHE_DIRECTORY", "BOT_DATA_DIR", "BOT_DB_URL", "PORT", "ACTION_PORT",
@@ -404,7 +404,7 @@ def child_env() -> Dict[str, str]:
 def run(args: argparse.Namespace) -> Bench:
     bench = Bench(budget_s=args.budget)
     bench.machine = report.machine_info()
-    importlib.import_module("bot.launcher")  # the launcher as of the project copy made below
+    importlib.import_module("bot.ops.launcher")  # the launcher as of the project copy made below
     tmp = Path(tempfile.mkdtemp(prefix="script-guide-bench-"))
     logs = tmp / "logs"
     logs.mkdir()

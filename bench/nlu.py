@@ -1,7 +1,7 @@
 """NLU comparison: role and purpose accuracy on tests/nlu_holdout.yml for our config.yml and
 for a textbook Chinese Rasa pipeline trained on the same data/.
 
-Both models are scored by bot.nlu.evaluate (its predicted_labels maps the
+Both models are scored by bot.ops.nlu_eval (its predicted_labels maps the
 caller_role / purpose / hardship entity values of a parse the same way for
 both). DIET extracts spans; EntitySynonymMapper turns the spans seen in
 training into their values, an unseen span stays as text and counts wrong.
@@ -92,7 +92,7 @@ def score_model(project: Path, model: Path, holdout: Path, env: Dict[str, str], 
 
 
 def _main(model: str, holdout: str, out: str) -> int:
-    from bot.nlu.evaluate import evaluate
+    from bot.ops.nlu_eval import evaluate
 
     scores = evaluate(Path(holdout), Path(model))
     Path(out).write_text(json.dumps({

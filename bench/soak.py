@@ -102,7 +102,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = p.parse_args(argv)
     install_cleanup()
-    from bot.training import train
+    from bot.ops.train_model import train
 
     train(quiet=True)
     with tempfile.TemporaryDirectory(prefix="script-guide-soak-") as tmp:

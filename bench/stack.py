@@ -53,8 +53,8 @@ def start_ours(project: Path, data_dir: Path, logs: Path) -> Served:
     `project` is a copy of the working tree with its own freshly trained
     models/script-guide.tar.gz, so the working tree's models/ is not touched.
     """
-    from bot.config import Settings
-    from bot.launcher import prepare_state, server_commands, server_env
+    from bot.settings import Settings
+    from bot.ops.launcher import prepare_state, server_commands, server_env
 
     port, action_port = free_port(), free_port()
     settings = Settings(data_dir=data_dir.resolve(), db_url=f"sqlite:///{data_dir.resolve() / 'bot.db'}",

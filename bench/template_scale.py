@@ -1,8 +1,8 @@
 """`python -m bench.template_scale`: the template check's cost per turn as stored complaints grow.
 
-Compares the two ways bot.risk compares a caller's complaint with other calls' complaints:
+Compares the two ways bot.core.risk compares a caller's complaint with other calls' complaints:
 one by one over a list (PostgreSQL, and any corpus handed in as a list) and through the
-shingle index the action server keeps on SQLite (bot.risk.complaints). Synthetic
+shingle index the action server keeps on SQLite (bot.core.risk.complaints). Synthetic
 complaints of 30–120 characters; a small alphabet means many shared shingles (the hard
 case for the index), a large one is closer to free text. Also prints the memory the
 cached shingles and the index take (Python allocations, tracemalloc) and how long
@@ -19,11 +19,11 @@ import time
 import tracemalloc
 from typing import List
 
-from bot.risk import CallFacts, RiskContext, load_config
-from bot.risk.complaints import (ComplaintIndex, ComplaintSearch, StoredComplaint,
+from bot.core.risk import CallFacts, RiskContext, load_config
+from bot.core.risk.complaints import (ComplaintIndex, ComplaintSearch, StoredComplaint,
                                  stored_complaint_shingles)
-from bot.risk.signals import template_signals
-from bot.risk.similarity import shingles
+from bot.core.risk.signals import template_signals
+from bot.core.risk.similarity import shingles
 
 SMALL = list("你们催收天天打电话给我家人同事我要投诉违规上门威胁银保监会停息挂账减免利息罚息本金分期还款困难失业医疗")
 LARGE = [chr(c) for c in range(0x4E00, 0x4E00 + 2500)]

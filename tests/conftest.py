@@ -28,9 +28,9 @@ def db_url(data_dir):
 @pytest.fixture
 def demo_db(db_url):
     """A database holding the demo customers and watchlist."""
-    from bot.importer import import_file
+    from bot.services.importer import import_file
     demo = ROOT / "bot" / "demo"
     import_file("customers", demo / "customers.csv", db_url)
     import_file("watchlist", demo / "watchlist.csv", db_url)
-    from bot.storage import Database
+    from bot.services.storage import Database
     return Database(db_url)

@@ -16,7 +16,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.textnorm import normalize, pinyin
+from bot.core.textnorm import normalize, pinyin
 
 NONE = "none"
 HEADS = ("intent", "caller_role", "purpose", "hardship")

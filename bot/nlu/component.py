@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 _MODEL_FILE = "call_text_classifier.pkl"
 # The code the model is trained and run with, beyond this class (see fingerprint_addon).
 _MODEL_CODE = (Path(__file__).resolve().parent / "classifier.py",
-               Path(__file__).resolve().parent.parent / "textnorm.py")
+               Path(__file__).resolve().parent.parent / "core" / "textnorm.py")
 
 
 @DefaultV1Recipe.register(

@@ -65,16 +65,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _abs(path: str) -> Path:
-    from bot.config import PROJECT_ROOT
+    from bot.settings import PROJECT_ROOT
 
     p = Path(path)
     return p if p.is_absolute() else PROJECT_ROOT / p
 
 
 def export_story(args: argparse.Namespace) -> int:
-    from bot.case_export import tracker_events
-    from bot.config import load_settings
-    from bot.materials import load_labels
+    from bot.services.case_export import tracker_events
+    from bot.settings import load_settings
+    from bot.core.materials import load_labels
     from bot.trainer import domain as domain_mod
     from bot.trainer.export_story import ExportError, export
     from bot.trainer.project import Project
@@ -102,9 +102,9 @@ def export_story(args: argparse.Namespace) -> int:
 
 def test_stories(stories: Path) -> int:
     """`rasa test core` on the stories with the current model (trained first if needed)."""
-    from bot.config import PROJECT_ROOT
-    from bot.logs import quiet_environment
-    from bot.training import MODEL_PATH, train
+    from bot.settings import PROJECT_ROOT
+    from bot.ops.logs import quiet_environment
+    from bot.ops.train_model import MODEL_PATH, train
 
     train(quiet=True)
     path = stories if stories.is_absolute() else PROJECT_ROOT / stories

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from bot.config import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT
 from bot.trainer import domain as domain_mod
 from bot.trainer.export_story import turns
 from bot.trainer.project import Project, trainer_labels, yaml_files

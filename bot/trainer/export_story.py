@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 import yaml
 
-from bot.logs import mask
+from bot.ops.logs import mask
 
 NOT_STORY_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots",
                      "action_unlikely_intent"}

@@ -2,7 +2,7 @@
 
 Copies the training inputs and Rasa's cache (.rasa/cache) to a temporary
 folder — the project itself is never modified — then times, each with the
-`rasa train` command bot/training.py runs (logging left on, to count the
+`rasa train` command bot/ops/train_model.py runs (logging left on, to count the
 components Rasa trains and those it restores from its cache):
   1. training with an empty cache (everything trains: the cost without the cache);
   2. training again with nothing changed;
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from bot.config import PROJECT_ROOT
-from bot.logs import quiet_environment
+from bot.settings import PROJECT_ROOT
+from bot.ops.logs import quiet_environment
 
 COPIED = ("domain.yml", "config.yml", "data", "tests/stories", "bot", "actions")
 TRAINED = re.compile(r"Starting to train component '([^']+)'")
@@ -54,7 +54,7 @@ def copy_project(dest: Path, root: Path = PROJECT_ROOT) -> None:
 
 
 def rasa_train(workdir: Path, cache: Optional[Path] = None) -> Run:
-    """`rasa train` as bot/training.py runs it (without --quiet), timed, components counted."""
+    """`rasa train` as bot/ops/train_model.py runs it (without --quiet), timed, components counted."""
     env = quiet_environment(dict(os.environ, PYTHONPATH=str(workdir), LOG_LEVEL="INFO"))
     if cache is not None:
         env["RASA_CACHE_DIRECTORY"] = str(cache)

@@ -3,7 +3,7 @@
 Plain Python, no JavaScript and nothing fetched from the internet: an overview
 where flows that begin alike share their first steps (a tree, laid out in
 columns), then one card per rule and story. Labels are Chinese: the 话术 text
-of each response, the names in bot/trainer/labels.yml, an example sentence
+of each response, the names in bot/trainer/graph_labels.yml, an example sentence
 for each intent.
 """
 from __future__ import annotations

@@ -7,9 +7,9 @@ from typing import List
 
 import yaml
 
-from bot.config import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT
 
-TRAINER_LABELS = Path(__file__).resolve().parent / "labels.yml"
+TRAINER_LABELS = Path(__file__).resolve().parent / "graph_labels.yml"
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ class Project:
             e2e_tests=root / "tests" / "e2e",
             materials=root / "bot" / "catalogue" / "materials.yml",
             labels=root / "bot" / "catalogue" / "labels.yml",
-            lexicon=root / "bot" / "risk" / "lexicon.yml",
-            risk=root / "bot" / "risk" / "risk.yml",
+            lexicon=root / "bot" / "core" / "risk" / "lexicon.yml",
+            risk=root / "bot" / "core" / "risk" / "risk.yml",
             code_dirs=(root / "actions", root / "bot"),
         )
 
@@ -75,7 +75,7 @@ def yaml_files(folder: Path) -> List[Path]:
 
 
 def trainer_labels() -> dict:
-    """Chinese names of intents, actions and forms (bot/trainer/labels.yml) for the graph and coverage."""
+    """Chinese names of intents, actions and forms (bot/trainer/graph_labels.yml) for the graph and coverage."""
     with open(TRAINER_LABELS, encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
     return doc if isinstance(doc, dict) else {}

@@ -144,7 +144,7 @@ def check_materials_standard(ctx: Context) -> List[Problem]:
 
 def check_material_codes(ctx: Context) -> List[Problem]:
     """Only known material codes; a hardship proof for every hardship; codes the contract knows."""
-    from bot.risk.model import MATERIALS  # the contract's codes (plain data)
+    from bot.core.vocabulary import MATERIALS
 
     cat, dom = ctx.materials, ctx.domain
     if not isinstance(cat, dict) or not isinstance(cat.get("labels"), dict):
@@ -264,7 +264,7 @@ _DETAILS: List[Tuple[re.Pattern, str]] = [
 
 def check_risk_files(ctx: Context) -> List[Problem]:
     """risk.yml and lexicon.yml load as the risk engine loads them (its own error messages)."""
-    from bot.risk.config import ConfigError, build_config
+    from bot.core.risk.config import ConfigError, build_config
 
     p = ctx.project
     if not (p.risk.exists() and p.lexicon.exists()) or p.risk in ctx.syntax_errors \
@@ -485,8 +485,8 @@ class _Locator:
 
 
 def check_form_slots(ctx: Context) -> List[Problem]:
-    """call_form's required_slots in domain.yml are the slots bot/script.py asks for."""
-    from bot.script import FORM_SLOTS
+    """call_form's required_slots in domain.yml are the slots bot/core/script.py asks for."""
+    from bot.core.script import FORM_SLOTS
 
     doc = ctx._doc(ctx.project.domain)
     form = ((doc or {}).get("forms") or {}).get("call_form") if isinstance(doc, dict) else None
@@ -497,9 +497,33 @@ def check_form_slots(ctx: Context) -> List[Problem]:
         return []
     file = ctx.rel(ctx.project.domain)
     return [error(file, yamlfile.find_line(ctx.project.domain, "call_form:"),
-                  "domain.yml 里 call_form 的 required_slots 与通话脚本（bot/script.py 的 FORM_SLOTS）不一致："
+                  "domain.yml 里 call_form 的 required_slots 与通话脚本（bot/core/script.py 的 FORM_SLOTS）不一致："
                   f"应为 {', '.join(FORM_SLOTS)}（顺序相同），现为 {', '.join(map(str, listed)) or '空'}。"
-                  "问答顺序由 bot/script.py 决定，请改回，或同时修改两处。", "表单")]
+                  "问答顺序由 bot/core/script.py 决定，请改回，或同时修改两处。", "表单")]
+
+
+def check_contract_codes(ctx: Context) -> List[Problem]:
+    """domain.yml's caller_role and purpose slots carry exactly the contract's codes (bot/core/vocabulary.py)."""
+    from bot.core import vocabulary
+
+    dom = ctx.domain
+    if dom is None:
+        return []
+    file, problems = ctx.rel(ctx.project.domain), []
+    for slot, codes in (("caller_role", vocabulary.CALLER_ROLES), ("purpose", vocabulary.PURPOSES)):
+        values = dom.slot_values(slot)
+        if values == list(codes):
+            continue
+        missing = [c for c in codes if c not in values]
+        extra = [v for v in values if v not in codes]
+        detail = "；".join(part for part in (
+            f"缺少 {', '.join(missing)}" if missing else "",
+            f"多出 {', '.join(extra)}（接口约定里没有这些代码）" if extra else "",
+            "顺序与约定不同" if not missing and not extra else "") if part)
+        problems.append(error(file, yamlfile.find_line(ctx.project.domain, f"  {slot}:"),
+                              f"domain.yml 的 {slot} 槽位 values 与接口约定（shared/CONTRACT.md §1，"
+                              f"bot/core/vocabulary.py）不一致：{detail}。应为 {', '.join(codes)}。", "接口代码"))
+    return problems
 
 
 def check_rasa(ctx: Context) -> List[Problem]:
@@ -515,7 +539,7 @@ def check_rasa(ctx: Context) -> List[Problem]:
 QUICK_CHECKS: List[Check] = [
     check_yaml_syntax, check_catalogue_shape, check_materials_standard, check_material_codes,
     check_risk_files, check_story_steps, check_code_responses, check_agent_variants,
-    check_placeholders, check_unused_responses, check_form_slots,
+    check_placeholders, check_unused_responses, check_form_slots, check_contract_codes,
 ]
 ALL_CHECKS: List[Check] = QUICK_CHECKS + [check_rasa]
 

@@ -3,8 +3,8 @@ import asyncio
 
 import pytest
 
-from bot import ivr_reply, panel_state
-from bot.training import MODEL_PATH, train
+from bot.presentation import ivr_reply, panel_state
+from bot.ops.train_model import MODEL_PATH, train
 
 
 def phrases():
@@ -21,7 +21,7 @@ def phrases():
 
 @pytest.fixture(scope="module")
 def parsed():
-    from bot import logs
+    from bot.ops import logs
 
     train(quiet=True)
     logs.configure("WARNING")
@@ -47,7 +47,7 @@ def test_every_key_and_quick_reply_means_what_it_says(parsed):
 
 
 def test_identity_digits_from_keys_are_read_as_the_id_last_four():
-    from bot.identity import parse_code
+    from bot.core.identity import parse_code
 
     assert parse_code(ivr_reply.keys_to_text("3721", "identity_code")) == "3721"
     assert parse_code(ivr_reply.keys_to_text("1085", "customer_name")) == "1085"

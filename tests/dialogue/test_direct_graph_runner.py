@@ -1,10 +1,10 @@
-"""The server's direct graph runner (bot.rasa_speedups) gives what Rasa's dask runner gives."""
+"""The server's direct graph runner (bot.integration.speedups) gives what Rasa's dask runner gives."""
 import asyncio
 
 import pytest
 
-from bot import rasa_speedups
-from bot.training import MODEL_PATH, train
+from bot.integration import speedups as rasa_speedups
+from bot.ops.train_model import MODEL_PATH, train
 
 SENTENCES = ["你好", "我是借款人本人", "我是他老婆，想问能不能分期", "身份证后四位3721",
              "我们是法务公司，代表客户要求停息挂账", "你们催收太过分了，我要投诉", "转人工",
@@ -13,7 +13,7 @@ SENTENCES = ["你好", "我是借款人本人", "我是他老婆，想问能不�
 
 @pytest.fixture(scope="module")
 def agent():
-    from bot import logs
+    from bot.ops import logs
 
     train(quiet=True)
     logs.configure("WARNING")

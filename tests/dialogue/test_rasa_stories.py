@@ -3,8 +3,8 @@ import os
 import subprocess
 import sys
 
-from bot.logs import quiet_environment
-from bot.training import MODEL_PATH, train
+from bot.ops.logs import quiet_environment
+from bot.ops.train_model import MODEL_PATH, train
 from tests.conftest import ROOT
 
 

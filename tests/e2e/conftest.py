@@ -28,8 +28,8 @@ class Stack:
     """Both servers as `python -m bot run` starts them, on free ports, with their own data dir."""
 
     def __init__(self, data_dir: Path, extra_env: dict = None):
-        from bot.config import load_settings
-        from bot.launcher import prepare_state, server_commands, server_env
+        from bot.settings import load_settings
+        from bot.ops.launcher import prepare_state, server_commands, server_env
 
         self.port, self.action_port = free_port(), free_port()
         os.environ.update(BOT_DATA_DIR=str(data_dir), PORT=str(self.port),
@@ -118,7 +118,7 @@ def separate_stack(data_dir: Path, **env: str) -> "Stack":
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    from bot.training import train
+    from bot.ops.train_model import train
 
     train(quiet=True)
     saved = dict(os.environ)

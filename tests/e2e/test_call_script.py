@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from bot.materials import materials_for
+from bot.core.materials import materials_for
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from bot.case_export import tracker_events
+from bot.services.case_export import tracker_events
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from bot.storage import Database
+from bot.services.storage import Database
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

@@ -110,7 +110,7 @@ def test_two_servers_on_postgres_and_redis_match_one_server(stack, services, tmp
             assert comparable(via_a) == comparable(reference), name
     finally:
         scaled.stop()
-    from bot.case_export import tracker_events
+    from bot.services.case_export import tracker_events
     events = tracker_events(services["BOT_TRACKER_URL"], "two-agency")
     assert sum(1 for e in events if e["event"] == "user") == len(CALLS["agency"])
     assert TOKEN  # the same operator token works on both servers (checked above)

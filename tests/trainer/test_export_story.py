@@ -72,7 +72,7 @@ CALLS = {
 @pytest.fixture(scope="module")
 def held_calls(tmp_path_factory):
     """Both servers started as in tests/e2e, the calls held over REST; the data dir they wrote."""
-    from bot.training import train
+    from bot.ops.train_model import train
     from tests.e2e.conftest import separate_stack
 
     train(quiet=True)

@@ -85,7 +85,7 @@ def test_catalogue_shape_reply_days(project_copy):
 def test_lexicon_weight_out_of_range(project_copy):
     edit(project_copy.lexicon, "  - term: 专业反催收\n    weight: 0.80", "  - term: 专业反催收\n    weight: 1.5")
     problem = only(run(validate.check_risk_files, project_copy))
-    assert problem.file == "bot/risk/lexicon.yml"
+    assert problem.file == "bot/core/risk/lexicon.yml"
     assert problem.line == find_line(project_copy.lexicon, "weight: 1.5")
     assert "0 到 1" in problem.message
 
@@ -93,7 +93,7 @@ def test_lexicon_weight_out_of_range(project_copy):
 def test_risk_thresholds_must_increase(project_copy):
     edit(project_copy.risk, "  level2: 0.50", "  level2: 0.10")
     problem = only(run(validate.check_risk_files, project_copy))
-    assert problem.file == "bot/risk/risk.yml" and "从小到大" in problem.message
+    assert problem.file == "bot/core/risk/risk.yml" and "从小到大" in problem.message
     assert problem.line == find_line(project_copy.risk, "levels:")
 
 

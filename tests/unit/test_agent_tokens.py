@@ -1,7 +1,7 @@
 """Agent tokens: from the operator (environment or file), or one development token generated once."""
 import pytest
 
-from bot.config import AgentTokensError, agent_tokens, load_settings, parse_agent_tokens
+from bot.settings import AgentTokensError, agent_tokens, load_settings, parse_agent_tokens
 
 
 def test_tokens_from_the_environment(data_dir, monkeypatch):

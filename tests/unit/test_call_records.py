@@ -1,5 +1,5 @@
 """Call records of the IVR and agent channels: start once, end once, the agent's note."""
-from bot.storage import Database
+from bot.services.storage import Database
 
 
 def test_a_call_is_recorded_once_ended_once_and_keeps_the_note(db_url):

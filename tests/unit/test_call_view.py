@@ -1,5 +1,5 @@
 """A call as plain data, read from serialised Rasa events."""
-from bot.call_view import BOT, CALLER, CallView
+from bot.core.call_view import BOT, CALLER, CallView
 
 EVENTS = [
     {"event": "action", "name": "action_session_start"},

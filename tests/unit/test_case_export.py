@@ -1,5 +1,5 @@
 """The evidence packet: transcript with times, signals, customer, level history."""
-from bot import case_export
+from bot.services import case_export
 
 
 EVENTS = [

@@ -1,7 +1,7 @@
 """The IVR and agent channels' request bodies: what is accepted, what gets a 400 and why."""
 import pytest
 
-from bot.channel_payloads import (PayloadError, error_message, parse_agent_note, parse_agent_turn,
+from bot.presentation.channel_payloads import (PayloadError, error_message, parse_agent_note, parse_agent_turn,
                                   parse_ivr_event)
 
 

@@ -1,7 +1,7 @@
 """One domain for every channel: agent variants everywhere, chat buttons the panel also offers."""
 import yaml
 
-from bot import panel_state
+from bot.presentation import panel_state
 from tests.conftest import ROOT
 
 

@@ -3,8 +3,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from bot import storage
-from bot.storage import Database
+from bot.services import storage
+from bot.services.storage import Database
 
 
 def register(db, call_id, customer_id, text, days_ago=0):

@@ -1,7 +1,7 @@
 """REST payload checks: every bad shape gets a code and a Chinese message."""
 import pytest
 
-from bot.http.guard import check_rest_payload, parse_json_object
+from bot.integration.http.guard import check_rest_payload, parse_json_object
 
 
 @pytest.mark.parametrize("body,code", [

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import identity
+from bot.core import identity
 
 
 @dataclass

@@ -4,8 +4,8 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.importer import ImportRejected, import_file
-from bot.storage import Database
+from bot.services.importer import ImportRejected, import_file
+from bot.services.storage import Database
 
 HEADER = "customer_id,name,id_last4,registered_phone,loan_id,outstanding,overdue_days"
 cells = st.one_of(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

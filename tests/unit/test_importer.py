@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from bot.importer import ImportRejected, import_file
-from bot.storage import Database
+from bot.services.importer import ImportRejected, import_file
+from bot.services.storage import Database
 
 from tests.conftest import ROOT
 

@@ -4,8 +4,8 @@ import re
 import pytest
 import yaml
 
-from bot import ivr_reply
-from bot.call_view import BOT, CALLER, CallView, Line
+from bot.presentation import ivr_reply
+from bot.core.call_view import BOT, CALLER, CallView, Line
 from tests.conftest import ROOT
 
 

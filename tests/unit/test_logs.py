@@ -1,6 +1,6 @@
 import logging
 
-from bot.logs import MaskingFilter, mask
+from bot.ops.logs import MaskingFilter, mask
 
 
 def test_phone_numbers_keep_prefix_and_last_four():

@@ -1,7 +1,7 @@
 import pytest
 
-from bot import materials
-from bot.script import PURPOSES, ROLES
+from bot.core import materials
+from bot.core.vocabulary import CALLER_ROLES as ROLES, PURPOSES
 
 
 CONTRACT_MATERIALS = {

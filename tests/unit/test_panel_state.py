@@ -1,9 +1,9 @@
 """What the agent panel shows, derived from slots: checklist, risk, quick replies, lines, summary."""
 import pytest
 
-from bot import panel_state
-from bot.call_view import BOT, CALLER, CallView, Line
-from bot.risk.model import LEVELS, SIGNAL_CODES
+from bot.presentation import panel_state
+from bot.core.call_view import BOT, CALLER, CallView, Line
+from bot.core.risk.model import LEVELS, SIGNAL_CODES
 
 STEPS = ["recording_notice", "identity", "purpose", "materials", "risk_check", "next_step"]
 WRAPPED = {"caller_role": "borrower", "identity_verified": True, "purpose": "repayment_plan",
@@ -103,7 +103,7 @@ def test_a_line_splits_into_the_instruction_and_the_words_to_say(text, instructi
 
 
 def test_summary_rows_are_labelled_in_chinese():
-    from bot.summary import build_summary
+    from bot.core.summary import build_summary
     rows = panel_state.summary_rows(build_summary("p-1", "agent", WRAPPED))
     values = {r["label"]: r["value"] for r in rows}
     assert values["来电身份"] == "借款人本人" and values["身份核实"] == "是"

@@ -2,7 +2,7 @@
 import pytest
 from jsonschema import ValidationError, validate
 
-from bot import rasa_speedups
+from bot.integration import speedups as rasa_speedups
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,8 @@ def test_cached_event_lookup_resolves_like_rasa():
 def test_sqlite_engines_get_wal_and_normal_sync(tmp_path):
     import sqlalchemy as sa
     engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
-    rasa_speedups.tune_sqlite(engine)
+    from bot.services.storage import tune_sqlite
+    tune_sqlite(engine)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL

@@ -4,10 +4,10 @@ import random
 
 from hypothesis import given, settings, strategies as st
 
-from bot.risk import CallFacts, RiskContext, load_config
-from bot.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComplaint
-from bot.risk.signals import template_signals
-from bot.risk.similarity import ShingleIndex, jaccard, shingles
+from bot.core.risk import CallFacts, RiskContext, load_config
+from bot.core.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComplaint
+from bot.core.risk.signals import template_signals
+from bot.core.risk.similarity import ShingleIndex, jaccard, shingles
 
 WORDS = list("你们催收天天打电话给我家人同事我要投诉违规上门威胁停息挂账减免利息罚息本金分期")
 NOW = dt.datetime(2026, 11, 1)

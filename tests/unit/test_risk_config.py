@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.risk import ConfigError, load_config
-from bot.risk.config import LEXICON_PATH, PATTERN_SECTIONS, RISK_PATH, build_config, clauses
-from bot.risk.model import SIGNAL_CODES
+from bot.core.risk import ConfigError, load_config
+from bot.core.risk.config import LEXICON_PATH, PATTERN_SECTIONS, RISK_PATH, build_config, clauses
+from bot.core.risk.model import SIGNAL_CODES
 
-RISK_DIR = Path(__file__).resolve().parents[2] / "bot" / "risk"
+RISK_DIR = Path(__file__).resolve().parents[2] / "bot" / "core" / "risk"
 
 
 @pytest.fixture(scope="module")

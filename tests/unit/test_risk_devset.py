@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.risk.evaluate import main, metrics, run
-from bot.risk.model import CALLER_ROLES, LEVELS, PURPOSES, level_rank
+from bot.ops.risk_eval import main, metrics, run
+from bot.core.risk.model import CALLER_ROLES, LEVELS, PURPOSES, level_rank
 
 DEVSET = Path(__file__).resolve().parents[1] / "risk_devset.yml"
 GROUPS = {"borrower", "family", "agent", "victim", "proxy"}

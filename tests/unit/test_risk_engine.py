@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.risk import (LEVELS, Assessment, CallFacts, RiskContext, Signal, assess, combine, load_config,
+from bot.core.risk import (LEVELS, Assessment, CallFacts, RiskContext, Signal, assess, combine, load_config,
                       requirements_for)
-from bot.risk.engine import decide_level, level_for_score
-from bot.risk.model import MATERIALS, NEXT_STEPS
+from bot.core.risk.engine import decide_level, level_for_score
+from bot.core.risk.model import MATERIALS, NEXT_STEPS
 
 NOW = datetime(2024, 6, 1, 10, 0)
 

@@ -1,8 +1,8 @@
 """The pinyin-robust lexicon matcher: homophones caught, false friends and the lender's own words not."""
 import pytest
 
-from bot.risk import load_config
-from bot.risk.phrases import PhraseEntry, PhraseMatcher, near_syllables, split_syllable
+from bot.core.risk import load_config
+from bot.core.risk.phrases import PhraseEntry, PhraseMatcher, near_syllables, split_syllable
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Genuine-consumer protections: rights, complaints, victims and relatives are never treated as proxies."""
 import pytest
 
-from bot.risk import CallFacts, RiskContext, assess, level_rank
+from bot.core.risk import CallFacts, RiskContext, assess, level_rank
 
 NOT_ABOVE_WATCH = level_rank("watch")
 

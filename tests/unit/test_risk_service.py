@@ -4,9 +4,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from bot import risk_service, sharing
-from bot.risk import CallFacts, hash_phone
-from bot.risk.similarity import shingles
+from bot.services import risk_service, industry_sharing as sharing
+from bot.core.risk import CallFacts, hash_phone
+from bot.core.risk.similarity import shingles
 
 
 def test_context_holds_the_operator_watchlist(demo_db):

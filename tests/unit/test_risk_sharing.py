@@ -4,7 +4,7 @@ import hmac
 
 import pytest
 
-from bot.risk import hash_phone, hash_phones, match_phone_hash, normalize_phone
+from bot.core.risk import hash_phone, hash_phones, match_phone_hash, normalize_phone
 
 KEY = "partner-key-2024"
 

@@ -3,9 +3,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.risk import CallFacts, RiskContext, load_config
-from bot.risk import signals as sig
-from bot.risk.config import TemplateSettings
+from bot.core.risk import CallFacts, RiskContext, load_config
+from bot.core.risk import signals as sig
+from bot.core.risk.config import TemplateSettings
 
 NOW = datetime(2024, 6, 1, 10, 0, 0)
 TEMPLATE = ("本人因疫情影响收入大幅下降，无力偿还贵司欠款。贵司催收人员多次暴力催收、爆通讯录，"
@@ -157,7 +157,7 @@ def test_template_lists_every_other_customer(cfg):
 
 
 def test_template_reports_the_exact_jaccard_of_the_closest_pair(cfg):
-    from bot.risk.similarity import jaccard, shingles
+    from bot.core.risk.similarity import jaccard, shingles
 
     edited = TEMPLATE[:-6] + "请尽快给我答复谢谢"
     further = TEMPLATE[3:] + "否则我就去银保监会"

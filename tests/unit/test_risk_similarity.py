@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from bot.risk.similarity import cosine, jaccard, minhash_signature, minhash_similarity, shingles
+from bot.core.risk.similarity import cosine, jaccard, minhash_signature, minhash_similarity, shingles
 
 TEMPLATE = ("本人因疫情影响收入大幅下降，无力偿还贵司欠款。贵司催收人员多次暴力催收、爆通讯录，"
             "严重影响本人生活和工作。现要求贵司停止催收、减免全部罚息和违约金。")

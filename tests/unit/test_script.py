@@ -1,6 +1,6 @@
 import pytest
 
-from bot.script import CallState, next_step, required_slots, may_disclose_account
+from bot.core.script import CallState, next_step, required_slots, may_disclose_account
 
 
 def test_asks_role_first_then_purpose():

@@ -1,4 +1,4 @@
-from bot.summary import build_summary
+from bot.core.summary import build_summary
 
 
 def test_empty_conversation_has_contract_defaults():

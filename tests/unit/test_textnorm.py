@@ -1,4 +1,4 @@
-from bot.textnorm import normalize, pinyin_key, spoken_digits_to_arabic
+from bot.core.textnorm import normalize, pinyin_key, spoken_digits_to_arabic
 
 
 def test_normalize_folds_width_case_and_punctuation():

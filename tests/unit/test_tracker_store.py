@@ -1,4 +1,4 @@
-"""bot.tracker_store: the same conversations as Rasa's SQLTrackerStore, with fewer round trips."""
+"""bot.integration.tracker_store: the same conversations as Rasa's SQLTrackerStore, with fewer round trips."""
 import asyncio
 
 import pytest
@@ -8,7 +8,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
                                      UserUttered)
 
-from bot.tracker_store import SQLTrackerStore
+from bot.integration.tracker_store import SQLTrackerStore
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"

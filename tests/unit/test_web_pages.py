@@ -1,7 +1,7 @@
 """The panel and chat pages are self-contained: nothing fetched from outside, no secret in the source."""
 import re
 
-from bot.http.pages import PAGES, WEB_DIR
+from bot.integration.http.pages import PAGES, WEB_DIR
 
 
 def test_pages_exist_and_are_chinese():

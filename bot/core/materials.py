@@ -1,0 +1,59 @@
+"""The materials standard: what a caller is asked to provide for a purpose and role."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+import yaml
+
+CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "catalogue"
+HARDSHIP_PLACEHOLDER = "@hardship"
+
+
+@lru_cache(maxsize=None)
+def load_catalogue(path: Optional[str] = None) -> dict:
+    """The materials catalogue as data (cached)."""
+    with open(path or CATALOGUE_DIR / "materials.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@lru_cache(maxsize=None)
+def load_labels() -> Dict[str, Dict[str, str]]:
+    """Code → Chinese label, per code family."""
+    with open(CATALOGUE_DIR / "labels.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def label(family: str, code: Optional[str]) -> str:
+    """The Chinese label of a code; the code itself where none is written."""
+    return load_labels().get(family, {}).get(code or "unknown", code or "")
+
+
+def materials_for(purpose: Optional[str], role: Optional[str], hardship: Optional[str] = None,
+                  extra: Iterable[str] = (), catalogue: Optional[dict] = None) -> List[str]:
+    """Material codes for this purpose and role, hardship proofs expanded, extras appended."""
+    catalogue = catalogue or load_catalogue()
+    by_role = catalogue["standard"].get(purpose or "other") or catalogue["standard"]["other"]
+    codes: List[str] = []
+    for code in by_role.get(role or "unknown", by_role.get("unknown", [])):
+        if code == HARDSHIP_PLACEHOLDER:
+            hardship_codes = catalogue["hardship"].get(hardship or "unknown")
+            codes.extend(hardship_codes or catalogue["hardship"]["unknown"])
+        else:
+            codes.append(code)
+    codes.extend(extra)
+    return list(dict.fromkeys(codes))  # keep order, drop repeats
+
+
+def describe(codes: Iterable[str], catalogue: Optional[dict] = None) -> str:
+    """Numbered Chinese list of materials, as the line the caller hears."""
+    catalogue = catalogue or load_catalogue()
+    names = [catalogue["labels"].get(c, c) for c in codes]
+    return "；".join(f"{i}. {n}" for i, n in enumerate(names, 1))
+
+
+def reply_days(kind: str, catalogue: Optional[dict] = None) -> int:
+    """Days within which a registered case is answered."""
+    catalogue = catalogue or load_catalogue()
+    return int(catalogue["reply_days"][kind])

@@ -1,0 +1,161 @@
+"""Command line: `python -m bot run | serve | train | import | case | share | nlu-eval | risk-eval`,
+and the trainer tools (bot/trainer/cli.py): `validate | test-stories | export-story | graph | coverage | measure-loop`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import List, Optional
+
+from bot.ops.logs import QUIET_ENV
+from bot.settings import env
+
+for _key, _value in QUIET_ENV.items():  # before TensorFlow is imported anywhere
+    os.environ.setdefault(_key, _value)
+warnings.filterwarnings("ignore")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+    from bot.services.importer import ImportRejected, import_file
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        report = import_file(args.kind, Path(args.file), settings.db_url)
+    except ImportRejected as rejected:
+        print(f"未导入任何数据：{args.file} 有 {len(rejected.errors)} 处问题，请修正后重新导入。",
+              file=sys.stderr)
+        for line in rejected.errors:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    print(report.describe())
+    return 0
+
+
+def _case_export(args: argparse.Namespace) -> int:
+    from bot.services import case_export
+    from bot.settings import load_settings
+    from bot.services.storage import Database
+
+    settings = load_settings()
+    events = case_export.tracker_events(settings.tracker_url, args.call_id)
+    if not events:
+        print(f"找不到通话：{args.call_id}（对话记录库中没有这通电话）", file=sys.stderr)
+        return 2
+    packet = case_export.build_packet(args.call_id, events, Database(settings.db_url))
+    out = Path(args.out) if args.out else settings.data_dir / "cases"
+    for path in case_export.write_packet(packet, out):
+        print(f"已导出：{path}")
+    return 0
+
+
+def _sharing_key(args: argparse.Namespace) -> Optional[str]:
+    key = env("BOT_SHARING_KEY")
+    if args.key_file:
+        key = Path(args.key_file).read_text(encoding="utf-8").strip()
+    if not key or len(key) < 16:
+        print("需要协同密钥：用 --key-file 指定密钥文件，或设置 BOT_SHARING_KEY（至少 16 个字符，"
+              "与合作机构约定一致）。", file=sys.stderr)
+        return None
+    return key
+
+
+def _watchlist_share(args: argparse.Namespace) -> int:
+    from bot.services import industry_sharing as sharing
+    from bot.settings import load_settings
+    from bot.services.storage import Database
+
+    key = _sharing_key(args)
+    if key is None:
+        return 2
+    db = Database(load_settings().db_url)
+    if args.action == "export-hashed":
+        count = sharing.export_hashed(db, key, Path(args.file))
+        print(f"已导出 {count} 个号码的密钥散列到 {args.file}（不含明文号码）。")
+        return 0
+    try:
+        report = sharing.import_hashed(db, Path(args.file), args.source)
+    except sharing.SharingError as err:
+        print(f"未导入任何数据：{err}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0
+
+
+def _nlu_eval(args: argparse.Namespace) -> int:
+    from bot.ops.nlu_eval import main
+
+    return main(args.holdout, args.model)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="话术向导 (Script Guide)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="准备数据、按需训练，并启动 Rasa 服务和动作服务")
+    serve = sub.add_parser("serve", help="只启动 Rasa 服务（动作服务需另行启动）")
+    serve.add_argument("--port", type=int, default=None)
+    train = sub.add_parser("train", help="按需训练模型（--force 强制重训）")
+    train.add_argument("--force", action="store_true")
+    imp = sub.add_parser("import", help="导入客户或观察名单 CSV（合同 §4）")
+    imp.add_argument("kind", choices=["customers", "watchlist"])
+    imp.add_argument("file")
+    ev = sub.add_parser("nlu-eval", help="在保留集上报告来电身份与目的的准确率")
+    ev.add_argument("--holdout", default="tests/nlu_holdout.yml")
+    ev.add_argument("--model", default=None)
+    case = sub.add_parser("case", help="通话证据材料包")
+    case.add_argument("action", choices=["export"])
+    case.add_argument("call_id")
+    case.add_argument("--out", default=None, help="输出目录（默认 BOT_DATA_DIR/cases）")
+    share = sub.add_parser("share", help="行业协同：导出/导入观察名单号码的密钥散列")
+    share.add_argument("action", choices=["export-hashed", "import-hashed"])
+    share.add_argument("file")
+    share.add_argument("--key-file", default=None)
+    share.add_argument("--source", default="合作机构", help="导入时记录的来源机构")
+    sub.add_parser("risk-eval", help="在标注通话集上报告各风险等级的精确率和召回率")
+    sub.add_parser("settings", help="列出所有环境变量、默认值和含义（docs/operations.md 里的表）")
+    from bot.trainer import cli as trainer_cli  # validate, test-stories, export-story, graph, coverage, measure-loop
+
+    trainer_cli.add_parsers(sub)
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        from bot.ops.launcher import run
+
+        return run()
+    if args.command == "serve":
+        if args.port:
+            os.environ["PORT"] = str(args.port)
+        from bot.ops.launcher import serve_only
+
+        serve_only()
+        return 0
+    if args.command == "train":
+        from bot.ops.train_model import train as do_train
+
+        do_train(force=args.force)
+        return 0
+    if args.command == "import":
+        return _import(args)
+    if args.command == "nlu-eval":
+        return _nlu_eval(args)
+    if args.command == "case":
+        return _case_export(args)
+    if args.command == "share":
+        return _watchlist_share(args)
+    if args.command == "risk-eval":
+        from bot.ops.risk_eval import main as risk_eval
+
+        risk_eval()
+        return 0
+    if args.command == "settings":
+        from bot.settings import markdown_table
+
+        print(markdown_table())
+        return 0
+    if args.command in trainer_cli.COMMANDS:
+        return trainer_cli.run(args)
+    return 1
+

@@ -1,0 +1,107 @@
+"""`python -m bot nlu-eval`: role, purpose, hardship and intent accuracy on the held-out set."""
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from bot.settings import PROJECT_ROOT
+from bot.nlu.classifier import HEADS, NONE
+
+TARGET = 0.95
+
+
+@dataclass
+class HeadScore:
+    """Accuracy of one head and the examples it got wrong."""
+
+    correct: int = 0
+    total: int = 0
+    errors: List[Tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def expected_labels(example) -> Dict[str, str]:
+    """Per-head gold labels of a Rasa training example."""
+    found = {e["entity"]: str(e["value"]) for e in example.get("entities") or []}
+    labels = {"intent": example.get("intent")}
+    labels.update({h: found.get(h, NONE) for h in HEADS[1:]})
+    return labels
+
+
+def predicted_labels(parsed: dict) -> Dict[str, str]:
+    """Per-head labels from a Rasa parse result."""
+    found = {e["entity"]: str(e["value"]) for e in parsed.get("entities") or []}
+    labels = {"intent": (parsed.get("intent") or {}).get("name")}
+    labels.update({h: found.get(h, NONE) for h in HEADS[1:]})
+    return labels
+
+
+def score(pairs: List[Tuple[str, Dict[str, str], Dict[str, str]]]) -> Dict[str, HeadScore]:
+    """Accuracy per head over (text, expected, predicted) triples."""
+    scores = {h: HeadScore() for h in HEADS}
+    for text, gold, pred in pairs:
+        for head in HEADS:
+            s = scores[head]
+            s.total += 1
+            if gold[head] == pred[head]:
+                s.correct += 1
+            else:
+                s.errors.append((text, gold[head], pred[head]))
+    return scores
+
+
+def evaluate(holdout: Path, model: Optional[Path] = None) -> Dict[str, HeadScore]:
+    """Parse every held-out example with the trained model and score it."""
+    from bot.ops import logs
+
+    logs.configure("WARNING")
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.ops.train_model import MODEL_PATH
+
+    agent = Agent.load(str(model or MODEL_PATH))
+    examples = load_data(str(holdout)).intent_examples
+
+    async def parse_all():
+        return [await agent.parse_message(e.get("text")) for e in examples]
+
+    parsed = asyncio.run(parse_all())
+    return score([(e.get("text"), expected_labels(e), predicted_labels(p))
+                  for e, p in zip(examples, parsed)])
+
+
+def report(scores: Dict[str, HeadScore], show_errors: int = 15) -> str:
+    """The accuracy table, in Markdown, with a few errors per head."""
+    lines = ["| head | accuracy | correct / total | target |", "|---|---|---|---|"]
+    for head in HEADS:
+        s = scores[head]
+        target = f"≥ {TARGET:.0%}" if head in ("caller_role", "purpose") else ""
+        lines.append(f"| {head} | {s.accuracy:.1%} | {s.correct} / {s.total} | {target} |")
+    for head in HEADS:
+        errors = scores[head].errors[:show_errors]
+        if errors:
+            lines.append(f"\n{head} errors (gold → predicted):")
+            lines.extend(f"  {text}  [{gold} → {pred}]" for text, gold, pred in errors)
+    confusion = Counter((g, p) for h in ("caller_role", "purpose") for _, g, p in scores[h].errors)
+    if confusion:
+        lines.append("\nmost frequent confusions: " + ", ".join(
+            f"{g}→{p} ×{n}" for (g, p), n in confusion.most_common(6)))
+    return "\n".join(lines)
+
+
+def main(holdout: str = "tests/nlu_holdout.yml", model: Optional[str] = None) -> int:
+    path = Path(holdout)
+    if not path.is_absolute():
+        path = PROJECT_ROOT / path
+    scores = evaluate(path, Path(model) if model else None)
+    print(report(scores))
+    ok = all(scores[h].accuracy >= TARGET for h in ("caller_role", "purpose"))
+    print("\n达到目标（来电身份与目的准确率均 ≥ 95%）。" if ok else "\n未达到目标（≥ 95%）。")
+    return 0

@@ -1,0 +1,196 @@
+"""What the agent side panel shows, derived from the call's slots: lines, checklist, risk, quick replies.
+
+Plain Python over plain data (`CallView`); `bot/integration/channels/agent.py` only moves
+it between HTTP and Rasa.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional
+
+import yaml
+
+from bot.core import materials, script
+from bot.core.call_view import BOT, CallView
+from bot.core.materials import CATALOGUE_DIR
+from bot.core.summary import build_summary
+
+DONE, CURRENT, TODO, SKIPPED, FAILED = "done", "current", "todo", "skipped", "failed"
+FINISHED = (DONE, FAILED)
+# "请告知客户：……" — an instruction to the agent, then the words to say.
+_MACHINE_NOTE = re.compile(r"(\s*[A-Za-z_]+=\S*)+\s*")
+_INSTRUCTION = re.compile(r"^(请[^：:，。]{0,8}客户[^：:，。]{0,4})[：:]\s*(.+)$", re.S)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict:
+    """bot/catalogue/panel.yml: checklist labels, risk levels, signals, quick replies, dispositions."""
+    with open(CATALOGUE_DIR / "panel.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def split_line(text: str) -> Dict[str, str]:
+    """{"instruction": "请告知客户", "words": what to say} (instruction empty when there is none)."""
+    match = _INSTRUCTION.match(text.strip())
+    if not match:
+        return {"instruction": "", "words": text.strip()}
+    return {"instruction": match.group(1), "words": match.group(2).strip()}
+
+
+def lines_to_say(texts: Iterable[str]) -> List[Dict[str, str]]:
+    """This turn's bot messages as lines for the agent."""
+    return [dict(text=t, **split_line(t)) for t in texts if t and t.strip()]
+
+
+# ---- checklist ------------------------------------------------------------
+def checklist(slots: Dict[str, Any], said: Iterable[str]) -> List[Dict[str, str]]:
+    """The script's six steps, each done / failed / current / todo / skipped, with a short detail."""
+    cat = catalogue()
+    details = cat["checklist_details"]
+    said = set(said)
+    state = script.CallState.from_slots(slots)
+    role = slots.get("caller_role")
+    role_label = materials.label("caller_role", role)
+    purpose = slots.get("purpose")
+    codes = slots.get("materials_requested")
+    wrapped = bool(slots.get("wrapped_key"))
+    level = slots.get("proxy_risk_level") or "none"
+    step = slots.get("next_step")
+
+    found: Dict[str, tuple] = {}
+    found["recording_notice"] = (DONE, details["recording_notice"]) if "utter_opening" in said else (TODO, "")
+    if role in (None, "unknown"):
+        found["identity"] = (TODO, "")
+    elif state.identity_failed:
+        found["identity"] = (FAILED, details["identity_failed"])
+    elif state.is_borrower and state.identity_verified:
+        found["identity"] = (DONE, details["identity_verified"])
+    elif not state.is_borrower and not script.identity_pending(state):
+        found["identity"] = (DONE, details["identity_subject_noted"].format(role=role_label))
+    else:
+        found["identity"] = (TODO, details["identity_pending"].format(role=role_label))
+    found["purpose"] = ((DONE, materials.label("purpose", purpose))
+                        if purpose not in (None, "unknown") else (TODO, ""))
+    if codes is not None and wrapped:
+        found["materials"] = (DONE, "、".join(materials.load_catalogue()["labels"].get(c, c) for c in codes)
+                              or details["no_materials"])
+    else:
+        found["materials"] = (TODO, "")
+    found["risk_check"] = ((DONE, materials.label("risk_level", level)) if wrapped else (TODO, ""))
+    found["next_step"] = ((DONE, materials.label("next_step", step)) if step and (wrapped or state.handoff)
+                          else (TODO, ""))
+
+    items: List[Dict[str, str]] = []
+    current_given = False
+    for entry in cat["checklist"]:
+        status, detail = found[entry["key"]]
+        if status == TODO and state.handoff:
+            status, detail = SKIPPED, details["handoff"]
+        elif status == TODO and not current_given:
+            status, current_given = CURRENT, True
+        items.append({"key": entry["key"], "label": entry["label"], "status": status, "detail": detail})
+    return items
+
+
+def checklist_complete(items: List[Dict[str, str]]) -> bool:
+    return all(item["status"] in FINISHED for item in items)
+
+
+# ---- risk -----------------------------------------------------------------
+def risk_view(slots: Dict[str, Any]) -> Dict[str, Any]:
+    """Level, its colour and label, the signals with evidence, and what the level requires of the agent."""
+    cat = catalogue()
+    level = slots.get("proxy_risk_level") or "none"
+    level_info = cat["risk_levels"].get(level, cat["risk_levels"]["none"])
+    return {
+        "level": level,
+        "label": materials.label("risk_level", level),
+        "colour": level_info["colour"],
+        "score": round(float(slots.get("proxy_risk_score") or 0.0), 3),
+        "requirement": level_info["requirement"],
+        "signals": [{"code": s.get("code"), "label": cat["signals"].get(s.get("code"), s.get("code")),
+                     "evidence": readable_evidence(s.get("evidence")), "weight": s.get("weight")}
+                    for s in slots.get("proxy_signals") or []],
+    }
+
+
+def readable_evidence(evidence: Optional[str]) -> str:
+    """The evidence as an agent reads it: quoted words stay, internal `key=value` notes are dropped."""
+    text = (evidence or "").strip()
+    return "" if _MACHINE_NOTE.fullmatch(text) else text
+
+
+# ---- quick replies ----------------------------------------------------------
+def quick_replies(slots: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Common caller answers to the question now standing, then the ones valid at any step."""
+    cat = catalogue()["quick_replies"]
+    step = slots.get("requested_slot")
+    if slots.get("handoff"):
+        chosen: list = []
+    elif step:
+        chosen = cat.get(step, [])
+    elif slots.get("wrapped_key"):
+        chosen = cat["after_wrap_up"]
+    else:
+        chosen = []
+    return [{"label": q["label"], "text": q["text"], "complete": q.get("complete", True)}
+            for q in list(chosen) + ([] if slots.get("handoff") else cat["always"])]
+
+
+def dispositions() -> List[Dict[str, str]]:
+    return [{"code": c, "label": l} for c, l in catalogue()["dispositions"].items()]
+
+
+def summary_rows(summary: Dict[str, Any]) -> List[Dict[str, str]]:
+    """The contract summary as labelled Chinese rows for the panel."""
+    cat = catalogue()
+    names, words = cat["summary_fields"], cat["summary_values"]
+    yes_no = lambda flag: words["yes"] if flag else words["no"]  # noqa: E731
+    material_names = materials.load_catalogue()["labels"]
+    values = {
+        "caller_role": materials.label("caller_role", summary["caller_role"]),
+        "identity_verified": yes_no(summary["identity_verified"]),
+        "customer_id": summary["customer_id"] or words["none"],
+        "purpose": materials.label("purpose", summary["purpose"]),
+        "materials_requested": "、".join(material_names.get(c, c) for c in summary["materials_requested"])
+        or words["none"],
+        "proxy_risk": materials.label("risk_level", summary["proxy_risk"]["level"]),
+        "next_step": materials.label("next_step", summary["next_step"]) if summary["next_step"]
+        else words["pending"],
+        "handoff": yes_no(summary["handoff"]),
+        "complaint_registered": yes_no(summary["complaint_registered"]),
+    }
+    return [{"key": key, "label": label, "value": values[key]} for key, label in names.items()]
+
+
+# ---- transcript and the whole answer ------------------------------------------
+def transcript(view: CallView) -> List[Dict[str, str]]:
+    return [{"speaker": line.speaker, "text": line.text} for line in view.lines]
+
+
+def answer(view: CallView, turn_texts: Optional[List[str]] = None, record: Optional[dict] = None,
+           agent_id: Optional[str] = None) -> Dict[str, Any]:
+    """The agent webhook's answer: lines to say, checklist, risk, quick replies, transcript, summary."""
+    record = record or {}
+    ended = bool(record.get("ended_at"))
+    if turn_texts is None:
+        turn_texts = [] if ended else [line.text for line in view.last_bot_turn() if line.speaker == BOT]
+    items = checklist(view.slots, view.said())
+    summary = build_summary(view.call_id, view.channel, view.slots)
+    return {
+        "call_id": view.call_id,
+        "agent_id": agent_id or record.get("agent_id"),
+        "lines": lines_to_say(turn_texts),
+        "checklist": items,
+        "checklist_complete": checklist_complete(items),
+        "risk": risk_view(view.slots),
+        "quick_replies": [] if ended else quick_replies(view.slots),
+        "transcript": transcript(view),
+        "wrapped_up": bool(view.slots.get("wrapped_key")) or bool(view.slots.get("handoff")),
+        "ended": ended,
+        "summary": summary,
+        "summary_rows": summary_rows(summary),
+        "note": {"disposition": record.get("disposition"), "note": record.get("note") or ""},
+        "dispositions": dispositions(),
+    }

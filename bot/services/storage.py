@@ -1,0 +1,395 @@
+"""The project's own database: customers, watchlist, call subjects, cases, call records.
+
+SQLAlchemy Core over any URL (SQLite file by default, PostgreSQL for
+scale-out). The conversations themselves are not here: they are Rasa's `events`
+table, written by our tracker store (bot/integration/tracker_store.py) in its
+own database file.
+"""
+from __future__ import annotations
+
+from bot.settings import env_float
+import datetime as dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
+
+metadata = sa.MetaData()
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("customer_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("id_last4", sa.String(4), nullable=False, index=True),
+    sa.Column("registered_phone", sa.String(20), nullable=False),
+    sa.Column("loan_id", sa.String(64), nullable=False, index=True),
+    sa.Column("outstanding", sa.String(24), nullable=False),  # canonical decimal text, e.g. "8650.00"
+    sa.Column("overdue_days", sa.Integer, nullable=False),
+)
+
+watchlist = sa.Table(
+    "watchlist",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("source", sa.String(128), nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.UniqueConstraint("kind", "value", name="uq_watchlist_kind_value"),
+)
+
+# Which borrower each call was about, with the calling number: the call history
+# the risk engine reads ("one number calling about many accounts").
+call_subjects = sa.Table(
+    "call_subjects",
+    metadata,
+    sa.Column("call_id", sa.String(128), primary_key=True),
+    sa.Column("caller_number", sa.String(20), nullable=True, index=True),
+    sa.Column("customer_id", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
+# Registered complaints, disputes and fraud reports, each with a reference number.
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("reference", sa.String(32), primary_key=True),
+    sa.Column("call_id", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("customer_id", sa.String(64), nullable=True),
+    sa.Column("caller_role", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("reply_due", sa.Date, nullable=False),
+    sa.UniqueConstraint("call_id", "kind", name="uq_cases_call_kind"),
+)
+
+# Every flag and level change, append-only (UPDATE and DELETE are refused by triggers).
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("call_id", sa.String(128), nullable=False, index=True),
+    sa.Column("event", sa.String(32), nullable=False),  # signal_raised | level_changed | evidence_kept
+    sa.Column("detail", sa.JSON, nullable=False),
+)
+
+# Calls held over the IVR and agent channels: who took them, when they ended, the agent's note.
+call_records = sa.Table(
+    "call_records",
+    metadata,
+    sa.Column("call_id", sa.String(128), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("agent_id", sa.String(64), nullable=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("ended_at", sa.DateTime, nullable=True),
+    sa.Column("disposition", sa.String(32), nullable=True),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("note_at", sa.DateTime, nullable=True),
+)
+
+_APPEND_ONLY_SQLITE = (
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+)
+_APPEND_ONLY_POSTGRES = (
+    "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit is append-only'; END; $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_append_only ON audit",
+    "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
+    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+)
+
+
+@dataclass(frozen=True)
+class Customer:
+    """One borrower record."""
+
+    customer_id: str
+    name: str
+    id_last4: str
+    registered_phone: str
+    loan_id: str
+    outstanding: Decimal
+    overdue_days: int
+
+
+@dataclass(frozen=True)
+class Case:
+    """A registered complaint, dispute or fraud report."""
+
+    reference: str
+    call_id: str
+    kind: str
+    reply_due: dt.date
+
+
+_engines: dict = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL per process, tables created on first use."""
+    if url not in _engines:
+        kwargs = {}
+        if url.startswith("sqlite"):
+            # Wait this long for a locked database, then fail the whole transaction (nothing
+            # half-written); shorter than the action timeout so the bot answers in time.
+            busy = env_float("BOT_DB_BUSY_TIMEOUT", 3.0)
+            kwargs["connect_args"] = {"timeout": busy, "check_same_thread": False}
+            kwargs["poolclass"] = QueuePool  # keep connections: opening one costs more than a query
+        engine = sa.create_engine(url, future=True, **kwargs)
+        if url.startswith("sqlite"):
+            tune_sqlite(engine)  # WAL: readers go on while one writes
+        metadata.create_all(engine)
+        statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRES}
+        with engine.begin() as conn:
+            for statement in statements.get(engine.dialect.name, ()):
+                conn.exec_driver_sql(statement)
+        _engines[url] = engine
+    return _engines[url]
+
+
+COMPLAINT_DAYS = 180  # other calls' complaints the template check compares with
+
+# engine → (generation, last rowid read, [(call_id, customer_id, detail, created_at)])
+_complaint_cache: dict = {}
+
+
+def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
+    """Every registered case with a text, read incrementally by rowid (SQLite only).
+
+    The generation changes when the rows had to be read again from the start.
+    """
+    generation, last, rows = _complaint_cache.get(engine, (0, 0, []))
+    rowid = sa.literal_column("rowid")
+    with engine.connect() as conn:
+        newest = conn.execute(sa.select(sa.func.max(rowid)).select_from(cases)).scalar() or 0
+        if newest < last:  # the table was replaced (a restored backup): read it again
+            generation, last, rows = generation + 1, 0, []
+        if newest > last:
+            fresh = conn.execute(
+                sa.select(rowid, cases.c.call_id, cases.c.customer_id, cases.c.detail,
+                          cases.c.created_at)
+                .where(rowid > last, rowid <= newest, cases.c.detail != "").order_by(rowid)).all()
+            rows = rows + [tuple(r[1:]) for r in fresh]
+            last = newest
+    _complaint_cache[engine] = (generation, last, rows)
+    return generation, rows
+
+
+def tune_sqlite(engine) -> None:
+    """WAL journal and synchronous=NORMAL on every connection of a SQLite engine."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    engine.dispose()  # connections opened before this get the pragmas when reopened
+
+
+class Database:
+    """Queries the dialogue and the CLI need, nothing more."""
+
+    def __init__(self, url: str):
+        self.engine = engine_for(url)
+
+    # customers -----------------------------------------------------------
+    def customer_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one()
+
+    def customers_by_code(self, code: str) -> List[Customer]:
+        """Customers whose ID last four or loan number equals the code."""
+        code = code.strip().upper()
+        query = sa.select(customers).where(
+            sa.or_(customers.c.id_last4 == code, sa.func.upper(customers.c.loan_id) == code)
+        )
+        with self.engine.connect() as conn:
+            return [_customer(row) for row in conn.execute(query)]
+
+    def customer(self, customer_id: str) -> Optional[Customer]:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(customers).where(customers.c.customer_id == customer_id)
+            ).first()
+        return _customer(row) if row else None
+
+    def all_customers(self) -> List[Customer]:
+        with self.engine.connect() as conn:
+            return [_customer(r) for r in conn.execute(sa.select(customers))]
+
+    # watchlist -----------------------------------------------------------
+    def watchlist_entries(self, kind: Optional[str] = None) -> List[dict]:
+        query = sa.select(watchlist)
+        if kind:
+            query = query.where(watchlist.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(watchlist.c.id))]
+
+    # calls ---------------------------------------------------------------
+    def record_call_subject(self, call_id: str, caller_number: Optional[str], customer_id: str,
+                            now: Optional[dt.datetime] = None) -> None:
+        """Remember which borrower a call was about (last match wins)."""
+        now = now or dt.datetime.utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(call_subjects.delete().where(call_subjects.c.call_id == call_id))
+            conn.execute(call_subjects.insert().values(
+                call_id=call_id, caller_number=caller_number, customer_id=customer_id,
+                recorded_at=now))
+
+    def calls_from_number(self, caller_number: str, exclude_call_id: str = "") -> List[tuple]:
+        """(customer_id, when) of earlier calls from this number."""
+        query = sa.select(call_subjects.c.customer_id, call_subjects.c.recorded_at).where(
+            call_subjects.c.caller_number == caller_number,
+            call_subjects.c.call_id != exclude_call_id,
+        )
+        with self.engine.connect() as conn:
+            return [(r[0], r[1]) for r in conn.execute(query)]
+
+    # cases ---------------------------------------------------------------
+    def register_case(self, call_id: str, kind: str, caller_role: str, customer_id: Optional[str],
+                      detail: str, reply_days: int, now: Optional[dt.datetime] = None) -> Case:
+        """Register a case once per call and kind; a repeat returns the first one."""
+        now = now or dt.datetime.now()
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(cases).where(
+                cases.c.call_id == call_id, cases.c.kind == kind)).first()
+            if row:
+                return Case(row.reference, row.call_id, row.kind, row.reply_due)
+            day = now.strftime("%Y%m%d")
+            prefix = {"complaint": "TS", "dispute": "YY", "fraud": "FZ"}.get(kind, "GD")
+            same_day = conn.execute(sa.select(sa.func.count()).select_from(cases).where(
+                cases.c.reference.like(f"{prefix}{day}%"))).scalar_one()
+            reference = f"{prefix}{day}{same_day + 1:04d}"
+            due = (now + dt.timedelta(days=reply_days)).date()
+            conn.execute(cases.insert().values(
+                reference=reference, call_id=call_id, kind=kind, customer_id=customer_id,
+                caller_role=caller_role, detail=detail or "", created_at=now, reply_due=due))
+        return Case(reference, call_id, kind, due)
+
+    def cases_for_call(self, call_id: str) -> List[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                sa.select(cases).where(cases.c.call_id == call_id))]
+
+    def complaint_texts(self, exclude_call_id: str = "", days: int = COMPLAINT_DAYS) -> List[tuple]:
+        """(customer_id, text) of complaint texts other calls registered in the last `days` days.
+
+        Every caller turn asks for these. On SQLite the rows are kept in this process and
+        only rows added since the last call are read (cases are never updated or deleted,
+        so their rowids only grow); other databases are queried in full.
+        """
+        since = dt.datetime.now() - dt.timedelta(days=days)
+        if self.engine.dialect.name == "sqlite":
+            _, rows = _complaint_rows(self.engine)
+            return [(customer_id or "", detail) for call_id, customer_id, detail, created in rows
+                    if call_id != exclude_call_id and created >= since]
+        query = sa.select(cases.c.customer_id, cases.c.detail).where(
+            cases.c.detail != "", cases.c.call_id != exclude_call_id, cases.c.created_at >= since)
+        with self.engine.connect() as conn:
+            return [(r[0] or "", r[1]) for r in conn.execute(query)]
+
+    def complaint_feed(self) -> Optional[Tuple[int, List[tuple]]]:
+        """(generation, [(call_id, customer_id, detail, created_at)]) of every case with a
+        text, oldest first, for callers that index them; None where not kept (not SQLite).
+        Rows only ever get appended while the generation stays the same."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        return _complaint_rows(self.engine)
+
+    # audit ---------------------------------------------------------------
+    def append_audit(self, call_id: str, rows: Iterable[tuple], now: Optional[dt.datetime] = None) -> None:
+        """Append (event, detail) rows for a call, all in one transaction."""
+        rows = list(rows)
+        if not rows:
+            return
+        now = now or dt.datetime.utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(audit.insert(), [
+                {"at": now, "call_id": call_id, "event": event, "detail": detail}
+                for event, detail in rows])
+
+    def audit_for_call(self, call_id: str) -> List[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                sa.select(audit).where(audit.c.call_id == call_id).order_by(audit.c.id))]
+
+    # call records (IVR and agent channels) -------------------------------
+    def call_record(self, call_id: str) -> Optional[dict]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(call_records).where(call_records.c.call_id == call_id)).first()
+        return dict(row._mapping) if row else None
+
+    def start_call(self, call_id: str, channel: str, agent_id: Optional[str] = None) -> dict:
+        """Record a call's start once; a repeat returns the first record."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(call_records.insert().values(
+                    call_id=call_id, channel=channel, agent_id=agent_id,
+                    started_at=dt.datetime.utcnow(), note=""))
+        except sa.exc.IntegrityError:
+            pass
+        return self.call_record(call_id)
+
+    def end_call(self, call_id: str) -> None:
+        """Mark the call ended (the first end time stays)."""
+        with self.engine.begin() as conn:
+            conn.execute(call_records.update().where(
+                call_records.c.call_id == call_id, call_records.c.ended_at.is_(None)
+            ).values(ended_at=dt.datetime.utcnow()))
+
+    def save_call_note(self, call_id: str, disposition: str, note: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(call_records.update().where(call_records.c.call_id == call_id).values(
+                disposition=disposition, note=note, note_at=dt.datetime.utcnow()))
+
+    def add_watchlist_entries(self, rows: Iterable[dict]) -> dict:
+        """Upsert watchlist rows (kind, value, source, note)."""
+        with self.engine.begin() as conn:
+            return upsert_rows(conn, watchlist, ["kind", "value"], rows)
+
+
+def _customer(row) -> Customer:
+    m = row._mapping
+    return Customer(
+        customer_id=m["customer_id"], name=m["name"], id_last4=m["id_last4"],
+        registered_phone=m["registered_phone"], loan_id=m["loan_id"],
+        outstanding=Decimal(str(m["outstanding"])), overdue_days=int(m["overdue_days"]),
+    )
+
+
+def upsert_rows(conn, table: sa.Table, key_columns: Sequence[str], rows: Iterable[dict]) -> dict:
+    """Insert new rows, update changed ones, leave equal ones: counts by outcome."""
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        cond = sa.and_(*[table.c[k] == row[k] for k in key_columns])
+        existing = conn.execute(sa.select(table).where(cond)).first()
+        if existing is None:
+            conn.execute(table.insert().values(**row))
+            counts["added"] += 1
+            continue
+        current = existing._mapping
+        changed = {k: v for k, v in row.items() if _differs(current[k], v)}
+        if changed:
+            conn.execute(table.update().where(cond).values(**changed))
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
+def _differs(stored, new) -> bool:
+    return stored != new
