@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run train test validate nlu-eval risk-eval audit bench soak clean
+.PHONY: setup run train test lint format validate nlu-eval risk-eval audit bench soak clean
 
 setup:
 	@bash scripts/setup.sh
@@ -16,9 +16,20 @@ train: setup
 	@$(PY) -m bot train
 
 test:
-	@SETUP_BROWSER=1 bash scripts/setup.sh
+	@SETUP_DEV=1 SETUP_BROWSER=1 bash scripts/setup.sh
 	@$(PY) -m bot train
 	@$(PY) -m pytest tests
+
+# ruff with the rule set in pyproject.toml, and the format check (`make format` rewrites).
+lint:
+	@SETUP_DEV=1 bash scripts/setup.sh
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format:
+	@SETUP_DEV=1 bash scripts/setup.sh
+	@$(PY) -m ruff check --fix .
+	@$(PY) -m ruff format .
 
 validate: setup
 	@$(PY) -m bot validate

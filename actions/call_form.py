@@ -1,4 +1,5 @@
 """Validation of call_form: the script's order, identity checks, misses and handoff."""
+
 import logging
 from typing import Any, Dict, List, Text
 
@@ -10,8 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.db import database, logs_database_errors
 from actions.handoff import handoff_events, miss_events, recovered_events
-from actions.tracker_state import (call_state, caller_number, latest_entities, latest_intent,
-                                   latest_text)
+from actions.tracker_state import call_state, caller_number, latest_entities, latest_intent, latest_text
 from bot.core import identity, script
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,7 @@ class ValidateCallForm(FormValidationAction):
         return "validate_call_form"
 
     @logs_database_errors
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         recovered = recovered_events(tracker)
         tracker.add_slots(recovered)
         events = await self._validate(dispatcher, tracker, domain)
@@ -38,8 +37,9 @@ class ValidateCallForm(FormValidationAction):
             return []  # rejected: a rule answers; the fault recovery is applied next turn
         return recovered + events
 
-    async def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> List[EventType]:
+    async def _validate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         intent = latest_intent(tracker)
         if intent == "request_human":
             dispatcher.utter_message(response="utter_handoff")
@@ -71,13 +71,15 @@ class ValidateCallForm(FormValidationAction):
         endpoints.yml), so they come from bot.core.script, which `make validate` keeps equal."""
         return super().domain_slots(domain) or list(script.FORM_SLOTS)
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         return script.required_slots(call_state(tracker))
 
     # ---- extraction of the identity answers -------------------------------
-    def extract_customer_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def extract_customer_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = latest_text(tracker)
         if not _identity_turn(tracker) and not identity.has_name_cue(text):
             return {}
@@ -86,8 +88,9 @@ class ValidateCallForm(FormValidationAction):
         name = identity.parse_name(text)
         return {"customer_name": name} if name else {}
 
-    def extract_identity_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def extract_identity_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = latest_text(tracker)
         if not _identity_turn(tracker) and not identity.has_code_cue(text):
             return {}
@@ -95,14 +98,16 @@ class ValidateCallForm(FormValidationAction):
         return {"identity_code": code} if code else {}
 
     # ---- validation --------------------------------------------------------
-    def validate_purpose(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> Dict[Text, Any]:
+    def validate_purpose(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if _free_text_turn(tracker):
             return {"purpose": _value_before_this_turn(tracker, "purpose")}
         return {"purpose": value}
 
-    def validate_caller_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> Dict[Text, Any]:
+    def validate_caller_role(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if _free_text_turn(tracker):
             return {"caller_role": _value_before_this_turn(tracker, "caller_role")}
         checked_as = script.identity_kind(tracker.get_slot("identity_role"))
@@ -120,16 +125,17 @@ class ValidateCallForm(FormValidationAction):
         result.update(self._check_identity(dispatcher, tracker))
         return result
 
-    def validate_customer_name(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_customer_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._validate_identity_slot("customer_name", dispatcher, tracker)
 
-    def validate_identity_code(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_identity_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._validate_identity_slot("identity_code", dispatcher, tracker)
 
-    def _validate_identity_slot(self, slot: str, dispatcher: CollectingDispatcher,
-                                tracker: Tracker) -> Dict[Text, Any]:
+    def _validate_identity_slot(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         current = tracker.get_slot(slot)
         if current is None:  # cleared by a failed check earlier this turn
             return {slot: None}
@@ -142,11 +148,17 @@ class ValidateCallForm(FormValidationAction):
             return {}
         db = database()
         number = caller_number(tracker)
-        match = identity.match_customer(state.customer_name, state.identity_code,
-                                        db.customers_by_code(state.identity_code), number)
-        logger.info("call %s: identity check as %s, code %s, caller %s → %s", tracker.sender_id,
-                    state.caller_role, "****" + state.identity_code[-4:], number or "-",
-                    match.customer_id or "no match")
+        match = identity.match_customer(
+            state.customer_name, state.identity_code, db.customers_by_code(state.identity_code), number
+        )
+        logger.info(
+            "call %s: identity check as %s, code %s, caller %s → %s",
+            tracker.sender_id,
+            state.caller_role,
+            "****" + state.identity_code[-4:],
+            number or "-",
+            match.customer_id or "no match",
+        )
         if match.matched:
             db.record_call_subject(tracker.sender_id, number, match.customer_id)
         if not state.is_borrower:
@@ -154,13 +166,21 @@ class ValidateCallForm(FormValidationAction):
             return {"identity_role": state.caller_role, "customer_id": match.customer_id}
         if match.matched:
             dispatcher.utter_message(response="utter_identity_verified")
-            return {"identity_verified": True, "identity_role": "borrower",
-                    "customer_id": match.customer_id, "phone_match": match.phone_match}
+            return {
+                "identity_verified": True,
+                "identity_role": "borrower",
+                "customer_id": match.customer_id,
+                "phone_match": match.phone_match,
+            }
         attempts = state.identity_attempts + 1
         failed = attempts >= identity.MAX_ATTEMPTS
         dispatcher.utter_message(response="utter_identity_failed" if failed else "utter_identity_mismatch")
-        return {"identity_attempts": attempts, "identity_role": "borrower",
-                "customer_name": None, "identity_code": None}
+        return {
+            "identity_attempts": attempts,
+            "identity_role": "borrower",
+            "customer_name": None,
+            "identity_code": None,
+        }
 
 
 def _answered(event: EventType) -> bool:
@@ -194,5 +214,4 @@ def _identity_turn(tracker: Tracker) -> bool:
 
 def _filled_this_turn(tracker: Tracker) -> bool:
     """Whether the caller's last message already set a slot (by entity, intent or text)."""
-    return any(name != "requested_slot" and value is not None
-               for name, value in tracker.slots_to_validate().items())
+    return any(name != "requested_slot" and value is not None for name, value in tracker.slots_to_validate().items())

@@ -1,4 +1,5 @@
 """Handing the call to a human, on request or after repeated misunderstandings."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,8 +11,7 @@ from bot.core.script import MAX_MISSES, SYSTEM_FAULT
 
 def handoff_events(reason: str = "requested") -> List[EventType]:
     """The slots a handoff sets: the summary then reads handoff / human_review."""
-    return [SlotSet("handoff", True), SlotSet("next_step", "human_review"),
-            SlotSet("handoff_reason", reason)]
+    return [SlotSet("handoff", True), SlotSet("next_step", "human_review"), SlotSet("handoff_reason", reason)]
 
 
 def recovered_events(tracker: Tracker) -> List[EventType]:
@@ -27,8 +27,7 @@ class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(response="utter_handoff")
         return handoff_events()
 
@@ -49,6 +48,5 @@ class ActionUnclear(Action):
     def name(self) -> Text:
         return "action_unclear"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return miss_events(dispatcher, tracker, "utter_please_rephrase")

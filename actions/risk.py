@@ -1,4 +1,5 @@
 """Proxy-risk assessment on every caller turn (run by action_extract_slots) and at wrap-up."""
+
 import logging
 from typing import Any, Dict, List, Text
 
@@ -8,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.db import database, logs_database_errors
 from actions.tracker_state import caller_number
-from bot.services import risk_service
 from bot.core.risk import Assessment, CallFacts
+from bot.services import risk_service
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +41,20 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
     """Assess the call, audit what changed, and return the risk slots."""
     db = database()
     assessment: Assessment = risk_service.assess_call(
-        db, tracker.sender_id, call_facts(tracker, include_this_turn), tracker.get_slot("customer_id"))
+        db, tracker.sender_id, call_facts(tracker, include_this_turn), tracker.get_slot("customer_id")
+    )
     previous = tracker.get_slot("proxy_risk_level") or "none"
-    risk_service.record(db, tracker.sender_id, previous, tracker.get_slot("proxy_signals") or [],
-                        assessment)
-    logger.info("call %s: caller %s role=%s purpose=%s risk %s→%s signals=%s", tracker.sender_id,
-                caller_number(tracker) or "-", tracker.get_slot("caller_role"),
-                tracker.get_slot("purpose"), previous, assessment.level,
-                ",".join(s.code for s in assessment.signals) or "-")
+    risk_service.record(db, tracker.sender_id, previous, tracker.get_slot("proxy_signals") or [], assessment)
+    logger.info(
+        "call %s: caller %s role=%s purpose=%s risk %s→%s signals=%s",
+        tracker.sender_id,
+        caller_number(tracker) or "-",
+        tracker.get_slot("caller_role"),
+        tracker.get_slot("purpose"),
+        previous,
+        assessment.level,
+        ",".join(s.code for s in assessment.signals) or "-",
+    )
     values = {
         "proxy_risk_level": assessment.level,
         "proxy_risk_score": assessment.score,
@@ -56,8 +63,7 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
         "risk_extra_materials": assessment.extra_materials,
     }
     # Only what changed: every event is stored and re-read on each later turn.
-    return [SlotSet(name, value) for name, value in values.items()
-            if tracker.get_slot(name) != value]
+    return [SlotSet(name, value) for name, value in values.items() if tracker.get_slot(name) != value]
 
 
 class ActionAssessRisk(Action):
@@ -67,6 +73,5 @@ class ActionAssessRisk(Action):
         return "action_assess_risk"
 
     @logs_database_errors
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return assess_and_record(tracker)

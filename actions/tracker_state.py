@@ -1,4 +1,5 @@
 """Reading the call state out of a Rasa SDK tracker."""
+
 from typing import Optional
 
 from rasa_sdk import Tracker

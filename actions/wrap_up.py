@@ -1,4 +1,5 @@
 """Closing the script: materials, account facts, case registration, next step, recap."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.db import database, logs_database_errors
 from actions.risk import assess_and_record
 from actions.tracker_state import call_state
-from bot.services import case_export
 from bot.core import materials, script
+from bot.services import case_export
 from bot.settings import load_settings
 
 
@@ -20,14 +21,22 @@ class ActionWrapUp(Action):
         return "action_wrap_up"
 
     @logs_database_errors
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         risk_events = assess_and_record(tracker, include_this_turn=False)
         tracker.add_slots(risk_events)
         state = call_state(tracker)
         risk_level = tracker.get_slot("proxy_risk_level") or "none"
-        key = "|".join(str(x) for x in (state.caller_role, state.purpose, state.hardship,
-                                        state.identity_verified, state.handoff, risk_level))
+        key = "|".join(
+            str(x)
+            for x in (
+                state.caller_role,
+                state.purpose,
+                state.hardship,
+                state.identity_verified,
+                state.handoff,
+                risk_level,
+            )
+        )
         if key == tracker.get_slot("wrapped_key"):
             dispatcher.utter_message(response="utter_anything_else")
             return risk_events
@@ -36,13 +45,21 @@ class ActionWrapUp(Action):
 
         kind = script.case_kind(state.purpose)
         if kind:
-            case = db.register_case(tracker.sender_id, kind, state.caller_role or "unknown",
-                                    tracker.get_slot("customer_id"), state.case_detail or "",
-                                    materials.reply_days(kind))
+            case = db.register_case(
+                tracker.sender_id,
+                kind,
+                state.caller_role or "unknown",
+                tracker.get_slot("customer_id"),
+                state.case_detail or "",
+                materials.reply_days(kind),
+            )
             dispatcher.utter_message(
-                response="utter_case_registered", case_label=materials.label("case_kind", kind),
-                reference=case.reference, reply_days=materials.reply_days(kind),
-                reply_due=case.reply_due.strftime("%Y年%m月%d日"))
+                response="utter_case_registered",
+                case_label=materials.label("case_kind", kind),
+                reference=case.reference,
+                reply_days=materials.reply_days(kind),
+                reply_due=case.reply_due.strftime("%Y年%m月%d日"),
+            )
             events.append(SlotSet("case_reference", case.reference))
             if kind in script.COMPLAINT_KINDS:
                 events.append(SlotSet("complaint_registered", True))
@@ -56,9 +73,11 @@ class ActionWrapUp(Action):
             extra = tracker.get_slot("risk_extra_materials") or []
             codes = materials.materials_for(state.purpose, state.caller_role, state.hardship, extra)
             if codes:
-                dispatcher.utter_message(response="utter_materials",
-                                         purpose_label=materials.label("purpose", state.purpose),
-                                         materials=materials.describe(codes))
+                dispatcher.utter_message(
+                    response="utter_materials",
+                    purpose_label=materials.label("purpose", state.purpose),
+                    materials=materials.describe(codes),
+                )
             elif state.purpose != "account_inquiry":
                 dispatcher.utter_message(response="utter_no_materials")
         events.append(SlotSet("materials_requested", codes))
@@ -71,9 +90,12 @@ class ActionWrapUp(Action):
         if not script.may_disclose_account(state):
             dispatcher.utter_message(response="utter_direct_route")
         dispatcher.utter_message(
-            response="utter_recap", role_label=materials.label("caller_role", state.caller_role),
+            response="utter_recap",
+            role_label=materials.label("caller_role", state.caller_role),
             purpose_label=materials.label("purpose", state.purpose),
-            identity_text=_identity_text(state), next_step_label=materials.label("next_step", step))
+            identity_text=_identity_text(state),
+            next_step_label=materials.label("next_step", step),
+        )
         if not state.handoff:
             dispatcher.utter_message(response="utter_anything_else")
         if risk_level == "level1":
@@ -88,9 +110,12 @@ class ActionWrapUp(Action):
         if customer is None:
             dispatcher.utter_message(response="utter_account_info_withheld")
             return
-        dispatcher.utter_message(response="utter_account_info", loan_id=customer.loan_id,
-                                 outstanding=f"{customer.outstanding:,.2f}",
-                                 overdue_days=customer.overdue_days)
+        dispatcher.utter_message(
+            response="utter_account_info",
+            loan_id=customer.loan_id,
+            outstanding=f"{customer.outstanding:,.2f}",
+            overdue_days=customer.overdue_days,
+        )
 
 
 def keep_evidence(tracker: Tracker, events: List[EventType]) -> None:

@@ -12,11 +12,12 @@ time budget is skipped and marked "not run"):
   6. serve the stock assistant the same way, same load;
 then print the table and write docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
-import importlib
 import asyncio
+import importlib
 import os
 import shutil
 import sqlite3
@@ -32,7 +33,7 @@ from bench import calls, nlu, procs, report, stock, training
 from bench.load import Regime, RegimeResult, run_regime, warm_up
 from bench.procs import RssSampler
 from bench.stack import Served, start_ours
-from bench.stats import (fmt_mib, fmt_ms, fmt_pct, fmt_rate, fmt_ratio, fmt_seconds, ratio)
+from bench.stats import fmt_mib, fmt_ms, fmt_pct, fmt_rate, fmt_ratio, fmt_seconds, ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_S = 14 * 60  # the whole run; phases that would not fit are skipped and marked "not run"
@@ -107,43 +108,57 @@ def phase(bench: Bench, name: str, needs_s: float, action: Callable[[], None]) -
         return False
 
 
-def drive(bench: Bench, served: Served, run: StackRun, factory: calls.ScriptFactory,
-          args: argparse.Namespace) -> None:
+def drive(bench: Bench, served: Served, run: StackRun, factory: calls.ScriptFactory, args: argparse.Namespace) -> None:
     """Warm up, then every regime, sampling memory all along; stops the servers at the end."""
     run.startup_s = served.startup_s
-    say(bench, f"   {served.label}: servers up in {served.startup_s:.1f} s "
-               f"(pids {served.pids()}); warming up")
+    say(bench, f"   {served.label}: servers up in {served.startup_s:.1f} s (pids {served.pids()}); warming up")
     try:
         with RssSampler(served.pids()) as sampler:
-            run.warmup_failures = asyncio.run(warm_up(served.webhook, factory, f"{served.label}-warm",
-                                                      args.warmup_calls))
+            run.warmup_failures = asyncio.run(
+                warm_up(served.webhook, factory, f"{served.label}-warm", args.warmup_calls)
+            )
             for regime in regimes(args):
-                say(bench, f"   {served.label} {regime.name}: {regime.concurrency} concurrent calls"
-                           + (f", {regime.think_time:.0f} s pauses" if regime.live else "")
-                           + f", {regime.duration:.0f} s")
+                say(
+                    bench,
+                    f"   {served.label} {regime.name}: {regime.concurrency} concurrent calls"
+                    + (f", {regime.think_time:.0f} s pauses" if regime.live else "")
+                    + f", {regime.duration:.0f} s",
+                )
                 cpu_before = {n: procs.tree_cpu_seconds(p) for n, p in served.pids().items()}
                 client_before = time.process_time()
-                result = asyncio.run(run_regime(
-                    served.webhook, factory, regime, f"{served.label}-{regime.name}-{os.getpid()}",
-                    progress=lambda text: say(bench, f"      {text}")))
+                result = asyncio.run(
+                    run_regime(
+                        served.webhook,
+                        factory,
+                        regime,
+                        f"{served.label}-{regime.name}-{os.getpid()}",
+                        progress=lambda text: say(bench, f"      {text}"),
+                    )
+                )
                 answered = sum(1 for r in result.records if r.ok)
                 if answered:
                     run.cpu_ms_per_turn[regime.name] = {
                         n: (procs.tree_cpu_seconds(p) - cpu_before[n]) * 1000 / answered
-                        for n, p in served.pids().items()}
-                    run.client_cpu_ms_per_turn[regime.name] = (
-                        (time.process_time() - client_before) * 1000 / answered)
+                        for n, p in served.pids().items()
+                    }
+                    run.client_cpu_ms_per_turn[regime.name] = (time.process_time() - client_before) * 1000 / answered
                 run.results[regime.name] = result
                 cpu = run.cpu_ms_per_turn.get(regime.name, {})
-                say(bench, f"   {served.label} {regime.name}: {result.describe()}; server CPU per "
-                           "turn " + ", ".join(f"{n} {v:.1f} ms" for n, v in cpu.items()))
+                say(
+                    bench,
+                    f"   {served.label} {regime.name}: {result.describe()}; server CPU per "
+                    "turn " + ", ".join(f"{n} {v:.1f} ms" for n, v in cpu.items()),
+                )
                 for sample in result.error_samples[:2]:
                     say(bench, f"      error: {sample}")
         run.peak_rss_kib = dict(sampler.peak)
         run.peak_total_kib = sampler.peak_total
-        say(bench, f"   {served.label}: peak RSS " + ", ".join(
-            f"{n} {fmt_mib(v)}" for n, v in sampler.peak.items())
-            + f", together {fmt_mib(sampler.peak_total)}")
+        say(
+            bench,
+            f"   {served.label}: peak RSS "
+            + ", ".join(f"{n} {fmt_mib(v)}" for n, v in sampler.peak.items())
+            + f", together {fmt_mib(sampler.peak_total)}",
+        )
     finally:
         served.stop()
 
@@ -172,6 +187,7 @@ def db_counts(data_dir: Path) -> Dict[str, int]:
 
 # ---- the table --------------------------------------------------------------------
 
+
 def _lat(run: StackRun, name: str):
     r = run.results.get(name)
     return r.latency() if r else None
@@ -188,58 +204,102 @@ def _acc(scores: Optional[dict], head: str) -> Optional[float]:
 
 def build_rows(b: Bench) -> List[report.Row]:
     rows: List[report.Row] = []
-    labels = {"saturation-1": "saturation, 1 call (serial)", "saturation-10": "saturation, 10 calls",
-              "saturation-20": "saturation, 20 calls", "saturation-50": "saturation, 50 calls"}
+    labels = {
+        "saturation-1": "saturation, 1 call (serial)",
+        "saturation-10": "saturation, 10 calls",
+        "saturation-20": "saturation, 20 calls",
+        "saturation-50": "saturation, 50 calls",
+    }
     for name, label in labels.items():
         ours_t, stock_t = _tput(b.ours, name), _tput(b.stock, name)
         r = ratio(ours_t, stock_t)
         target, result = "", ""
         if name == "saturation-20":
             target, result = "≥ 3× stock", report.judge(r, 3.0, higher_is_better=True)
-        rows.append(report.Row(f"{label}: turns/s", fmt_rate(ours_t), fmt_rate(stock_t),
-                               fmt_ratio(r), target, result))
+        rows.append(report.Row(f"{label}: turns/s", fmt_rate(ours_t), fmt_rate(stock_t), fmt_ratio(r), target, result))
         lo, ls = _lat(b.ours, name), _lat(b.stock, name)
         target, result = "", ""
         if name == "saturation-1":
             target = "p50 ≤ 25 ms"
             result = report.judge(lo.p50 if lo else None, 25.0, higher_is_better=False)
-        rows.append(report.Row(f"{label}: latency p50 / p95 / p99 ms",
-                               lo.triple() if lo else "–", ls.triple() if ls else "–",
-                               _ratios(lo, ls), target, result))
+        rows.append(
+            report.Row(
+                f"{label}: latency p50 / p95 / p99 ms",
+                lo.triple() if lo else "–",
+                ls.triple() if ls else "–",
+                _ratios(lo, ls),
+                target,
+                result,
+            )
+        )
     lo, ls = _lat(b.ours, "live-40"), _lat(b.stock, "live-40")
-    rows.append(report.Row("live calls, 40 callers, 2 s pauses: latency p50 / p95 / p99 ms",
-                           lo.triple() if lo else "–", ls.triple() if ls else "–", _ratios(lo, ls),
-                           "p95 ≤ 150 ms",
-                           report.judge(lo.p95 if lo else None, 150.0, higher_is_better=False)))
+    rows.append(
+        report.Row(
+            "live calls, 40 callers, 2 s pauses: latency p50 / p95 / p99 ms",
+            lo.triple() if lo else "–",
+            ls.triple() if ls else "–",
+            _ratios(lo, ls),
+            "p95 ≤ 150 ms",
+            report.judge(lo.p95 if lo else None, 150.0, higher_is_better=False),
+        )
+    )
     o, s = _cpu(b.ours, "saturation-1"), _cpu(b.stock, "saturation-1")
-    rows.append(report.Row("server CPU per turn, Rasa + action server (serial), ms",
-                           _cpu_text(b.ours, "saturation-1"), _cpu_text(b.stock, "saturation-1"),
-                           fmt_ratio(ratio(o, s))))
+    rows.append(
+        report.Row(
+            "server CPU per turn, Rasa + action server (serial), ms",
+            _cpu_text(b.ours, "saturation-1"),
+            _cpu_text(b.stock, "saturation-1"),
+            fmt_ratio(ratio(o, s)),
+        )
+    )
     for key, label in (("rasa", "Rasa server"), ("actions", "action server")):
         o, s = b.ours.peak_rss_kib.get(key), b.stock.peak_rss_kib.get(key)
-        rows.append(report.Row(f"peak RSS, {label} (with children)", fmt_mib(o), fmt_mib(s),
-                               fmt_ratio(ratio(o, s))))
+        rows.append(report.Row(f"peak RSS, {label} (with children)", fmt_mib(o), fmt_mib(s), fmt_ratio(ratio(o, s))))
     o, s = b.ours.peak_total_kib, b.stock.peak_total_kib
-    rows.append(report.Row("peak RSS, Rasa + action server together", fmt_mib(o), fmt_mib(s),
-                           fmt_ratio(ratio(o, s)), "≤ 1.2 GB",
-                           report.judge(o, RSS_LIMIT_KIB, higher_is_better=False)))
+    rows.append(
+        report.Row(
+            "peak RSS, Rasa + action server together",
+            fmt_mib(o),
+            fmt_mib(s),
+            fmt_ratio(ratio(o, s)),
+            "≤ 1.2 GB",
+            report.judge(o, RSS_LIMIT_KIB, higher_is_better=False),
+        )
+    )
     full = b.train.full_s if b.train else None
-    rows.append(report.Row("training from scratch (`python -m bot train`, empty cache)",
-                           fmt_seconds(full), "", "", "≤ 90 s",
-                           report.judge(full, 90.0, higher_is_better=False)))
-    rows.append(report.Row("retrain after one response text changed",
-                           fmt_seconds(b.train.retrain_s if b.train else None)))
+    rows.append(
+        report.Row(
+            "training from scratch (`python -m bot train`, empty cache)",
+            fmt_seconds(full),
+            "",
+            "",
+            "≤ 90 s",
+            report.judge(full, 90.0, higher_is_better=False),
+        )
+    )
+    rows.append(
+        report.Row("retrain after one response text changed", fmt_seconds(b.train.retrain_s if b.train else None))
+    )
     for head, label in (("caller_role", "role"), ("purpose", "purpose")):
         o, t = _acc(b.nlu_ours, head), _acc(b.nlu_textbook, head)
         results = [report.judge(o, 0.95, higher_is_better=True)]
         results.append(report.judge(o, t, higher_is_better=True) if t is not None else report.NOT_RUN)
-        rows.append(report.Row(f"holdout accuracy, {label} ({head})", fmt_pct(o),
-                               f"{fmt_pct(t)} (textbook)" if t is not None else "–",
-                               fmt_ratio(ratio(o, t)), "≥ 95% and ≥ textbook",
-                               report.all_pass(results)))
-    errs = [f"{sum(r.errors for r in run.results.values())} / "
-            f"{sum(r.unexpected for r in run.results.values())}" if run.results else "–"
-            for run in (b.ours, b.stock)]
+        rows.append(
+            report.Row(
+                f"holdout accuracy, {label} ({head})",
+                fmt_pct(o),
+                f"{fmt_pct(t)} (textbook)" if t is not None else "–",
+                fmt_ratio(ratio(o, t)),
+                "≥ 95% and ≥ textbook",
+                report.all_pass(results),
+            )
+        )
+    errs = [
+        f"{sum(r.errors for r in run.results.values())} / {sum(r.unexpected for r in run.results.values())}"
+        if run.results
+        else "–"
+        for run in (b.ours, b.stock)
+    ]
     rows.append(report.Row("failed turns / unexpected replies (all regimes)", errs[0], errs[1]))
     return rows
 
@@ -259,25 +319,55 @@ def _cpu_text(run: StackRun, name: str) -> str:
 def _ratios(ours, anchor) -> str:
     if not ours or not anchor:
         return "n/a"
-    return " / ".join(fmt_ratio(ratio(a, b)) for a, b in
-                      ((ours.p50, anchor.p50), (ours.p95, anchor.p95), (ours.p99, anchor.p99)))
+    return " / ".join(
+        fmt_ratio(ratio(a, b)) for a, b in ((ours.p50, anchor.p50), (ours.p95, anchor.p95), (ours.p99, anchor.p99))
+    )
 
 
 def details(b: Bench) -> List[str]:
     out: List[str] = []
-    headers = ("regime", "callers", "pause", "turns", "calls done", "turns/s", "p50", "p95", "p99",
-               "mean", "max", "failed", "unexpected", "server CPU ms/turn: Rasa + actions",
-               "load generator CPU ms/turn")
+    headers = (
+        "regime",
+        "callers",
+        "pause",
+        "turns",
+        "calls done",
+        "turns/s",
+        "p50",
+        "p95",
+        "p99",
+        "mean",
+        "max",
+        "failed",
+        "unexpected",
+        "server CPU ms/turn: Rasa + actions",
+        "load generator CPU ms/turn",
+    )
     for label, run in (("Ours", b.ours), ("Stock `rasa init` assistant", b.stock)):
         if not run.results:
             continue
         rows = []
         for name, r in run.results.items():
             lat = r.latency()
-            rows.append((name, r.regime.concurrency, f"{r.regime.think_time:.0f} s", r.turns,
-                         r.calls_completed, fmt_rate(r.throughput), fmt_ms(lat.p50), fmt_ms(lat.p95),
-                         fmt_ms(lat.p99), fmt_ms(lat.mean), fmt_ms(lat.max), r.errors, r.unexpected,
-                         _cpu_text(run, name), fmt_ms(run.client_cpu_ms_per_turn.get(name))))
+            rows.append(
+                (
+                    name,
+                    r.regime.concurrency,
+                    f"{r.regime.think_time:.0f} s",
+                    r.turns,
+                    r.calls_completed,
+                    fmt_rate(r.throughput),
+                    fmt_ms(lat.p50),
+                    fmt_ms(lat.p95),
+                    fmt_ms(lat.p99),
+                    fmt_ms(lat.mean),
+                    fmt_ms(lat.max),
+                    r.errors,
+                    r.unexpected,
+                    _cpu_text(run, name),
+                    fmt_ms(run.client_cpu_ms_per_turn.get(name)),
+                )
+            )
         out += [f"### {label}: every regime (latency in ms)", "", report.markdown_table(headers, rows), ""]
         extra = [f"start-up until both servers answered: {fmt_seconds(run.startup_s)}"]
         if run.db_counts:
@@ -290,22 +380,38 @@ def details(b: Bench) -> List[str]:
         rows = []
         for label, scores in (("ours (config.yml)", b.nlu_ours), ("textbook DIET", b.nlu_textbook)):
             if scores:
-                rows.append((label, *(f"{fmt_pct(scores[h]['accuracy'])} ({scores[h]['correct']}/"
-                                      f"{scores[h]['total']})" for h in heads)))
-        out += ["### NLU holdout (tests/nlu_holdout.yml), every head", "",
-                report.markdown_table(("model", *heads), rows), ""]
+                rows.append(
+                    (
+                        label,
+                        *(
+                            f"{fmt_pct(scores[h]['accuracy'])} ({scores[h]['correct']}/{scores[h]['total']})"
+                            for h in heads
+                        ),
+                    )
+                )
+        out += [
+            "### NLU holdout (tests/nlu_holdout.yml), every head",
+            "",
+            report.markdown_table(("model", *heads), rows),
+            "",
+        ]
     timings = []
     if b.train:
-        timings.append(f"our training from scratch {fmt_seconds(b.train.full_s)}; retrain after "
-                       f"changing the text of `{b.train.changed_response}` {fmt_seconds(b.train.retrain_s)}")
+        timings.append(
+            f"our training from scratch {fmt_seconds(b.train.full_s)}; retrain after "
+            f"changing the text of `{b.train.changed_response}` {fmt_seconds(b.train.retrain_s)}"
+        )
     if b.stock_init_s:
-        timings.append(f"`rasa init --no-prompt` (scaffold + training the stock assistant) "
-                       f"{fmt_seconds(b.stock_init_s)}")
+        timings.append(
+            f"`rasa init --no-prompt` (scaffold + training the stock assistant) {fmt_seconds(b.stock_init_s)}"
+        )
     if b.textbook_train_s:
         timings.append(f"textbook pipeline training {fmt_seconds(b.textbook_train_s)}")
     if b.stock_init_s and b.textbook_train_s:
-        timings.append("these two ran at the same time (and alongside the scoring of our model), "
-                       "so both are longer than either alone; neither is a target")
+        timings.append(
+            "these two ran at the same time (and alongside the scoring of our model), "
+            "so both are longer than either alone; neither is a target"
+        )
     if timings:
         out += ["### Training", ""] + [f"- {t}" for t in timings] + [""]
     if b.failures:
@@ -356,8 +462,12 @@ def method_notes(args: argparse.Namespace) -> List[str]:
         f"entity values the same way for both). Textbook pipeline: JiebaTokenizer, "
         f"CountVectorsFeaturizer, char_wb 1–4-gram CountVectorsFeaturizer, DIETClassifier "
         f"({args.textbook_epochs} epochs, entity recognition on), EntitySynonymMapper; policies "
-        f"RulePolicy + TEDPolicy in its config, " + ("trained as well." if args.textbook_full else
-        "but only its NLU is trained (`rasa train nlu`): policies do not change NLU accuracy."),
+        f"RulePolicy + TEDPolicy in its config, "
+        + (
+            "trained as well."
+            if args.textbook_full
+            else "but only its NLU is trained (`rasa train nlu`): policies do not change NLU accuracy."
+        ),
         "Rasa telemetry is switched off (RASA_TELEMETRY_ENABLED=false) in every process the "
         "benchmark starts, so nothing leaves the machine.",
     ]
@@ -365,20 +475,28 @@ def method_notes(args: argparse.Namespace) -> List[str]:
 
 # ---- main ---------------------------------------------------------------------------
 
+
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--duration", type=float, default=15.0, help="measured seconds per saturation regime")
     p.add_argument("--live-duration", type=float, default=25.0, help="measured seconds of the live regime")
     p.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each regime")
     p.add_argument("--warmup-calls", type=int, default=6, help="calls held serially before the regimes")
     p.add_argument("--textbook-epochs", type=int, default=100)
-    p.add_argument("--textbook-full", action="store_true",
-                   help="train the textbook config's TEDPolicy too (slower; NLU accuracy is the same)")
+    p.add_argument(
+        "--textbook-full",
+        action="store_true",
+        help="train the textbook config's TEDPolicy too (slower; NLU accuracy is the same)",
+    )
     p.add_argument("--skip-stock", action="store_true", help="no stock anchor")
     p.add_argument("--skip-textbook", action="store_true", help="no textbook NLU comparison")
-    p.add_argument("--quick", action="store_true",
-                   help="development run: 4 s regimes, 5 textbook epochs; writes results/benchmarks-quick.md")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="development run: 4 s regimes, 5 textbook epochs; writes results/benchmarks-quick.md",
+    )
     p.add_argument("--budget", type=float, default=BUDGET_S, help="seconds for the whole run")
     p.add_argument("--out", type=Path, default=None, help="default docs/benchmarks.md")
     p.add_argument("--keep-temp", action="store_true", help="keep the temp dir (copies, logs, databases)")
@@ -395,8 +513,7 @@ def child_env() -> Dict[str, str]:
     from bot.ops.logs import quiet_environment
 
     env = quiet_environment(dict(os.environ, RASA_TELEMETRY_ENABLED="false"))
-    for key in ("RASA_CACHE_DIRECTORY", "BOT_DATA_DIR", "BOT_DB_URL", "PORT", "ACTION_PORT",
-                "BOT_TRACKER_DB"):
+    for key in ("RASA_CACHE_DIRECTORY", "BOT_DATA_DIR", "BOT_DB_URL", "PORT", "ACTION_PORT", "BOT_TRACKER_DB"):
         env.pop(key, None)
     return env
 
@@ -415,20 +532,27 @@ def run(args: argparse.Namespace) -> Bench:
     load_s = n_regimes * (args.warmup + 1) + 2 + 4 * args.duration + args.live_duration + 20
     failed = False
     try:
+
         def train_ours() -> None:
             training.copy_project(ROOT, project)
             say(bench, f"   copied the project to {project}; training from scratch")
-            bench.train = training.time_training(project, env, logs,
-                                                 timeout=max(60.0, bench.remaining() - 60))
-            say(bench, f"   trained from scratch in {bench.train.full_s:.1f} s; retrain after "
-                       f"changing {bench.train.changed_response}: {bench.train.retrain_s:.1f} s")
+            bench.train = training.time_training(project, env, logs, timeout=max(60.0, bench.remaining() - 60))
+            say(
+                bench,
+                f"   trained from scratch in {bench.train.full_s:.1f} s; retrain after "
+                f"changing {bench.train.changed_response}: {bench.train.retrain_s:.1f} s",
+            )
 
         if not phase(bench, "1/6 training time of our model", 120, train_ours):
             bench.failures.append("everything else: it needs our trained model")
             return bench
 
-        phase(bench, "2/6 our stack under load", load_s + 30, lambda: drive(
-            bench, start_ours(project, tmp / "ours-var", logs), bench.ours, calls.ours_factory(), args))
+        phase(
+            bench,
+            "2/6 our stack under load",
+            load_s + 30,
+            lambda: drive(bench, start_ours(project, tmp / "ours-var", logs), bench.ours, calls.ours_factory(), args),
+        )
         bench.ours.db_counts = db_counts(tmp / "ours-var")
 
         holdout = project / "tests" / "nlu_holdout.yml"
@@ -438,30 +562,38 @@ def run(args: argparse.Namespace) -> Bench:
         if not args.skip_textbook:
             # Nothing timed as a target runs while it trains: it overlaps `rasa init` and the
             # scoring of our model, and is done before the stock assistant is put under load.
-            textbook = nlu.TextbookTraining(project, tmp / "textbook", project_env, logs,
-                                            epochs=args.textbook_epochs, full=args.textbook_full)
-            say(bench, f"   textbook DIET pipeline ({args.textbook_epochs} epochs) training "
-                       "in the background")
+            textbook = nlu.TextbookTraining(
+                project, tmp / "textbook", project_env, logs, epochs=args.textbook_epochs, full=args.textbook_full
+            )
+            say(bench, f"   textbook DIET pipeline ({args.textbook_epochs} epochs) training in the background")
 
         stock_ready = False
         if not args.skip_stock:
+
             def stock_init() -> None:
-                bench.stock_init_s = stock.create(stock_dir, env, logs,
-                                                  timeout=max(60.0, bench.remaining() - load_s - 60))
+                bench.stock_init_s = stock.create(
+                    stock_dir, env, logs, timeout=max(60.0, bench.remaining() - load_s - 60)
+                )
                 say(bench, f"   rasa init (scaffold + training) took {bench.stock_init_s:.1f} s")
 
-            stock_ready = phase(bench, "3/6 generate and train the stock assistant "
-                                       "(`rasa init --no-prompt`)", 90, stock_init)
+            stock_ready = phase(
+                bench, "3/6 generate and train the stock assistant (`rasa init --no-prompt`)", 90, stock_init
+            )
 
         def nlu_ours() -> None:
-            bench.nlu_ours = nlu.score_model(project, project / training.MODEL_RELATIVE, holdout,
-                                             project_env, logs, "ours")
-            say(bench, f"   ours: role {fmt_pct(bench.nlu_ours['caller_role']['accuracy'])}, "
-                       f"purpose {fmt_pct(bench.nlu_ours['purpose']['accuracy'])}")
+            bench.nlu_ours = nlu.score_model(
+                project, project / training.MODEL_RELATIVE, holdout, project_env, logs, "ours"
+            )
+            say(
+                bench,
+                f"   ours: role {fmt_pct(bench.nlu_ours['caller_role']['accuracy'])}, "
+                f"purpose {fmt_pct(bench.nlu_ours['purpose']['accuracy'])}",
+            )
 
         phase(bench, "4/6 NLU holdout accuracy of our config.yml", 60, nlu_ours)
 
         if textbook is not None:
+
             def textbook_nlu() -> None:
                 reserve = (load_s + 60) if stock_ready else 0
                 # finish() counts from the training's start; leave room to score it and for the
@@ -469,22 +601,40 @@ def run(args: argparse.Namespace) -> Bench:
                 since_start = time.monotonic() - textbook.started
                 bench.textbook_train_s = textbook.finish(
                     timeout=since_start + max(10.0, bench.remaining() - reserve - 45),
-                    progress=lambda text: say(bench, f"      {text}"))
+                    progress=lambda text: say(bench, f"      {text}"),
+                )
                 say(bench, f"   textbook trained in {bench.textbook_train_s:.1f} s; scoring it")
-                bench.nlu_textbook = nlu.score_model(project, textbook.model, holdout, project_env,
-                                                     logs, "textbook",
-                                                     timeout=max(30.0, bench.remaining() - reserve))
-                say(bench, f"   textbook: role {fmt_pct(bench.nlu_textbook['caller_role']['accuracy'])}, "
-                           f"purpose {fmt_pct(bench.nlu_textbook['purpose']['accuracy'])}")
+                bench.nlu_textbook = nlu.score_model(
+                    project,
+                    textbook.model,
+                    holdout,
+                    project_env,
+                    logs,
+                    "textbook",
+                    timeout=max(30.0, bench.remaining() - reserve),
+                )
+                say(
+                    bench,
+                    f"   textbook: role {fmt_pct(bench.nlu_textbook['caller_role']['accuracy'])}, "
+                    f"purpose {fmt_pct(bench.nlu_textbook['purpose']['accuracy'])}",
+                )
 
-            if not phase(bench, "5/6 NLU holdout accuracy of a textbook Chinese DIET pipeline", 60,
-                         textbook_nlu):
+            if not phase(bench, "5/6 NLU holdout accuracy of a textbook Chinese DIET pipeline", 60, textbook_nlu):
                 textbook.child.stop()
 
         if stock_ready:
-            phase(bench, "6/6 the stock assistant under the same load", load_s + 30, lambda: drive(
-                bench, stock.start(stock_dir, tmp / "stock-var", env, logs), bench.stock,
-                calls.stock_factory(), args))
+            phase(
+                bench,
+                "6/6 the stock assistant under the same load",
+                load_s + 30,
+                lambda: drive(
+                    bench,
+                    stock.start(stock_dir, tmp / "stock-var", env, logs),
+                    bench.stock,
+                    calls.stock_factory(),
+                    args,
+                ),
+            )
             bench.stock.db_counts = db_counts(tmp / "stock-var")
     except BaseException:
         failed = True
@@ -513,8 +663,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     print()
     print(report.rows_table(rows))
     print()
-    text = report.render_document(rows, bench.machine, details(bench), method_notes(args),
-                                  command="make bench" + (" (--quick: not representative)" if args.quick else ""))
+    text = report.render_document(
+        rows,
+        bench.machine,
+        details(bench),
+        method_notes(args),
+        command="make bench" + (" (--quick: not representative)" if args.quick else ""),
+    )
     path = report.write_document(args.out, text)
     say(bench, f"written to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     for failure in bench.failures:

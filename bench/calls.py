@@ -5,6 +5,7 @@ A script is a list of turns; `expect` is a piece of text the bot's reply to
 that turn should contain when the call goes as designed. A miss is counted
 (not fatal): it shows a load that makes the bot answer differently.
 """
+
 from __future__ import annotations
 
 import random
@@ -73,52 +74,82 @@ def borrower_call(rng: random.Random) -> Script:
     """The borrower: greeting, who, name, ID digits, purpose, hardship (→ materials, recap)."""
     name, code, phone = rng.choice(CUSTOMERS)
     purpose, hardship = rng.choice(_HARDSHIP_CALLS)
-    return Script("borrower", (
-        Turn("你好", "本通话将被录音"),
-        Turn("我是借款人本人"),
-        Turn(f"我叫{name}"),
-        Turn(f"身份证后四位{code}", "身份核实通过"),
-        Turn(purpose, "困难"),
-        Turn(hardship, "小结"),
-    ), {"caller_number": phone})
+    return Script(
+        "borrower",
+        (
+            Turn("你好", "本通话将被录音"),
+            Turn("我是借款人本人"),
+            Turn(f"我叫{name}"),
+            Turn(f"身份证后四位{code}", "身份核实通过"),
+            Turn(purpose, "困难"),
+            Turn(hardship, "小结"),
+        ),
+        {"caller_number": phone},
+    )
 
 
 def proxy_call(rng: random.Random) -> Script:
     """A third party acting for the borrower (gray-industry wording): whom, ID digits, a refusal."""
     name, code, _phone = rng.choice(CUSTOMERS)
-    return Script("proxy", (
-        Turn(rng.choice(_PROXY_OPENINGS)),
-        Turn(f"借款人叫{name}"),
-        Turn(f"身份证后四位{code}", "已记录"),
-        Turn("你们别再给他打电话了，有事直接找我们"),
-    ), {"caller_number": _random_number(rng, "135")})
+    return Script(
+        "proxy",
+        (
+            Turn(rng.choice(_PROXY_OPENINGS)),
+            Turn(f"借款人叫{name}"),
+            Turn(f"身份证后四位{code}", "已记录"),
+            Turn("你们别再给他打电话了，有事直接找我们"),
+        ),
+        {"caller_number": _random_number(rng, "135")},
+    )
 
 
 def complaint_call(rng: random.Random) -> Script:
     """A family member complaining about collection: whom, ID digits, what happened (→ reference)."""
     name, code, _phone = rng.choice(CUSTOMERS)
     detail = rng.choice(_COMPLAINT_DETAILS).format(
-        h=rng.choice(("十", "十一", "十二")), p=rng.choice(("170", "171", "165", "199")),
-        n=rng.choice(("十", "二十", "三十")), d="周" + rng.choice(_WEEKDAYS))
-    return Script("complaint", (
-        Turn(rng.choice(_COMPLAINT_OPENINGS)),
-        Turn(f"借款人叫{name}"),
-        Turn(f"后四位{code}"),
-        Turn(detail, "编号"),
-    ), {"caller_number": _random_number(rng, "139")})
+        h=rng.choice(("十", "十一", "十二")),
+        p=rng.choice(("170", "171", "165", "199")),
+        n=rng.choice(("十", "二十", "三十")),
+        d="周" + rng.choice(_WEEKDAYS),
+    )
+    return Script(
+        "complaint",
+        (
+            Turn(rng.choice(_COMPLAINT_OPENINGS)),
+            Turn(f"借款人叫{name}"),
+            Turn(f"后四位{code}"),
+            Turn(detail, "编号"),
+        ),
+        {"caller_number": _random_number(rng, "139")},
+    )
 
 
 OUR_KINDS = (borrower_call, proxy_call, complaint_call)
 
 # The stock assistant's own data (rasa init: data/nlu.yml, stories.yml, rules.yml).
 _STOCK_SCRIPTS = (
-    Script("happy", (Turn("hey", "How are you"), Turn("I am feeling very good", "Great"),
-                     Turn("are you a bot?", "bot"), Turn("bye", "Bye"))),
-    Script("sad-helped", (Turn("hello", "How are you"), Turn("I am sad", "cheer you up"),
-                          Turn("yes", "Great"), Turn("goodbye", "Bye"))),
-    Script("sad-not-helped", (Turn("good morning", "How are you"),
-                              Turn("my day was horrible", "cheer you up"),
-                              Turn("no", "Bye"), Turn("am I talking to a human?", "bot"))),
+    Script(
+        "happy",
+        (
+            Turn("hey", "How are you"),
+            Turn("I am feeling very good", "Great"),
+            Turn("are you a bot?", "bot"),
+            Turn("bye", "Bye"),
+        ),
+    ),
+    Script(
+        "sad-helped",
+        (Turn("hello", "How are you"), Turn("I am sad", "cheer you up"), Turn("yes", "Great"), Turn("goodbye", "Bye")),
+    ),
+    Script(
+        "sad-not-helped",
+        (
+            Turn("good morning", "How are you"),
+            Turn("my day was horrible", "cheer you up"),
+            Turn("no", "Bye"),
+            Turn("am I talking to a human?", "bot"),
+        ),
+    ),
 )
 
 

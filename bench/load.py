@@ -5,6 +5,7 @@ call), sending the next turn as soon as the last is answered (saturation) or
 after a pause (live calls). Every loop is bounded by a deadline and a cap on
 turns; only 127.0.0.1 is ever addressed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,9 +30,9 @@ class Regime:
 
     name: str
     concurrency: int
-    duration: float           # measured seconds
-    think_time: float = 0.0   # pause between a reply and the caller's next turn
-    warmup: float = 2.0       # seconds run before measuring starts
+    duration: float  # measured seconds
+    think_time: float = 0.0  # pause between a reply and the caller's next turn
+    warmup: float = 2.0  # seconds run before measuring starts
     max_turns: int = 200_000  # hard bound on requests in this phase
 
     @property
@@ -78,8 +79,7 @@ class RegimeResult:
     def throughput(self) -> float:
         """Answered turns per second that ended inside the window."""
         span = self.window_end - self.window_start
-        done = sum(1 for r in self.records
-                   if r.ok and self.window_start <= r.ended <= self.window_end)
+        done = sum(1 for r in self.records if r.ok and self.window_start <= r.ended <= self.window_end)
         return done / span if span > 0 else 0.0
 
     def latency(self) -> LatencySummary:
@@ -87,9 +87,11 @@ class RegimeResult:
 
     def describe(self) -> str:
         lat = self.latency()
-        return (f"{self.turns} turns, {self.throughput:.1f} turns/s, p50/p95/p99 {lat.triple()} ms, "
-                f"{self.calls_completed} calls completed, errors {self.errors}, "
-                f"unexpected replies {self.unexpected}")
+        return (
+            f"{self.turns} turns, {self.throughput:.1f} turns/s, p50/p95/p99 {lat.triple()} ms, "
+            f"{self.calls_completed} calls completed, errors {self.errors}, "
+            f"unexpected replies {self.unexpected}"
+        )
 
 
 def _check_loopback(url: str) -> None:
@@ -98,8 +100,7 @@ def _check_loopback(url: str) -> None:
         raise ValueError(f"the benchmark only sends traffic to this machine, not to {host!r}")
 
 
-async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-               metadata: Dict[str, str]) -> List[str]:
+async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str, metadata: Dict[str, str]) -> List[str]:
     body = {"sender": sender, "message": text, "metadata": metadata}
     async with session.post(url, json=body) as resp:
         if resp.status != 200:
@@ -110,9 +111,14 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str,
     return [m.get("text") or "" for m in payload]
 
 
-async def run_regime(url: str, factory: ScriptFactory, regime: Regime, sender_prefix: str,
-                     progress: Optional[Callable[[str], None]] = None,
-                     request_timeout: float = 30.0) -> RegimeResult:
+async def run_regime(
+    url: str,
+    factory: ScriptFactory,
+    regime: Regime,
+    sender_prefix: str,
+    progress: Optional[Callable[[str], None]] = None,
+    request_timeout: float = 30.0,
+) -> RegimeResult:
     """Drive `regime.concurrency` callers against the REST webhook at `url`."""
     _check_loopback(url)
     result = RegimeResult(regime)
@@ -148,14 +154,12 @@ async def run_regime(url: str, factory: ScriptFactory, regime: Regime, sender_pr
                 started = time.perf_counter()
                 try:
                     lines = await _say(session, url, sender, turn.text, script.metadata)
-                    ok, expected = True, (turn.expect is None
-                                          or any(turn.expect in line for line in lines))
+                    ok, expected = True, (turn.expect is None or any(turn.expect in line for line in lines))
                 except Exception as err:  # noqa: BLE001 - every failure is counted, not fatal
                     ok, expected = False, False
                     if len(result.error_samples) < 5:
                         result.error_samples.append(f"{type(err).__name__}: {err}"[:300])
-                result.records.append(TurnRecord(started, time.perf_counter(), ok, expected,
-                                                 script.kind))
+                result.records.append(TurnRecord(started, time.perf_counter(), ok, expected, script.kind))
                 if not ok:
                     finished = False
                     break  # a broken call is abandoned; the caller dials again
@@ -173,13 +177,16 @@ async def run_regime(url: str, factory: ScriptFactory, regime: Regime, sender_pr
             if now < result.window_start:
                 progress(f"warming up ({now - t0:.0f}/{regime.warmup:.0f} s)")
                 continue
-            recent = [r.ended - r.started for r in result.records
-                      if r.ok and r.started >= max(result.window_start, now - 5.0)]
+            recent = [
+                r.ended - r.started for r in result.records if r.ok and r.started >= max(result.window_start, now - 5.0)
+            ]
             elapsed = min(now, deadline) - result.window_start
             done = sum(1 for r in result.records if r.started >= result.window_start)
-            progress(f"{elapsed:.0f}/{regime.duration:.0f} s: {done} turns, "
-                     f"last 5 s p50 {fmt_ms(percentile([v * 1000 for v in recent], 50))} ms, "
-                     f"errors {sum(1 for r in result.records if not r.ok)}")
+            progress(
+                f"{elapsed:.0f}/{regime.duration:.0f} s: {done} turns, "
+                f"last 5 s p50 {fmt_ms(percentile([v * 1000 for v in recent], 50))} ms, "
+                f"errors {sum(1 for r in result.records if not r.ok)}"
+            )
 
     connector = aiohttp.TCPConnector(limit=regime.concurrency + 4)
     timeout = aiohttp.ClientTimeout(total=request_timeout)
@@ -188,8 +195,9 @@ async def run_regime(url: str, factory: ScriptFactory, regime: Regime, sender_pr
         tasks.append(loop.create_task(reporter()))
         try:
             # Callers stop at the deadline by themselves; this bounds the phase even if one hangs.
-            await asyncio.wait(tasks[:-1], timeout=regime.warmup + regime.duration
-                               + request_timeout + regime.think_time + 30)
+            await asyncio.wait(
+                tasks[:-1], timeout=regime.warmup + regime.duration + request_timeout + regime.think_time + 30
+            )
         finally:
             for task in tasks:
                 task.cancel()

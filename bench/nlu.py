@@ -9,6 +9,7 @@ training into their values, an unseen span stays as text and counts wrong.
 `python -m bench.nlu MODEL HOLDOUT` scores one model and prints JSON (run in
 a subprocess so TensorFlow is never loaded into the benchmark process).
 """
+
 from __future__ import annotations
 
 import json
@@ -57,19 +58,45 @@ class TextbookTraining:
     not change NLU accuracy. With full=True, TEDPolicy is trained as well.
     """
 
-    def __init__(self, project: Path, workdir: Path, env: Dict[str, str], logs: Path,
-                 epochs: int = 100, full: bool = False) -> None:
+    def __init__(
+        self, project: Path, workdir: Path, env: Dict[str, str], logs: Path, epochs: int = 100, full: bool = False
+    ) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         config = write_textbook_config(workdir / "config.yml", epochs)
         env = dict(env, RASA_CACHE_DIRECTORY=str(workdir / ".rasa" / "cache"))
         if full:
-            cmd = [sys.executable, "-m", "rasa", "train", "--config", str(config),
-                   "--domain", str(project / "domain.yml"), "--data", str(project / "data"),
-                   "--out", str(workdir / "models"), "--fixed-model-name", "textbook"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "rasa",
+                "train",
+                "--config",
+                str(config),
+                "--domain",
+                str(project / "domain.yml"),
+                "--data",
+                str(project / "data"),
+                "--out",
+                str(workdir / "models"),
+                "--fixed-model-name",
+                "textbook",
+            ]
         else:
-            cmd = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config),
-                   "--nlu", str(project / "data"), "--out", str(workdir / "models"),
-                   "--fixed-model-name", "textbook"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "rasa",
+                "train",
+                "nlu",
+                "--config",
+                str(config),
+                "--nlu",
+                str(project / "data"),
+                "--out",
+                str(workdir / "models"),
+                "--fixed-model-name",
+                "textbook",
+            ]
         self.model = workdir / "models" / "textbook.tar.gz"
         self.started = time.monotonic()
         self.child = Child("textbook-train", cmd, workdir, env, logs / "textbook-train.log")
@@ -82,8 +109,9 @@ class TextbookTraining:
         return seconds
 
 
-def score_model(project: Path, model: Path, holdout: Path, env: Dict[str, str], logs: Path,
-                name: str, timeout: float = 600) -> Dict[str, dict]:
+def score_model(
+    project: Path, model: Path, holdout: Path, env: Dict[str, str], logs: Path, name: str, timeout: float = 600
+) -> Dict[str, dict]:
     """Accuracy per head of one model on the holdout, scored in a subprocess."""
     out = logs / f"nlu-{name}.json"
     cmd = [sys.executable, "-m", "bench.nlu", str(model), str(holdout), str(out)]
@@ -95,10 +123,17 @@ def _main(model: str, holdout: str, out: str) -> int:
     from bot.ops.nlu_eval import evaluate
 
     scores = evaluate(Path(holdout), Path(model))
-    Path(out).write_text(json.dumps({
-        head: {"accuracy": s.accuracy, "correct": s.correct, "total": s.total,
-               "errors": s.errors[:10]}
-        for head, s in scores.items()}, ensure_ascii=False, indent=1), encoding="utf-8")
+    Path(out).write_text(
+        json.dumps(
+            {
+                head: {"accuracy": s.accuracy, "correct": s.correct, "total": s.total, "errors": s.errors[:10]}
+                for head, s in scores.items()
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     return 0
 
 

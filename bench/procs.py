@@ -4,6 +4,7 @@ Every child runs in its own session (its own process group, whose id is the
 child's pid), so stopping it stops whatever it spawned too. All children are
 kept in a registry and stopped on exit, on Ctrl-C and on SIGTERM.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -19,23 +20,28 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Callable, Dict, List, Mapping, Optional, Sequence
 
-_LIVE: List["Child"] = []
+_LIVE: List[Child] = []
 _LOCK = threading.Lock()
 
 
 class Child:
     """One started command, in its own process group, with its output in a log file."""
 
-    def __init__(self, name: str, cmd: Sequence[str], cwd: Path, env: Mapping[str, str],
-                 log_path: Path) -> None:
+    def __init__(self, name: str, cmd: Sequence[str], cwd: Path, env: Mapping[str, str], log_path: Path) -> None:
         self.name = name
         self.cmd = list(cmd)
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log: IO[bytes] = open(log_path, "ab")
-        self.proc = subprocess.Popen(self.cmd, cwd=str(cwd), env=dict(env), stdout=self._log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            cwd=str(cwd),
+            env=dict(env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         with _LOCK:
             _LIVE.append(self)
 
@@ -129,9 +135,16 @@ def log_progress(log_path: Path) -> str:
     return f"epoch {found[-1][0]}/{found[-1][1]}" if found else ""
 
 
-def run_timed(name: str, cmd: Sequence[str], cwd: Path, env: Mapping[str, str], log_path: Path,
-              timeout: float, progress: Optional[Callable[[str], None]] = None,
-              every: float = 15.0) -> float:
+def run_timed(
+    name: str,
+    cmd: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    log_path: Path,
+    timeout: float,
+    progress: Optional[Callable[[str], None]] = None,
+    every: float = 15.0,
+) -> float:
     """Run a command to completion; wall-clock seconds. Raises on failure with the log's tail.
 
     With `progress`, a line is reported every `every` seconds while it runs.
@@ -140,30 +153,28 @@ def run_timed(name: str, cmd: Sequence[str], cwd: Path, env: Mapping[str, str], 
     return finish(Child(name, cmd, cwd, env, log_path), started, timeout, progress, every)
 
 
-def finish(child: Child, started: float, timeout: float,
-           progress: Optional[Callable[[str], None]] = None, every: float = 15.0) -> float:
+def finish(
+    child: Child, started: float, timeout: float, progress: Optional[Callable[[str], None]] = None, every: float = 15.0
+) -> float:
     """Wait for a started command (stopping it past `timeout` s from `started`); seconds it took."""
     deadline = started + timeout
     try:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"{child.name} did not finish within {timeout:.0f} s; "
-                                   f"see {child.log_path}")
+                raise TimeoutError(f"{child.name} did not finish within {timeout:.0f} s; see {child.log_path}")
             try:
                 code = child.proc.wait(timeout=min(every, remaining))
                 break
             except subprocess.TimeoutExpired:
                 if progress:
                     detail = log_progress(child.log_path)
-                    progress(f"{child.name}: {time.monotonic() - started:.0f} s"
-                             + (f", {detail}" if detail else ""))
+                    progress(f"{child.name}: {time.monotonic() - started:.0f} s" + (f", {detail}" if detail else ""))
     finally:
         child.stop()  # a no-op when it ended by itself; always releases the log file
     elapsed = time.monotonic() - started
     if code != 0:
-        raise RuntimeError(f"{child.name} failed (exit {code}); last lines of {child.log_path}:\n"
-                           f"{child.log_tail()}")
+        raise RuntimeError(f"{child.name} failed (exit {code}); last lines of {child.log_path}:\n{child.log_tail()}")
     return elapsed
 
 
@@ -182,8 +193,7 @@ def wait_http(urls: Sequence[str], children: Sequence[Child], timeout: float = 2
         dead = [c for c in children if not c.alive()]
         if dead:
             c = dead[0]
-            raise RuntimeError(f"{c.name} exited during start-up; last lines of {c.log_path}:\n"
-                               f"{c.log_tail()}")
+            raise RuntimeError(f"{c.name} exited during start-up; last lines of {c.log_path}:\n{c.log_tail()}")
         try:
             with urllib.request.urlopen(pending[0], timeout=2):
                 pass
@@ -201,6 +211,7 @@ def wait_http(urls: Sequence[str], children: Sequence[Child], timeout: float = 2
 
 
 # ---- memory -----------------------------------------------------------------
+
 
 def rss_kib(pid: int) -> int:
     """VmRSS of one process in KiB (0 if it is gone or has no RSS line)."""
@@ -299,7 +310,7 @@ class RssSampler:
             self.sample()
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self.sample()
         self._thread.start()
         return self

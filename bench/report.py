@@ -1,4 +1,5 @@
 """The result table: rows with targets and pass/miss, the machine it ran on, docs/benchmarks.md."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,20 +51,19 @@ def _cell(text: object) -> str:
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A GitHub-flavoured Markdown table; '|' inside cells is escaped."""
-    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |",
-             "|" + "|".join("---" for _ in headers) + "|"]
+    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     for row in rows:
         cells = list(row) + [""] * (len(headers) - len(row))
-        lines.append("| " + " | ".join(_cell(c) for c in cells[:len(headers)]) + " |")
+        lines.append("| " + " | ".join(_cell(c) for c in cells[: len(headers)]) + " |")
     return "\n".join(lines)
 
 
 def rows_table(rows: Sequence[Row]) -> str:
-    return markdown_table(HEADERS, [(r.metric, r.ours, r.anchor, r.ratio, r.target, r.result)
-                                    for r in rows])
+    return markdown_table(HEADERS, [(r.metric, r.ours, r.anchor, r.ratio, r.target, r.result) for r in rows])
 
 
 # ---- the machine ---------------------------------------------------------------
+
 
 def _cpu_model() -> str:
     try:
@@ -120,8 +120,13 @@ def machine_table(info: Dict[str, str]) -> str:
     return markdown_table(("machine", ""), list(info.items()))
 
 
-def render_document(rows: Sequence[Row], machine: Dict[str, str], details: Sequence[str] = (),
-                    notes: Sequence[str] = (), command: str = "make bench") -> str:
+def render_document(
+    rows: Sequence[Row],
+    machine: Dict[str, str],
+    details: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    command: str = "make bench",
+) -> str:
     """docs/benchmarks.md: what was measured, on what, the table, then details."""
     parts: List[str] = [
         "# Benchmarks",

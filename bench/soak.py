@@ -5,6 +5,7 @@ sent is answered and stored as a user event in the tracker store), or grow the
 servers' memory. Loopback only, bounded in time and turns; it stops by itself
 and writes its table into docs/benchmarks.md between the soak markers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,12 +29,12 @@ PREFIX = "soak"
 def stored_user_turns(tracker_db: Path) -> int:
     """User messages the tracker store holds for the soak's callers."""
     with sqlite3.connect(tracker_db) as conn:
-        return conn.execute("SELECT COUNT(*) FROM events WHERE type_name = 'user' AND sender_id LIKE ?",
-                            (f"{PREFIX}-%",)).fetchone()[0]
+        return conn.execute(
+            "SELECT COUNT(*) FROM events WHERE type_name = 'user' AND sender_id LIKE ?", (f"{PREFIX}-%",)
+        ).fetchone()[0]
 
 
-async def sample_memory(pids: Dict[str, int], every: float, until: float,
-                        samples: List[tuple]) -> None:
+async def sample_memory(pids: Dict[str, int], every: float, until: float, samples: List[tuple]) -> None:
     """(elapsed seconds, total RSS MiB) every `every` seconds until `until`."""
     started = time.monotonic()
     while time.monotonic() < until:
@@ -46,8 +47,7 @@ async def soak(url: str, pids: Dict[str, int], regime: Regime, every: float) -> 
     samples: List[tuple] = []
     until = time.monotonic() + regime.warmup + regime.duration + 5
     memory = asyncio.create_task(sample_memory(pids, every, until, samples))
-    result = await run_regime(url, ours_factory(seed=23), regime, PREFIX,
-                              progress=lambda line: print(line, flush=True))
+    result = await run_regime(url, ours_factory(seed=23), regime, PREFIX, progress=lambda line: print(line, flush=True))
     memory.cancel()
     return result, samples
 
@@ -67,18 +67,29 @@ def report(result, samples: List[tuple], stored: int, regime: Regime) -> str:
         ("errors / unexpected replies", f"{result.errors} / {result.unexpected}"),
         ("throughput (measured window)", f"{result.throughput:.1f} turns/s"),
         ("latency p50 / p95 / p99", f"{lat.p50:.0f} / {lat.p95:.0f} / {lat.p99:.0f} ms"),
-        ("RSS, Rasa + action server: first third → last third of the run",
-         f"{first_mib:.0f} MiB → {last_mib:.0f} MiB ({last_mib - first_mib:+.0f} MiB)"),
+        (
+            "RSS, Rasa + action server: first third → last third of the run",
+            f"{first_mib:.0f} MiB → {last_mib:.0f} MiB ({last_mib - first_mib:+.0f} MiB)",
+        ),
         ("RSS samples (every 10 s)", " ".join(f"{m:.0f}" for _, m in samples)),
     ]
-    verdict = ("pass" if result.errors == 0 and answered == sent == stored
-               and last_mib - first_mib < 0.1 * first_mib else "**miss**")
-    lines = [START, "## Soak (`make soak`)", "",
-             f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on the same machine; "
-             "our stack as `make run` deploys it, the same call mix as above, every call a new "
-             "sender. Target: no errors, no lost turns (sent = answered = stored), memory flat "
-             f"(less than 10% growth). Result: {verdict}.", "",
-             "| metric | value |", "|---|---|"]
+    verdict = (
+        "pass"
+        if result.errors == 0 and answered == sent == stored and last_mib - first_mib < 0.1 * first_mib
+        else "**miss**"
+    )
+    lines = [
+        START,
+        "## Soak (`make soak`)",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on the same machine; "
+        "our stack as `make run` deploys it, the same call mix as above, every call a new "
+        "sender. Target: no errors, no lost turns (sent = answered = stored), memory flat "
+        f"(less than 10% growth). Result: {verdict}.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {v} |" for k, v in rows]
     lines.append(END)
     return "\n".join(lines) + "\n"
@@ -109,8 +120,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         data_dir, logs = Path(tmp) / "var", Path(tmp) / "logs"
         served = start_ours(ROOT, data_dir, logs)
         try:
-            regime = Regime("soak", args.calls, args.duration, think_time=args.think, warmup=10.0,
-                            max_turns=200_000)
+            regime = Regime("soak", args.calls, args.duration, think_time=args.think, warmup=10.0, max_turns=200_000)
             print(f"soak: {args.calls} calls for {args.duration:.0f} s …", flush=True)
             result, samples = asyncio.run(soak(served.webhook, served.pids(), regime, every=10.0))
             time.sleep(1)

@@ -1,5 +1,6 @@
 """Our full stack as the README deploys it: action server + Rasa server with our routes,
 SQLite state under a fresh BOT_DATA_DIR, on free loopback ports."""
+
 from __future__ import annotations
 
 import os
@@ -33,9 +34,10 @@ class Served:
     def wait_until_up(self) -> None:
         """Wait until both servers answer; stop them and re-raise when they do not."""
         try:
-            self.startup_s = wait_http([f"http://127.0.0.1:{self.action_port}/health",
-                                        f"http://127.0.0.1:{self.port}/webhooks/rest/"],
-                                       list(self.children.values()))
+            self.startup_s = wait_http(
+                [f"http://127.0.0.1:{self.action_port}/health", f"http://127.0.0.1:{self.port}/webhooks/rest/"],
+                list(self.children.values()),
+            )
         except BaseException:
             self.stop()
             raise
@@ -53,12 +55,16 @@ def start_ours(project: Path, data_dir: Path, logs: Path) -> Served:
     `project` is a copy of the working tree with its own freshly trained
     models/script-guide.tar.gz, so the working tree's models/ is not touched.
     """
-    from bot.settings import Settings
     from bot.ops.launcher import prepare_state, server_commands, server_env
+    from bot.settings import Settings
 
     port, action_port = free_port(), free_port()
-    settings = Settings(data_dir=data_dir.resolve(), db_url=f"sqlite:///{data_dir.resolve() / 'bot.db'}",
-                        port=port, action_port=action_port)
+    settings = Settings(
+        data_dir=data_dir.resolve(),
+        db_url=f"sqlite:///{data_dir.resolve() / 'bot.db'}",
+        port=port,
+        action_port=action_port,
+    )
     saved = os.environ.get("BOT_API_TOKEN")
     os.environ["BOT_API_TOKEN"] = BENCH_TOKEN
     try:

@@ -1,4 +1,5 @@
 """Statistics helpers: percentiles, latency summaries, ratios and their formatting (pure Python)."""
+
 from __future__ import annotations
 
 import math

@@ -9,6 +9,7 @@ cached shingles and the index take (Python allocations, tracemalloc) and how lon
 building the index takes. Both paths
 must give the same verdict; the run stops if they do not.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,7 @@ import tracemalloc
 from typing import List
 
 from bot.core.risk import CallFacts, RiskContext, load_config
-from bot.core.risk.complaints import (ComplaintIndex, ComplaintSearch, StoredComplaint,
-                                 stored_complaint_shingles)
+from bot.core.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComplaint, stored_complaint_shingles
 from bot.core.risk.signals import template_signals
 from bot.core.risk.similarity import shingles
 
@@ -41,21 +41,24 @@ def run(sizes: List[int], repeat: int) -> List[str]:
     config = load_config()
     t = config.template
     since = dt.datetime.now() - dt.timedelta(days=180)
-    rows = ["| characters drawn from | stored complaints | one by one, ms/turn | index, ms/turn "
-            "| index build, s | cached shingles + index, MiB |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| characters drawn from | stored complaints | one by one, ms/turn | index, ms/turn "
+        "| index build, s | cached shingles + index, MiB |",
+        "|---|---|---|---|---|---|",
+    ]
     print("\n".join(rows), flush=True)
     for name, alphabet in (("46 (many shared shingles)", SMALL), ("2,500", LARGE)):
         for size in sizes:
             rng = random.Random(size)
 
-            def text(n: int) -> str:
+            def text(n: int, rng: random.Random = rng, alphabet: str = alphabet) -> str:
                 return "".join(rng.choice(alphabet) for _ in range(n))
 
-            stored = [StoredComplaint(f"C{i}", f"call-{i}", dt.datetime.now(),
-                                      text(rng.randint(30, 120))) for i in range(size)]
-            facts = CallFacts(caller_role="third_party",
-                              utterances=["我要投诉", stored[0].text[5:] + text(10)])
+            stored = [
+                StoredComplaint(f"C{i}", f"call-{i}", dt.datetime.now(), text(rng.randint(30, 120)))
+                for i in range(size)
+            ]
+            facts = CallFacts(caller_role="third_party", utterances=["我要投诉", stored[0].text[5:] + text(10)])
             stored_complaint_shingles.cache_clear()
             shingles.cache_clear()
             gc.collect()
@@ -75,24 +78,20 @@ def run(sizes: List[int], repeat: int) -> List[str]:
             memory = tracemalloc.get_traced_memory()[0] / 2**20
             tracemalloc.stop()
             del traced
-            listed = RiskContext(complaint_corpus=[(c.customer_id, c.text) for c in stored],
-                                 current_customer_id="me")
-            indexed = RiskContext(complaint_search=ComplaintSearch(index, "this-call", since),
-                                  current_customer_id="me")
+            listed = RiskContext(complaint_corpus=[(c.customer_id, c.text) for c in stored], current_customer_id="me")
+            indexed = RiskContext(complaint_search=ComplaintSearch(index, "this-call", since), current_customer_id="me")
             if template_signals(facts, listed, config) != template_signals(facts, indexed, config):
                 raise SystemExit(f"the two paths disagree at {size} complaints ({name})")
             one_by_one = _per_turn_ms(facts, listed, config, repeat)
             with_index = _per_turn_ms(facts, indexed, config, repeat)
-            rows.append(f"| {name} | {size:,} | {one_by_one:.2f} | {with_index:.2f} | "
-                        f"{build:.1f} | {memory:.0f} |")
+            rows.append(f"| {name} | {size:,} | {one_by_one:.2f} | {with_index:.2f} | {build:.1f} | {memory:.0f} |")
             print(rows[-1], flush=True)
     return rows
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.template_scale", description=__doc__)
-    parser.add_argument("--sizes", default="1000,10000,30000",
-                        help="numbers of stored complaints, comma-separated")
+    parser.add_argument("--sizes", default="1000,10000,30000", help="numbers of stored complaints, comma-separated")
     parser.add_argument("--repeat", type=int, default=5, help="turns timed per measurement")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

@@ -1,5 +1,6 @@
 """Training time of our model: from scratch (fresh copy, empty cache), and a retrain after
 one response text in domain.yml changed. Never touches the working tree's models/ or .rasa/."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,9 @@ from typing import Dict
 from bench.procs import run_timed
 
 # Not copied: environments, VCS, build products and state of the working tree.
-_IGNORE = shutil.ignore_patterns(".venv", ".git", "models", ".rasa", "var", "results", "artifacts",
-                                 "__pycache__", ".pytest_cache", "*.db", "*.pyc")
+_IGNORE = shutil.ignore_patterns(
+    ".venv", ".git", "models", ".rasa", "var", "results", "artifacts", "__pycache__", ".pytest_cache", "*.db", "*.pyc"
+)
 
 MODEL_RELATIVE = Path("models") / "script-guide.tar.gz"
 
@@ -47,7 +49,7 @@ def change_one_response(domain_file: Path) -> str:
         pattern = re.compile(rf"(^\s+({name}):\s*\n\s+- text:\s*\")([^\"\n]*)(\")", re.M)
         match = pattern.search(text)
         if match:
-            edited = text[:match.start(3)] + match.group(3) + "（祝您生活愉快）" + text[match.end(3):]
+            edited = text[: match.start(3)] + match.group(3) + "（祝您生活愉快）" + text[match.end(3) :]
             domain_file.write_text(edited, encoding="utf-8")
             return match.group(2)
     raise RuntimeError(f"no response text found to change in {domain_file}")

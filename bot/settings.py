@@ -5,6 +5,7 @@ os.environ itself; a name not listed in VARIABLES is a programming error.
 docs/operations.md carries `markdown_table()` between its settings markers
 (tests/unit/test_settings.py keeps the two equal; `python -m bot settings` prints it).
 """
+
 from __future__ import annotations
 
 import os
@@ -28,23 +29,68 @@ class Variable:
 
 VARIABLES: Tuple[Variable, ...] = (
     Variable("BOT_DATA_DIR", "var/", "Where all state lives: databases, tokens, case files, SMS outbox."),
-    Variable("BOT_DB_URL", "sqlite:///BOT_DATA_DIR/bot.db", "The project database (customers, watchlist, cases, audit); a PostgreSQL URL for scale-out."),
-    Variable("BOT_TRACKER_URL", "sqlite:///BOT_DATA_DIR/rasa_tracker.db", "The tracker store as a SQLAlchemy URL, for the commands that read conversations (case export, export-story)."),
-    Variable("BOT_TRACKER_DB", "BOT_DATA_DIR/rasa_tracker.db", "The SQLite tracker file endpoints.yml points at (set by the launcher).", "rasa"),
-    Variable("BOT_ENDPOINTS", "endpoints.yml", "The endpoints file Rasa starts with (deploy/endpoints.scaleout.yml for PostgreSQL + Redis)."),
+    Variable(
+        "BOT_DB_URL",
+        "sqlite:///BOT_DATA_DIR/bot.db",
+        "The project database (customers, watchlist, cases, audit); a PostgreSQL URL for scale-out.",
+    ),
+    Variable(
+        "BOT_TRACKER_URL",
+        "sqlite:///BOT_DATA_DIR/rasa_tracker.db",
+        "The tracker store as a SQLAlchemy URL, for the commands that read conversations (case export, export-story).",
+    ),
+    Variable(
+        "BOT_TRACKER_DB",
+        "BOT_DATA_DIR/rasa_tracker.db",
+        "The SQLite tracker file endpoints.yml points at (set by the launcher).",
+        "rasa",
+    ),
+    Variable(
+        "BOT_ENDPOINTS",
+        "endpoints.yml",
+        "The endpoints file Rasa starts with (deploy/endpoints.scaleout.yml for PostgreSQL + Redis).",
+    ),
     Variable("PORT", "5005", "The port of the Rasa server: channels, pages and APIs."),
     Variable("ACTION_PORT", "5055", "The port of the action server."),
     Variable("ACTION_HOST", "127.0.0.1", "The host the Rasa server reaches the action server on.", "rasa"),
     Variable("LOG_LEVEL", "INFO", "Log level of both servers and the commands (DEBUG logs every message, masked)."),
-    Variable("BOT_API_TOKEN", "", "Operator token for the summary, case and audit APIs; unset: generated once into BOT_DATA_DIR/api_token."),
-    Variable("BOT_AGENT_TOKENS", "", "Agent panel tokens, \"agent1:token1,agent2:token2\"; unset: BOT_DATA_DIR/agent_tokens, else one generated for agent1."),
-    Variable("BOT_IVR_TOKEN", "", "Bearer token the telephony platform must send to the IVR webhook; unset: none required."),
-    Variable("BOT_IVR_MIN_CONFIDENCE", "", "ASR confidence below which the IVR asks again instead of guessing; unset: credentials.yml (0.6)."),
-    Variable("BOT_SHARING_KEY", "", "Key of the hashed phone numbers exchanged with other lenders; unset: shared lists are not matched."),
-    Variable("BOT_ACTION_TIMEOUT", "5", "Seconds the Rasa server waits for the action server before apologising and handing off."),
-    Variable("BOT_DB_BUSY_TIMEOUT", "3", "Seconds SQLite waits for a locked database before failing the whole transaction."),
+    Variable(
+        "BOT_API_TOKEN",
+        "",
+        "Operator token for the summary, case and audit APIs; unset: generated once into BOT_DATA_DIR/api_token.",
+    ),
+    Variable(
+        "BOT_AGENT_TOKENS",
+        "",
+        "Agent panel tokens, \"agent1:token1,agent2:token2\"; unset: BOT_DATA_DIR/agent_tokens, else one generated for agent1.",
+    ),
+    Variable(
+        "BOT_IVR_TOKEN", "", "Bearer token the telephony platform must send to the IVR webhook; unset: none required."
+    ),
+    Variable(
+        "BOT_IVR_MIN_CONFIDENCE",
+        "",
+        "ASR confidence below which the IVR asks again instead of guessing; unset: credentials.yml (0.6).",
+    ),
+    Variable(
+        "BOT_SHARING_KEY",
+        "",
+        "Key of the hashed phone numbers exchanged with other lenders; unset: shared lists are not matched.",
+    ),
+    Variable(
+        "BOT_ACTION_TIMEOUT",
+        "5",
+        "Seconds the Rasa server waits for the action server before apologising and handing off.",
+    ),
+    Variable(
+        "BOT_DB_BUSY_TIMEOUT", "3", "Seconds SQLite waits for a locked database before failing the whole transaction."
+    ),
     Variable("BOT_MAX_BODY_BYTES", "16384", "Largest request body any POST accepts (413 above it)."),
-    Variable("BOT_RASA_SPEEDUPS", "1", "1: patch the measured Rasa hot spots (bot/integration/speedups.py); 0: run stock Rasa code."),
+    Variable(
+        "BOT_RASA_SPEEDUPS",
+        "1",
+        "1: patch the measured Rasa hot spots (bot/integration/speedups.py); 0: run stock Rasa code.",
+    ),
     Variable("BOT_PG_HOST", "", "PostgreSQL host of the scale-out tracker store.", "rasa"),
     Variable("BOT_PG_PORT", "", "PostgreSQL port of the scale-out tracker store.", "rasa"),
     Variable("BOT_PG_USER", "", "PostgreSQL user of the scale-out tracker store.", "rasa"),
@@ -90,8 +136,10 @@ def markdown_table() -> str:
     """The settings as the table docs/operations.md carries."""
     rows = ["| variable | default | read by | meaning |", "|---|---|---|---|"]
     for v in VARIABLES:
-        rows.append(f"| `{v.name}` | {f'`{v.default}`' if v.default else '(unset)'} | "
-                    f"{'Rasa (endpoints file)' if v.read_by == 'rasa' else 'bot'} | {v.meaning} |")
+        rows.append(
+            f"| `{v.name}` | {f'`{v.default}`' if v.default else '(unset)'} | "
+            f"{'Rasa (endpoints file)' if v.read_by == 'rasa' else 'bot'} | {v.meaning} |"
+        )
     return "\n".join(rows)
 
 
@@ -186,7 +234,8 @@ def agent_tokens(settings: Settings) -> tuple[Dict[str, str], bool]:
         return parse_agent_tokens(path.read_text(encoding="utf-8"), str(path)), False
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
-    path.write_text("# 坐席编号:令牌，每行一个（开发用，生产环境请设置 BOT_AGENT_TOKENS）\n"
-                    f"agent1:{token}\n", encoding="utf-8")
+    path.write_text(
+        f"# 坐席编号:令牌，每行一个（开发用，生产环境请设置 BOT_AGENT_TOKENS）\nagent1:{token}\n", encoding="utf-8"
+    )
     path.chmod(0o600)
     return {token: "agent1"}, True

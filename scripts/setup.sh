@@ -22,7 +22,10 @@ if [ -z "$PY" ] || ! "$PY" -c 'import sys; assert sys.version_info[:2] == (3, 10
   exit 1
 fi
 
-want=$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)
+# SETUP_DEV=1 (make test, make lint) adds the test and lint tools of requirements-dev.txt.
+REQS=requirements.txt
+if [ "${SETUP_DEV:-0}" = 1 ]; then REQS=requirements-dev.txt; fi
+want=$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-16)-$REQS
 stamp=.venv/.installed-$want
 if [ -x .venv/bin/python ] && ! .venv/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
   echo "现有 .venv 不是 Python 3.10，重新创建。" >&2
@@ -32,9 +35,14 @@ if [ ! -f "$stamp" ]; then
   echo ">> 安装依赖到 .venv（首次约 3 分钟）…"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==24.0
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
-  rm -f .venv/.installed-*
-  touch "$stamp"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQS" -c constraints.txt
+  if [ "$REQS" = requirements-dev.txt ]; then
+    rm -f .venv/.installed-*   # the dev set includes the runtime set
+    touch "$stamp" ".venv/.installed-${want%-requirements-dev.txt}-requirements.txt"
+  else
+    rm -f .venv/.installed-*-requirements.txt
+    touch "$stamp"
+  fi
 fi
 
 # Headless Chromium and a CJK font for the browser tests of /panel and /chat (Debian packages);

@@ -1,5 +1,5 @@
 """Shared fixtures: an isolated BOT_DATA_DIR and database per test."""
-import os
+
 import sys
 from pathlib import Path
 
@@ -29,8 +29,10 @@ def db_url(data_dir):
 def demo_db(db_url):
     """A database holding the demo customers and watchlist."""
     from bot.services.importer import import_file
+
     demo = ROOT / "bot" / "demo"
     import_file("customers", demo / "customers.csv", db_url)
     import_file("watchlist", demo / "watchlist.csv", db_url)
     from bot.services.storage import Database
+
     return Database(db_url)

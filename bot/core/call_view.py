@@ -1,4 +1,5 @@
 """A conversation as plain data: slots and the turns said so far, read from Rasa's events."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,8 +29,9 @@ class CallView:
     caller_metadata: Dict[str, Any] = field(default_factory=dict)  # latest value of each key sent
 
     @classmethod
-    def from_events(cls, call_id: str, channel: Optional[str], slots: Dict[str, Any],
-                    events: Iterable[Dict[str, Any]]) -> "CallView":
+    def from_events(
+        cls, call_id: str, channel: Optional[str], slots: Dict[str, Any], events: Iterable[Dict[str, Any]]
+    ) -> CallView:
         """The view of a tracker, from its serialised events (`Event.as_dict()`)."""
         lines: List[Line] = []
         metadata: Dict[str, Any] = {}

@@ -5,6 +5,7 @@ number). Names are compared by fuzzy pinyin too, because speech recognisers
 write homophones (章伟 for 张伟). The calling number is compared with the
 registered phone and the result kept; it never verifies on its own.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,11 +18,26 @@ MAX_ATTEMPTS = 3
 
 _LOAN = re.compile(r"(?<![A-Z0-9])([A-Z]{1,3}[0-9]{6,12})(?![0-9])")
 _DIGIT_RUN = re.compile(r"[0-9X]+")
-_NAME_CUES = ("我叫", "名字叫", "名字是", "姓名是", "姓名", "叫做", "他叫", "她叫", "借款人叫",
-              "借款人是", "借款人", "我是", "本人", "是")
+_NAME_CUES = (
+    "我叫",
+    "名字叫",
+    "名字是",
+    "姓名是",
+    "姓名",
+    "叫做",
+    "他叫",
+    "她叫",
+    "借款人叫",
+    "借款人是",
+    "借款人",
+    "我是",
+    "本人",
+    "是",
+)
 _FILLER = re.compile(
     r"(身份证号?码?|证件号?码?|后四位|后4位|尾号|末四位|借款编号|借款号|合同号|编号|号码|"
-    r"我的|他的|她的|是的|就是|那个|嗯|呃|啊|哦|呀|吧|呢|的|了|对|好)")
+    r"我的|他的|她的|是的|就是|那个|嗯|呃|啊|哦|呀|吧|呢|的|了|对|好)"
+)
 _CN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -90,7 +106,7 @@ def same_name(said: str, recorded: str) -> bool:
         return True
     rec_key = pinyin_key(rec_n)
     size = len(rec_n)
-    return any(pinyin_key(said_n[i:i + size]) == rec_key for i in range(len(said_n) - size + 1))
+    return any(pinyin_key(said_n[i : i + size]) == rec_key for i in range(len(said_n) - size + 1))
 
 
 def phones_equal(a: Optional[str], b: Optional[str]) -> Optional[bool]:

@@ -1,7 +1,8 @@
 """The materials standard: what a caller is asked to provide for a purpose and role."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -11,14 +12,14 @@ CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "catalogue"
 HARDSHIP_PLACEHOLDER = "@hardship"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_catalogue(path: Optional[str] = None) -> dict:
     """The materials catalogue as data (cached)."""
     with open(path or CATALOGUE_DIR / "materials.yml", encoding="utf-8") as f:
         return yaml.safe_load(f)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_labels() -> Dict[str, Dict[str, str]]:
     """Code → Chinese label, per code family."""
     with open(CATALOGUE_DIR / "labels.yml", encoding="utf-8") as f:
@@ -30,8 +31,13 @@ def label(family: str, code: Optional[str]) -> str:
     return load_labels().get(family, {}).get(code or "unknown", code or "")
 
 
-def materials_for(purpose: Optional[str], role: Optional[str], hardship: Optional[str] = None,
-                  extra: Iterable[str] = (), catalogue: Optional[dict] = None) -> List[str]:
+def materials_for(
+    purpose: Optional[str],
+    role: Optional[str],
+    hardship: Optional[str] = None,
+    extra: Iterable[str] = (),
+    catalogue: Optional[dict] = None,
+) -> List[str]:
     """Material codes for this purpose and role, hardship proofs expanded, extras appended."""
     catalogue = catalogue or load_catalogue()
     by_role = catalogue["standard"].get(purpose or "other") or catalogue["standard"]["other"]

@@ -4,6 +4,7 @@ The Rasa form asks for whatever `required_slots` returns, in that order, and
 skips what the caller already said; the wrap-up uses `next_step` and
 `case_kind`. Nothing here talks to Rasa or to a database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,7 @@ from bot.core.identity import MAX_ATTEMPTS
 
 HARDSHIP_PURPOSES = ("repayment_plan", "fee_waiver")
 HARDSHIP_ROLES = ("borrower", "family", "authorized_agent")
-CASE_KINDS = {"collection_complaint": "complaint", "credit_dispute": "dispute",
-              "fraud_report": "fraud"}
+CASE_KINDS = {"collection_complaint": "complaint", "credit_dispute": "dispute", "fraud_report": "fraud"}
 # Cases whose registration the summary reports as `complaint_registered`.
 COMPLAINT_KINDS = ("complaint", "fraud")
 MAX_MISSES = 2
@@ -40,7 +40,7 @@ class CallState:
     handoff_reason: Optional[str] = None  # requested | misses | system_fault
 
     @classmethod
-    def from_slots(cls, slots: dict) -> "CallState":
+    def from_slots(cls, slots: dict) -> CallState:
         """The state as read from the conversation's slots."""
         return cls(
             caller_role=slots.get("caller_role"),

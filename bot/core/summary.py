@@ -1,4 +1,5 @@
 """The call summary (contract §3) from a conversation's slots."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional

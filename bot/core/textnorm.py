@@ -4,6 +4,7 @@ Plain Python, no Rasa: the NLU component, the identity checks and the risk
 engine all read caller text through these helpers, so a typo or an ASR
 homophone is handled the same way everywhere.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,31 @@ from pypinyin import Style, lazy_pinyin
 
 # Spoken digits as ASR engines and callers write them ("幺三八", "两千").
 _CN_DIGITS = {
-    "零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "壹": "1", "二": "2",
-    "两": "2", "贰": "2", "三": "3", "叁": "3", "四": "4", "肆": "4", "五": "5",
-    "伍": "5", "六": "6", "陆": "6", "七": "7", "柒": "7", "拐": "7", "八": "8",
-    "捌": "8", "九": "9", "玖": "9", "勾": "9",
+    "零": "0",
+    "〇": "0",
+    "洞": "0",
+    "一": "1",
+    "幺": "1",
+    "壹": "1",
+    "二": "2",
+    "两": "2",
+    "贰": "2",
+    "三": "3",
+    "叁": "3",
+    "四": "4",
+    "肆": "4",
+    "五": "5",
+    "伍": "5",
+    "六": "6",
+    "陆": "6",
+    "七": "7",
+    "柒": "7",
+    "拐": "7",
+    "八": "8",
+    "捌": "8",
+    "九": "9",
+    "玖": "9",
+    "勾": "9",
 }
 _CN_X = {"叉": "X", "乂": "X", "x": "X"}
 
@@ -40,7 +62,7 @@ def spoken_digits_to_arabic(text: str) -> str:
     out = []
     text = unicodedata.normalize("NFKC", text or "")
     for i, ch in enumerate(text):
-        if text[i + 1:i + 2] == "位":  # "后四位" is a cue, not a digit
+        if text[i + 1 : i + 2] == "位":  # "后四位" is a cue, not a digit
             out.append(ch)
             continue
         out.append(_CN_DIGITS.get(ch) or _CN_X.get(ch) or ch)
@@ -52,7 +74,7 @@ def fuzzy_syllable(syllable: str) -> str:
     s = syllable
     for a, b in _FUZZY_INITIALS:
         if s.startswith(a):
-            s = b + s[len(a):]
+            s = b + s[len(a) :]
             break
     if s.startswith("n"):
         s = "l" + s[1:]

@@ -1,12 +1,12 @@
 """The action server (`python -m bot.integration.action_server --port N`): rasa_sdk with masked logs."""
+
 from __future__ import annotations
 
-from bot.settings import env, env_int
 import argparse
 import logging
-import os
 
 from bot.ops import logs
+from bot.settings import env, env_int
 
 logger = logging.getLogger(__name__)
 
@@ -15,8 +15,8 @@ def warm_up() -> None:
     """Index the complaint texts the risk check compares with before the first call."""
     try:
         from bot.services import risk_service
-        from bot.settings import load_settings
         from bot.services.storage import Database
+        from bot.settings import load_settings
 
         count = risk_service.warm_up(Database(load_settings().db_url))
         logger.info("风险检查：已为 %d 条已登记的投诉文本建立索引（模板投诉比对用）", count)

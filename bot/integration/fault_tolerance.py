@@ -8,13 +8,14 @@ turn's other custom actions are skipped instead of waiting again. No event of
 the failed action is applied, so the conversation is exactly where it was and
 goes on normally once the action server answers again.
 """
+
 from __future__ import annotations
 
-from bot.settings import env_float
 import asyncio
 import logging
-import os
 from typing import Any, Dict, List, Optional
+
+from bot.settings import env_float
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,7 @@ def _slot_mapping_actions(domain) -> set:
     return {m.get("action") for slot in domain.slots for m in slot.mappings if m.get("action")}
 
 
-async def _fallback_events(action_name: str, nlg, tracker, output_channel, domain,
-                           first: bool) -> List[Any]:
+async def _fallback_events(action_name: str, nlg, tracker, output_channel, domain, first: bool) -> List[Any]:
     """What a failed or skipped custom action returns instead of its own events."""
     from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet
 
@@ -55,13 +55,20 @@ async def _fallback_events(action_name: str, nlg, tracker, output_channel, domai
         if message and action_name in _slot_mapping_actions(domain):
             await output_channel.send_response(tracker.sender_id, message)
         elif message:
-            events.append(BotUttered(message.get("text"),
-                                     data={k: v for k, v in message.items() if k != "text"},
-                                     metadata={"utter_action": BUSY_RESPONSE}))
+            events.append(
+                BotUttered(
+                    message.get("text"),
+                    data={k: v for k, v in message.items() if k != "text"},
+                    metadata={"utter_action": BUSY_RESPONSE},
+                )
+            )
     if first or action_name.startswith("validate_"):
         # (a form whose validation sets no slot would be rejected; this ends it quietly instead)
-        events += [SlotSet("handoff", True), SlotSet("next_step", "human_review"),
-                   SlotSet("handoff_reason", "system_fault")]
+        events += [
+            SlotSet("handoff", True),
+            SlotSet("next_step", "human_review"),
+            SlotSet("handoff_reason", "system_fault"),
+        ]
     if action_name.startswith("validate_"):
         events.append(SlotSet("requested_slot", None))  # end the form; it resumes later
     if action_name == "action_session_start":
@@ -82,21 +89,25 @@ def install() -> None:
         sender = tracker.sender_id
         already_failed = sender in _failed_turns and _failed_turns[sender] == turn
         if already_failed:
-            return await _fallback_events(self.name(), nlg, tracker, output_channel, domain,
-                                          first=False)
+            return await _fallback_events(self.name(), nlg, tracker, output_channel, domain, first=False)
         try:
-            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
-                                          timeout=action_timeout())
+            return await asyncio.wait_for(
+                original(self, output_channel, nlg, tracker, domain), timeout=action_timeout()
+            )
         except ActionExecutionRejection:
             raise
         except Exception as error:  # unreachable, slow or broken action server
-            logger.error("call %s: custom action %s failed (%s: %s); apologising and handing off",
-                         sender, self.name(), type(error).__name__, error)
+            logger.error(
+                "call %s: custom action %s failed (%s: %s); apologising and handing off",
+                sender,
+                self.name(),
+                type(error).__name__,
+                error,
+            )
             _failed_turns[sender] = turn
             if len(_failed_turns) > 10000:
                 _failed_turns.clear()
-            return await _fallback_events(self.name(), nlg, tracker, output_channel, domain,
-                                          first=True)
+            return await _fallback_events(self.name(), nlg, tracker, output_channel, domain, first=True)
 
     run._bounded = True
     RemoteAction.run = run

@@ -4,16 +4,17 @@ Mirrors `rasa.core.run.serve_application`, adding the call-summary API and the
 pages (/panel, /chat) at the root; the IVR and agent channels come from
 credentials.yml. Rasa's own HTTP API stays off: it would expose every conversation.
 """
+
 from __future__ import annotations
 
 import logging
 from functools import partial
 
-from bot.settings import agent_tokens, api_token, load_settings
-from bot.integration.http.pages import pages_blueprint
 from bot.integration.http import guard
 from bot.integration.http.operator_api import operator_blueprint
+from bot.integration.http.pages import pages_blueprint
 from bot.integration.http.summary_api import summary_blueprint
+from bot.settings import agent_tokens, api_token, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     from rasa.core import run as rasa_run
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.integration import fault_tolerance, speedups as rasa_speedups
+    from bot.integration import fault_tolerance
+    from bot.integration import speedups as rasa_speedups
 
     fault_tolerance.install()
     rasa_speedups.install()
@@ -31,23 +33,20 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     token, _ = api_token(settings)
     endpoints = AvailableEndpoints.read_endpoints(endpoints_file)
     channels = rasa_run.create_http_input_channels(None, credentials_file)
-    app = rasa_run.configure_app(channels, cors="*", enable_api=False, port=port,
-                                 endpoints=endpoints)
+    app = rasa_run.configure_app(channels, cors="*", enable_api=False, port=port, endpoints=endpoints)
     agents, _ = agent_tokens(settings)
     app.blueprint(summary_blueprint(lambda: [token]))
     app.blueprint(operator_blueprint(lambda: [token], lambda: list(agents)))
     guard.install(app)
     app.blueprint(pages_blueprint())
-    app.register_listener(partial(rasa_run.load_agent_on_start, model_path, endpoints, None),
-                          "before_server_start")
+    app.register_listener(partial(rasa_run.load_agent_on_start, model_path, endpoints, None), "before_server_start")
     app.register_listener(rasa_speedups.tune_tracker_store, "after_server_start")
     app.register_listener(rasa_run.close_resources, "after_server_stop")
     app.register_listener(rasa_speedups.close_sessions, "after_server_stop")
     return app
 
 
-def serve(model_path: str, endpoints_file: str, credentials_file: str, port: int,
-          host: str = "0.0.0.0") -> None:
+def serve(model_path: str, endpoints_file: str, credentials_file: str, port: int, host: str = "0.0.0.0") -> None:
     """Run the server in the foreground."""
     import rasa.utils.common
 

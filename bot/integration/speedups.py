@@ -30,6 +30,7 @@
   crash of the process (not across a power cut of the machine) at a fraction of
   the cost of a full fsync per turn.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,9 +54,9 @@ class _ResponseValidators:
         events = spec["properties"]["events"]
         item = events["items"]
         base = {k: v for k, v in item.items() if k != "oneOf"}
-        self.top = cls({**spec, "properties": {**spec["properties"],
-                                               "events": {k: v for k, v in events.items()
-                                                          if k != "items"}}})
+        self.top = cls(
+            {**spec, "properties": {**spec["properties"], "events": {k: v for k, v in events.items() if k != "items"}}}
+        )
         self.by_event: Dict[str, Any] = {}
         self.plain: set = set()
         for branch in item["oneOf"]:
@@ -64,14 +65,22 @@ class _ResponseValidators:
             if branch == {"properties": {"event": {"const": name}}}:
                 self.plain.add(name)  # nothing beyond the common fields
         self._slot_branch_known = any(
-            b == {"properties": {"event": {"const": "slot"}, "name": {"type": "string"},
-                                 "value": {}}, "required": ["name", "value"]}
-            for b in item["oneOf"])
+            b
+            == {
+                "properties": {"event": {"const": "slot"}, "name": {"type": "string"}, "value": {}},
+                "required": ["name", "value"],
+            }
+            for b in item["oneOf"]
+        )
         self._base_known = base == {
-            "type": "object", "properties": {"event": {"type": "string"},
-                                             "timestamp": {"type": ["number", "null"]},
-                                             "metadata": {"type": ["object", "null"]}},
-            "required": ["event"]}
+            "type": "object",
+            "properties": {
+                "event": {"type": "string"},
+                "timestamp": {"type": ["number", "null"]},
+                "metadata": {"type": ["object", "null"]},
+            },
+            "required": ["event"],
+        }
 
     @staticmethod
     def _common_fields_ok(event: Dict[str, Any]) -> bool:
@@ -89,8 +98,12 @@ class _ResponseValidators:
         if not self._base_known:
             return None
         if name == "slot" and self._slot_branch_known:
-            return ("name" in event and "value" in event and isinstance(event["name"], str)
-                    and self._common_fields_ok(event))
+            return (
+                "name" in event
+                and "value" in event
+                and isinstance(event["name"], str)
+                and self._common_fields_ok(event)
+            )
         if name in self.plain:
             return self._common_fields_ok(event)
         return None
@@ -168,9 +181,14 @@ def _install_keepalive() -> None:
         return
     original = EndpointConfig.request
 
-    async def request(self, method: str = "post", subpath: Optional[str] = None,
-                      content_type: Optional[str] = "application/json", compress: bool = False,
-                      **kwargs: Any) -> Optional[Any]:
+    async def request(
+        self,
+        method: str = "post",
+        subpath: Optional[str] = None,
+        content_type: Optional[str] = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Optional[Any]:
         if self.cafile or self.basic_auth:  # TLS and auth set-ups keep Rasa's own path
             return await original(self, method, subpath, content_type, compress, **kwargs)
         headers = {}
@@ -181,12 +199,15 @@ def _install_keepalive() -> None:
             headers.update(self.headers)
         kwargs.setdefault("timeout", aiohttp.ClientTimeout(total=300))
         async with _session_for_loop().request(
-                method, concat_url(self.url, subpath), headers=headers,
-                params=self.combine_parameters(kwargs), compress=compress,
-                **kwargs) as response:
+            method,
+            concat_url(self.url, subpath),
+            headers=headers,
+            params=self.combine_parameters(kwargs),
+            compress=compress,
+            **kwargs,
+        ) as response:
             if response.status >= 400:
-                raise ClientResponseError(response.status, response.reason,
-                                          await response.content.read())
+                raise ClientResponseError(response.status, response.reason, await response.content.read())
             try:
                 return await response.json()
             except ContentTypeError:
@@ -237,7 +258,8 @@ def _install_graph_runner() -> None:
                 raise GraphRunError(
                     f"Input value '{value}' clashes with a node name. Make sure that none of "
                     f"the input names passed to the `run` method are the same as node names "
-                    f"in the graph schema.")
+                    f"in the graph schema."
+                )
             results[name] = (name, value)
 
         def compute(name: str) -> Any:
@@ -336,7 +358,8 @@ def install() -> None:
             e.message += (
                 ". Failed to validate Action server response from API, make sure your "
                 "response from the Action endpoint is valid. For more information about "
-                f"the format visit {DOCS_BASE_URL}/custom-actions")
+                f"the format visit {DOCS_BASE_URL}/custom-actions"
+            )
             raise e
 
     validate_action_result._prebuilt = True

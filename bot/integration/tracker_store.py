@@ -18,11 +18,11 @@ What it changes, measured on the Rasa server under load:
   for the conversation is still that one (one indexed lookup); if anything else
   wrote in between, it falls back to Rasa's count.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-import os
 from typing import Any, Iterable, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
@@ -54,8 +54,12 @@ class SQLTrackerStore(RasaSQLTrackerStore):
         self.engine.dispose()
         busy = env_float("BOT_DB_BUSY_TIMEOUT", 3.0)
         self.engine = sa.create_engine(
-            url, poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=8,
-            connect_args={"timeout": busy, "check_same_thread": False})
+            url,
+            poolclass=sa.pool.QueuePool,
+            pool_size=4,
+            max_overflow=8,
+            connect_args={"timeout": busy, "check_same_thread": False},
+        )
         tune_sqlite(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
@@ -80,47 +84,55 @@ class SQLTrackerStore(RasaSQLTrackerStore):
             return "sender_id = ?", (sender_id,)
         table, started = self._events.name, SessionStarted.type_name
         last_start = f"(SELECT max(timestamp) FROM {table} WHERE sender_id = ? AND type_name = ?)"
-        return (f"sender_id = ? AND (timestamp >= {last_start} OR {last_start} IS NULL)",
-                (sender_id, sender_id, started, sender_id, started))
+        return (
+            f"sender_id = ? AND (timestamp >= {last_start} OR {last_start} IS NULL)",
+            (sender_id, sender_id, started, sender_id, started),
+        )
 
-    async def _retrieve(self, sender_id: Text,
-                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         where, params = self._where(sender_id, fetch_events_from_all_sessions)
         statement = f"SELECT id, data FROM {self._events.name} WHERE {where} ORDER BY id"
         with self.engine.connect() as conn:
             rows = self._query(conn, statement, *params)
         if not self.domain or not rows:
             return None
-        tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(data) for _, data in rows], self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for _, data in rows], self.domain.slots)
         if not fetch_events_from_all_sessions:
             setattr(tracker, STORED_MARK, (len(tracker.events), rows[-1][0]))
         return tracker
 
     # -- writing -------------------------------------------------------------
     def _last_id(self, conn: Any, sender_id: Text) -> Optional[int]:
-        return self._query(conn, f"SELECT max(id) FROM {self._events.name} WHERE sender_id = ?",
-                           sender_id)[0][0]
+        return self._query(conn, f"SELECT max(id) FROM {self._events.name} WHERE sender_id = ?", sender_id)[0][0]
 
     def _stored_count(self, conn: Any, tracker: DialogueStateTracker) -> int:
         """How many of the tracker's events are in the table already."""
         mark: Optional[Tuple[int, int]] = getattr(tracker, STORED_MARK, None)
-        if (mark is not None and tracker._max_event_history is None
-                and mark[0] <= len(tracker.events)
-                and self._last_id(conn, tracker.sender_id) == mark[1]):
+        if (
+            mark is not None
+            and tracker._max_event_history is None
+            and mark[0] <= len(tracker.events)
+            and self._last_id(conn, tracker.sender_id) == mark[1]
+        ):
             return mark[0]
         # Not loaded here, or the conversation changed since: Rasa's own way (count them).
         where, params = self._where(tracker.sender_id, all_sessions=False)
-        return self._query(conn, f"SELECT count(*) FROM {self._events.name} WHERE {where}",
-                           *params)[0][0]
+        return self._query(conn, f"SELECT count(*) FROM {self._events.name} WHERE {where}", *params)[0][0]
 
     def _rows(self, tracker: DialogueStateTracker, events: Iterable[Any]) -> List[Tuple]:
         rows = []
         for event in events:
             data = event.as_dict()
-            rows.append((tracker.sender_id, event.type_name, data.get("timestamp"),
-                         data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                         data.get("name"), json.dumps(data)))
+            rows.append(
+                (
+                    tracker.sender_id,
+                    event.type_name,
+                    data.get("timestamp"),
+                    data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    data.get("name"),
+                    json.dumps(data),
+                )
+            )
         return rows
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -131,10 +143,13 @@ class SQLTrackerStore(RasaSQLTrackerStore):
             events = list(tracker.events)
             rows = self._rows(tracker, events[stored:])
             if rows:
-                conn.exec_driver_sql(self._sql(
-                    f"INSERT INTO {self._events.name} (sender_id, type_name, timestamp, "
-                    "intent_name, action_name, data) VALUES (?, ?, ?, ?, ?, ?)"), rows)
+                conn.exec_driver_sql(
+                    self._sql(
+                        f"INSERT INTO {self._events.name} (sender_id, type_name, timestamp, "
+                        "intent_name, action_name, data) VALUES (?, ?, ?, ?, ?, ?)"
+                    ),
+                    rows,
+                )
             last_id = self._last_id(conn, tracker.sender_id)
         setattr(tracker, STORED_MARK, (len(events), last_id))
-        logger.debug("Tracker with sender_id '%s' stored to database (%d new events)",
-                     tracker.sender_id, len(rows))
+        logger.debug("Tracker with sender_id '%s' stored to database (%d new events)", tracker.sender_id, len(rows))

@@ -6,6 +6,7 @@ homophone (挺息挂帐 for 停息挂账, 分七 for 分期) lands near the righ
 One linear model per head; training a few thousand sentences takes about a
 second and a prediction well under a millisecond.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,12 +54,14 @@ class Featurizer:
     """Character n-grams of the text plus pinyin-syllable n-grams."""
 
     def __init__(self) -> None:
-        self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                     min_df=1, preprocessor=normalize)
-        self.sounds = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                      token_pattern=r"\S+", preprocessor=_pinyin_doc)
+        self.chars = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1, preprocessor=normalize
+        )
+        self.sounds = TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+", preprocessor=_pinyin_doc
+        )
 
-    def fit(self, texts: Sequence[str]) -> "Featurizer":
+    def fit(self, texts: Sequence[str]) -> Featurizer:
         self.chars.fit(texts)
         self.sounds.fit(texts)
         return self
@@ -91,8 +94,7 @@ class _FastPath:
             intercepts.append(model.intercept_)
             binary = coef.shape[0] == 1 and len(model.classes_) == 2
             multinomial = not binary and getattr(model, "multi_class", "auto") in ("auto", "multinomial")
-            self.heads.append((head, list(model.classes_), slice(start, start + coef.shape[0]),
-                               binary, multinomial))
+            self.heads.append((head, list(model.classes_), slice(start, start + coef.shape[0]), binary, multinomial))
             start += coef.shape[0]
         self.weights = np.ascontiguousarray(np.hstack(columns)) if columns else np.zeros((offset, 0))
         self.intercept = np.concatenate(intercepts) if intercepts else np.zeros(0)
@@ -143,7 +145,7 @@ class CallTextClassifier:
         self.featurizer = Featurizer()
         self.models: Dict[str, LogisticRegression] = {}
 
-    def fit(self, texts: Sequence[str], labels: Dict[str, Sequence[str]]) -> "CallTextClassifier":
+    def fit(self, texts: Sequence[str], labels: Dict[str, Sequence[str]]) -> CallTextClassifier:
         """Train every head on the same texts; labels[head][i] is NONE where absent."""
         x = self.featurizer.fit(texts).transform(texts)
         for head, y in labels.items():
@@ -198,7 +200,9 @@ def _prediction(pairs) -> Prediction:
     return Prediction(ranking[0][0], ranking[0][1], ranking)
 
 
-def labels_from_examples(examples: List[Tuple[str, str, List[Tuple[str, str]]]]) -> Tuple[List[str], Dict[str, List[str]]]:
+def labels_from_examples(
+    examples: List[Tuple[str, str, List[Tuple[str, str]]]],
+) -> Tuple[List[str], Dict[str, List[str]]]:
     """(text, intent, [(entity, value)]) triples to texts and per-head labels."""
     texts = [t for t, _, _ in examples]
     labels: Dict[str, List[str]] = {h: [] for h in HEADS}

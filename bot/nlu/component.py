@@ -1,4 +1,5 @@
 """Rasa adapter for CallTextClassifier: sets the intent and the phrase entities."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE,
-                                       INTENT, INTENT_RANKING_KEY, TEXT)
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    INTENT,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -22,8 +29,10 @@ logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "call_text_classifier.pkl"
 # The code the model is trained and run with, beyond this class (see fingerprint_addon).
-_MODEL_CODE = (Path(__file__).resolve().parent / "classifier.py",
-               Path(__file__).resolve().parent.parent / "core" / "textnorm.py")
+_MODEL_CODE = (
+    Path(__file__).resolve().parent / "classifier.py",
+    Path(__file__).resolve().parent.parent / "core" / "textnorm.py",
+)
 
 
 @DefaultV1Recipe.register(
@@ -37,8 +46,13 @@ class CallNLUClassifier(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 10.0, "entity_threshold": 0.25, "ranking_length": 10}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[CallTextClassifier] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[CallTextClassifier] = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -54,13 +68,24 @@ class CallNLUClassifier(GraphComponent):
         return digest.hexdigest()
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CallNLUClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CallNLUClassifier:
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "CallNLUClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CallNLUClassifier:
         try:
             with model_storage.read_from(resource) as model_dir:
                 with open(model_dir / _MODEL_FILE, "rb") as f:
@@ -73,8 +98,11 @@ class CallNLUClassifier(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         examples = []
         for message in training_data.intent_examples:
-            entities = [(e[ENTITY_ATTRIBUTE_TYPE], str(e[ENTITY_ATTRIBUTE_VALUE]))
-                        for e in message.get(ENTITIES, []) if e[ENTITY_ATTRIBUTE_TYPE] in HEADS]
+            entities = [
+                (e[ENTITY_ATTRIBUTE_TYPE], str(e[ENTITY_ATTRIBUTE_VALUE]))
+                for e in message.get(ENTITIES, [])
+                if e[ENTITY_ATTRIBUTE_TYPE] in HEADS
+            ]
             examples.append((message.get(TEXT), message.get(INTENT), entities))
         texts, labels = labels_from_examples(examples)
         self.model = CallTextClassifier(c=float(self.config["C"])).fit(texts, labels)
@@ -94,10 +122,8 @@ class CallNLUClassifier(GraphComponent):
     def _annotate(self, message: Message, prediction: Dict) -> None:
         intent = prediction.get("intent")
         if intent is not None:
-            message.set(INTENT, {"name": intent.label, "confidence": intent.confidence},
-                        add_to_output=True)
-            ranking = [{"name": n, "confidence": c}
-                       for n, c in intent.ranking[: int(self.config["ranking_length"])]]
+            message.set(INTENT, {"name": intent.label, "confidence": intent.confidence}, add_to_output=True)
+            ranking = [{"name": n, "confidence": c} for n, c in intent.ranking[: int(self.config["ranking_length"])]]
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         text = message.get(TEXT) or ""
         entities = list(message.get(ENTITIES, []))
@@ -108,9 +134,16 @@ class CallNLUClassifier(GraphComponent):
             label, confidence = best_label(p, float(self.config["entity_threshold"]))
             if label == NONE:
                 continue
-            entities.append({"entity": head, "value": label, "start": 0, "end": len(text),
-                             "confidence": round(confidence, 4),
-                             "extractor": self.__class__.__name__})
+            entities.append(
+                {
+                    "entity": head,
+                    "value": label,
+                    "start": 0,
+                    "end": len(text),
+                    "confidence": round(confidence, 4),
+                    "extractor": self.__class__.__name__,
+                }
+            )
         message.set(ENTITIES, entities, add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -1,5 +1,6 @@
 """Command line: `python -m bot run | serve | train | import | case | share | nlu-eval | risk-eval`,
 and the trainer tools (bot/trainer/cli.py): `validate | test-stories | export-story | graph | coverage | measure-loop`."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,16 +19,15 @@ warnings.filterwarnings("ignore")
 
 
 def _import(args: argparse.Namespace) -> int:
-    from bot.settings import load_settings
     from bot.services.importer import ImportRejected, import_file
+    from bot.settings import load_settings
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         report = import_file(args.kind, Path(args.file), settings.db_url)
     except ImportRejected as rejected:
-        print(f"未导入任何数据：{args.file} 有 {len(rejected.errors)} 处问题，请修正后重新导入。",
-              file=sys.stderr)
+        print(f"未导入任何数据：{args.file} 有 {len(rejected.errors)} 处问题，请修正后重新导入。", file=sys.stderr)
         for line in rejected.errors:
             print(f"  {line}", file=sys.stderr)
         return 2
@@ -37,8 +37,8 @@ def _import(args: argparse.Namespace) -> int:
 
 def _case_export(args: argparse.Namespace) -> int:
     from bot.services import case_export
-    from bot.settings import load_settings
     from bot.services.storage import Database
+    from bot.settings import load_settings
 
     settings = load_settings()
     events = case_export.tracker_events(settings.tracker_url, args.call_id)
@@ -57,16 +57,18 @@ def _sharing_key(args: argparse.Namespace) -> Optional[str]:
     if args.key_file:
         key = Path(args.key_file).read_text(encoding="utf-8").strip()
     if not key or len(key) < 16:
-        print("需要协同密钥：用 --key-file 指定密钥文件，或设置 BOT_SHARING_KEY（至少 16 个字符，"
-              "与合作机构约定一致）。", file=sys.stderr)
+        print(
+            "需要协同密钥：用 --key-file 指定密钥文件，或设置 BOT_SHARING_KEY（至少 16 个字符，与合作机构约定一致）。",
+            file=sys.stderr,
+        )
         return None
     return key
 
 
 def _watchlist_share(args: argparse.Namespace) -> int:
     from bot.services import industry_sharing as sharing
-    from bot.settings import load_settings
     from bot.services.storage import Database
+    from bot.settings import load_settings
 
     key = _sharing_key(args)
     if key is None:
@@ -158,4 +160,3 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command in trainer_cli.COMMANDS:
         return trainer_cli.run(args)
     return 1
-

@@ -1,4 +1,5 @@
 """`python -m bot run`: prepare state, train if needed, run both servers in the foreground."""
+
 from __future__ import annotations
 
 import os
@@ -10,21 +11,29 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
-from bot.services import importer
 from bot.ops.logs import quiet_environment
-from bot.settings import PROJECT_ROOT, Settings, agent_tokens, api_token, env, load_settings
-from bot.services.storage import Database
 from bot.ops.train_model import MODEL_PATH, train
+from bot.services import importer
+from bot.services.storage import Database
+from bot.settings import PROJECT_ROOT, Settings, agent_tokens, api_token, env, load_settings
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
 
 
 def server_env(settings: Settings) -> Dict[str, str]:
     """Environment both servers read (endpoints.yml interpolates these)."""
-    return quiet_environment(dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), BOT_DATA_DIR=str(settings.data_dir),
-                BOT_DB_URL=settings.db_url, ACTION_PORT=str(settings.action_port),
-                BOT_TRACKER_DB=str(settings.tracker_db_path), PORT=str(settings.port),
-                ACTION_HOST=env("ACTION_HOST") or "127.0.0.1"))
+    return quiet_environment(
+        dict(
+            os.environ,
+            PYTHONPATH=str(PROJECT_ROOT),
+            BOT_DATA_DIR=str(settings.data_dir),
+            BOT_DB_URL=settings.db_url,
+            ACTION_PORT=str(settings.action_port),
+            BOT_TRACKER_DB=str(settings.tracker_db_path),
+            PORT=str(settings.port),
+            ACTION_HOST=env("ACTION_HOST") or "127.0.0.1",
+        )
+    )
 
 
 def prepare_state(settings: Settings) -> None:
@@ -38,13 +47,19 @@ def prepare_state(settings: Settings) -> None:
         print(">> 首次启动：已载入演示客户和观察名单（bot/demo/），真实数据请用 python -m bot import。")
     token, generated = api_token(settings)
     if generated:
-        print("!! 警告：未设置 BOT_API_TOKEN，已生成开发用令牌（仅显示这一次，保存在 "
-              f"{settings.token_file}）：\n   {token}\n   生产环境请设置 BOT_API_TOKEN。", flush=True)
+        print(
+            "!! 警告：未设置 BOT_API_TOKEN，已生成开发用令牌（仅显示这一次，保存在 "
+            f"{settings.token_file}）：\n   {token}\n   生产环境请设置 BOT_API_TOKEN。",
+            flush=True,
+        )
     agents, generated = agent_tokens(settings)
     if generated:
-        print("!! 警告：未设置 BOT_AGENT_TOKENS，已生成坐席 agent1 的开发用令牌（仅显示这一次，保存在 "
-              f"{settings.agent_tokens_file}）：\n   {next(iter(agents))}\n"
-              f"   坐席侧边栏：http://localhost:{settings.port}/panel", flush=True)
+        print(
+            "!! 警告：未设置 BOT_AGENT_TOKENS，已生成坐席 agent1 的开发用令牌（仅显示这一次，保存在 "
+            f"{settings.agent_tokens_file}）：\n   {next(iter(agents))}\n"
+            f"   坐席侧边栏：http://localhost:{settings.port}/panel",
+            flush=True,
+        )
 
 
 def server_commands(settings: Settings) -> List[List[str]]:
@@ -75,8 +90,7 @@ def run() -> int:
     prepare_state(settings)
     train()
     env = server_env(settings)
-    processes = [subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env)
-                 for cmd in server_commands(settings)]
+    processes = [subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env) for cmd in server_commands(settings)]
 
     def stop(*_args) -> None:
         for p in processes:
@@ -91,8 +105,11 @@ def run() -> int:
     signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         if wait_until_up(settings.port, processes):
-            print(f">> 已启动：Rasa 服务 http://localhost:{settings.port}，动作服务端口 "
-                  f"{settings.action_port}。按 Ctrl-C 停止。", flush=True)
+            print(
+                f">> 已启动：Rasa 服务 http://localhost:{settings.port}，动作服务端口 "
+                f"{settings.action_port}。按 Ctrl-C 停止。",
+                flush=True,
+            )
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         print("!! 有一个服务意外退出，正在停止另一个。", file=sys.stderr)
@@ -112,5 +129,4 @@ def serve_only() -> None:
     if not MODEL_PATH.exists():
         raise SystemExit("找不到模型，请先运行 python -m bot train。")
     endpoints = PROJECT_ROOT / (env("BOT_ENDPOINTS") or "endpoints.yml")
-    serve(str(MODEL_PATH), str(endpoints),
-          str(PROJECT_ROOT / "credentials.yml"), settings.port)
+    serve(str(MODEL_PATH), str(endpoints), str(PROJECT_ROOT / "credentials.yml"), settings.port)

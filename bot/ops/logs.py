@@ -1,12 +1,14 @@
 """Logging set-up shared by the servers and the commands."""
+
 from __future__ import annotations
 
-from bot.settings import SECRET_VARIABLES, env
 import logging
 import os
 import re
 import warnings
 from typing import Iterable
+
+from bot.settings import SECRET_VARIABLES, env
 
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's C++ start-up chatter
@@ -94,8 +96,7 @@ class MaskingFilter(logging.Filter):
 def install_masking(secrets: Iterable[str] = ()) -> MaskingFilter:
     """Attach the masking filter to every handler that exists now (root, Sanic, Rasa)."""
     masking = MaskingFilter(list(secrets) or known_secrets())
-    loggers = [logging.getLogger()] + [
-        logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)]
+    loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)]
     for logger in loggers:
         for handler in getattr(logger, "handlers", []):
             if not any(isinstance(f, MaskingFilter) for f in handler.filters):

@@ -1,4 +1,5 @@
 """`python -m bot nlu-eval`: role, purpose, hardship and intent accuracy on the held-out set."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from bot.settings import PROJECT_ROOT
 from bot.nlu.classifier import HEADS, NONE
+from bot.settings import PROJECT_ROOT
 
 TARGET = 0.95
 
@@ -73,8 +74,7 @@ def evaluate(holdout: Path, model: Optional[Path] = None) -> Dict[str, HeadScore
         return [await agent.parse_message(e.get("text")) for e in examples]
 
     parsed = asyncio.run(parse_all())
-    return score([(e.get("text"), expected_labels(e), predicted_labels(p))
-                  for e, p in zip(examples, parsed)])
+    return score([(e.get("text"), expected_labels(e), predicted_labels(p)) for e, p in zip(examples, parsed)])
 
 
 def report(scores: Dict[str, HeadScore], show_errors: int = 15) -> str:
@@ -91,8 +91,9 @@ def report(scores: Dict[str, HeadScore], show_errors: int = 15) -> str:
             lines.extend(f"  {text}  [{gold} → {pred}]" for text, gold, pred in errors)
     confusion = Counter((g, p) for h in ("caller_role", "purpose") for _, g, p in scores[h].errors)
     if confusion:
-        lines.append("\nmost frequent confusions: " + ", ".join(
-            f"{g}→{p} ×{n}" for (g, p), n in confusion.most_common(6)))
+        lines.append(
+            "\nmost frequent confusions: " + ", ".join(f"{g}→{p} ×{n}" for (g, p), n in confusion.most_common(6))
+        )
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python -m bot.ops.risk_eval [tests/risk_devset.yml]
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,7 @@ _DIM = 8
 def _voiceprints(similarity: float) -> Tuple[List[float], List[float]]:
     """A caller vector and an enrolled vector whose cosine similarity is `similarity`."""
     enrolled = [1.0] + [0.0] * (_DIM - 1)
-    caller = [similarity, math.sqrt(max(0.0, 1.0 - similarity ** 2))] + [0.0] * (_DIM - 2)
+    caller = [similarity, math.sqrt(max(0.0, 1.0 - similarity**2))] + [0.0] * (_DIM - 2)
     return caller, enrolled
 
 
@@ -31,8 +32,10 @@ def call_to_inputs(call: Mapping[str, Any], now: datetime) -> Tuple[CallFacts, R
     """CallFacts and RiskContext for one devset call."""
     ctx_doc = call.get("context") or {}
     facts = CallFacts(
-        caller_role=call["caller_role"], identity_verified=bool(call["identity_verified"]),
-        purpose=call["purpose"], utterances=list(call["utterances"]),
+        caller_role=call["caller_role"],
+        identity_verified=bool(call["identity_verified"]),
+        purpose=call["purpose"],
+        utterances=list(call["utterances"]),
         caller_number=str(call.get("caller_number") or ""),
         authorisation_shown=bool(call.get("authorisation_shown", False)),
         operator_flags=list(ctx_doc.get("operator_flags", [])),
@@ -42,8 +45,9 @@ def call_to_inputs(call: Mapping[str, Any], now: datetime) -> Tuple[CallFacts, R
     if ctx_doc.get("watchlisted_number"):
         context.watchlist_phones.add(normalize_phone(facts.caller_number))
     context.watchlist_phrases = list(ctx_doc.get("watchlist_phrases", []))
-    context.number_history = [(p["customer_id"], now - timedelta(days=float(p["days_ago"])))
-                              for p in ctx_doc.get("prior_calls", [])]
+    context.number_history = [
+        (p["customer_id"], now - timedelta(days=float(p["days_ago"]))) for p in ctx_doc.get("prior_calls", [])
+    ]
     context.complaint_corpus = [(c["customer_id"], c["text"]) for c in ctx_doc.get("complaint_corpus", [])]
     if "voiceprint_similarity" in ctx_doc:
         facts.voiceprint, enrolled = _voiceprints(float(ctx_doc["voiceprint_similarity"]))
@@ -75,9 +79,12 @@ def metrics(results: Sequence[Tuple[Mapping[str, Any], Assessment]]) -> Dict[str
     genuine = [a for c, a in results if c["group"] != "proxy"]
     return {
         "levels": per_level,
-        "proxy_hit": sum(1 for a in proxies if level_rank(a.level) >= high), "proxy_total": len(proxies),
-        "genuine_high": sum(1 for a in genuine if level_rank(a.level) >= high), "genuine_total": len(genuine),
-        "exact": sum(1 for c, a in results if c["expected_level"] == a.level), "total": len(results),
+        "proxy_hit": sum(1 for a in proxies if level_rank(a.level) >= high),
+        "proxy_total": len(proxies),
+        "genuine_high": sum(1 for a in genuine if level_rank(a.level) >= high),
+        "genuine_total": len(genuine),
+        "exact": sum(1 for c, a in results if c["expected_level"] == a.level),
+        "total": len(results),
     }
 
 
@@ -85,12 +92,16 @@ def format_table(m: Mapping[str, Any]) -> str:
     """The evaluation table as text."""
     lines = [f"{'level':8} {'expected':>8} {'predicted':>9} {'correct':>7} {'precision':>9} {'recall':>7}"]
     for level, row in m["levels"].items():
-        lines.append(f"{level:8} {row['expected']:8d} {row['predicted']:9d} {row['correct']:7d} "
-                     f"{_ratio(row['correct'], row['predicted']):>9} {_ratio(row['correct'], row['expected']):>7}")
+        lines.append(
+            f"{level:8} {row['expected']:8d} {row['predicted']:9d} {row['correct']:7d} "
+            f"{_ratio(row['correct'], row['predicted']):>9} {_ratio(row['correct'], row['expected']):>7}"
+        )
     lines.append("")
-    rows = (("exact level agreement", m["exact"], m["total"], ""),
-            ("proxy recall at level2+", m["proxy_hit"], m["proxy_total"], "   (target >= 95%)"),
-            ("genuine callers at level2+", m["genuine_high"], m["genuine_total"], "   (target 0%)"))
+    rows = (
+        ("exact level agreement", m["exact"], m["total"], ""),
+        ("proxy recall at level2+", m["proxy_hit"], m["proxy_total"], "   (target >= 95%)"),
+        ("genuine callers at level2+", m["genuine_high"], m["genuine_total"], "   (target 0%)"),
+    )
     for label, num, den, target in rows:
         lines.append(f"{label:27} {num}/{den} = {_ratio(num, den).strip()}{target}")
     return "\n".join(lines)
@@ -102,8 +113,10 @@ def format_mismatches(results: Sequence[Tuple[Mapping[str, Any], Assessment]]) -
     for call, a in results:
         if a.level != call["expected_level"]:
             codes = ", ".join(f"{s.code}:{s.evidence}" for s in a.signals) or "-"
-            rows.append(f"  {call['id']:5} expected {call['expected_level']:6} got {a.level:6} "
-                        f"score {a.score:.2f}  [{codes}]  {call['description']}")
+            rows.append(
+                f"  {call['id']:5} expected {call['expected_level']:6} got {a.level:6} "
+                f"score {a.score:.2f}  [{codes}]  {call['description']}"
+            )
     return "\n".join(["mismatches:"] + rows) if rows else "mismatches: none"
 
 

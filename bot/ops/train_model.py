@@ -1,4 +1,5 @@
 """Train the model only when what it is trained from has changed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Iterable, List
 
-from bot.settings import PROJECT_ROOT
 from bot.ops.logs import quiet_environment
+from bot.settings import PROJECT_ROOT
 
 MODEL_NAME = "script-guide"
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -27,8 +28,7 @@ def _files(root: Path, inputs: Iterable[str]) -> List[Path]:
     for name in inputs:
         path = root / name
         if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*"))
-                         if p.is_file() and "__pycache__" not in p.parts)
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
         elif path.is_file():
             files.append(path)
     return files
@@ -47,8 +47,7 @@ def fingerprint(root: Path = PROJECT_ROOT) -> str:
 
 def is_up_to_date() -> bool:
     """Whether the model exists and was trained from the current inputs."""
-    return (MODEL_PATH.exists() and FINGERPRINT_FILE.exists()
-            and FINGERPRINT_FILE.read_text().strip() == fingerprint())
+    return MODEL_PATH.exists() and FINGERPRINT_FILE.exists() and FINGERPRINT_FILE.read_text().strip() == fingerprint()
 
 
 def train(force: bool = False, quiet: bool = False) -> bool:
@@ -63,16 +62,31 @@ def train(force: bool = False, quiet: bool = False) -> bool:
     current = fingerprint()
     # Warnings stay quiet here; `make validate` is where trainers read them.
     env = quiet_environment(dict(os.environ, PYTHONPATH=str(PROJECT_ROOT)))
-    cmd = [sys.executable, "-m", "rasa", "train", "--fixed-model-name", MODEL_NAME,
-           "--out", str(MODELS_DIR), "--domain", "domain.yml", "--config", "config.yml",
-           "--data", "data", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--fixed-model-name",
+        MODEL_NAME,
+        "--out",
+        str(MODELS_DIR),
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--data",
+        "data",
+        "--quiet",
+    ]
     # Rasa's English warnings are held back (make validate reports them in Chinese) unless training fails.
     result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0 or not MODEL_PATH.exists():
         print((result.stdout + result.stderr)[-6000:], flush=True)
-        raise SystemExit("训练失败：请查看上面的错误信息，修正 data/、domain.yml 或 config.yml 后重试"
-                         "（make validate 会用中文指出问题所在）。")
+        raise SystemExit(
+            "训练失败：请查看上面的错误信息，修正 data/、domain.yml 或 config.yml 后重试"
+            "（make validate 会用中文指出问题所在）。"
+        )
     FINGERPRINT_FILE.write_text(current + "\n")
-    print(f">> 训练完成，用时 {time.monotonic() - started:.0f} 秒：{MODEL_PATH.relative_to(PROJECT_ROOT)}",
-          flush=True)
+    print(f">> 训练完成，用时 {time.monotonic() - started:.0f} 秒：{MODEL_PATH.relative_to(PROJECT_ROOT)}", flush=True)
     return True

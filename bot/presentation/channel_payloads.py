@@ -1,4 +1,5 @@
 """Parsing and checking the JSON bodies the IVR and agent channels receive (contract §2)."""
+
 from __future__ import annotations
 
 import math
@@ -99,8 +100,13 @@ def parse_agent_turn(body: Any) -> AgentTurn:
     return AgentTurn(
         call_id=call_id(body),
         text=_text(body, "text", required=False, allow_empty=True) or "",
-        agent_id=_string(body, "agent_id", required=False, pattern=_AGENT_ID,
-                         why="只能是字母、数字、点、下划线和连字符，最长 64 个字符"),
+        agent_id=_string(
+            body,
+            "agent_id",
+            required=False,
+            pattern=_AGENT_ID,
+            why="只能是字母、数字、点、下划线和连字符，最长 64 个字符",
+        ),
         caller_number=caller_number(body),
     )
 
@@ -123,8 +129,13 @@ def parse_agent_note(body: Any, dispositions: Iterable[str]) -> AgentNote:
 
 
 def call_id(body: dict) -> str:
-    return _string(body, "call_id", required=True, pattern=_CALL_ID,
-                   why="只能是字母、数字、点、冒号、下划线和连字符，最长 128 个字符")
+    return _string(
+        body,
+        "call_id",
+        required=True,
+        pattern=_CALL_ID,
+        why="只能是字母、数字、点、冒号、下划线和连字符，最长 128 个字符",
+    )
 
 
 def caller_number(body: dict) -> Optional[str]:
@@ -181,7 +192,6 @@ def _voiceprint(body: dict) -> Optional[List[float]]:
     why = f"应为 2 到 {MAX_VOICEPRINT} 个数字组成的数组"
     if not isinstance(value, list) or not 2 <= len(value) <= MAX_VOICEPRINT:
         raise PayloadError("bad_field", field="voiceprint", why=why)
-    if any(isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
-           for x in value):
+    if any(isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) for x in value):
         raise PayloadError("bad_field", field="voiceprint", why=why)
     return [float(x) for x in value]

@@ -3,6 +3,7 @@
 Plain rules over the call's slots and the bot's lines; the channel in
 `bot/integration/channels/ivr.py` only moves them between HTTP and Rasa.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,7 @@ HANDOFF_RESPONSES = ("utter_handoff", "utter_handoff_after_misses", "utter_syste
 GOODBYE_RESPONSES = ("utter_goodbye",)
 _NOT_SPOKEN = re.compile(
     "[*_#`>|~\\[\\]]"  # markdown
-    "|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]"  # emoji and their joiners
+    "|[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]"  # emoji and their joiners
 )
 
 
@@ -78,13 +79,21 @@ def reply(texts: Iterable[str], view: CallView, queue: str) -> Dict[str, Any]:
     """The contract's IVR answer after a turn that produced `texts`."""
     prompts = [{"text": t} for t in (speakable(x) for x in texts) if t]
     step = view.slots.get("requested_slot")
-    answer: Dict[str, Any] = {"prompts": prompts, "expect": expect_for(step),
-                              "dtmf_max_digits": max_digits(step), "transfer": None, "hangup": False}
+    answer: Dict[str, Any] = {
+        "prompts": prompts,
+        "expect": expect_for(step),
+        "dtmf_max_digits": max_digits(step),
+        "transfer": None,
+        "hangup": False,
+    }
     if view.slots.get("handoff"):
         reasons = catalogue()["transfer_reasons"]
         cause = view.last_said(HANDOFF_RESPONSES)
-        answer.update(expect=NONE, dtmf_max_digits=0,
-                      transfer={"queue": queue, "reason": reasons.get(cause or "", reasons["default"])})
+        answer.update(
+            expect=NONE,
+            dtmf_max_digits=0,
+            transfer={"queue": queue, "reason": reasons.get(cause or "", reasons["default"])},
+        )
     elif view.last_bot_turn() and view.last_bot_turn()[-1].utter_action in GOODBYE_RESPONSES:
         answer.update(expect=NONE, dtmf_max_digits=0, hangup=True)
     return answer

@@ -3,6 +3,7 @@
 Plain Python over plain data (`CallView`); `bot/integration/channels/agent.py` only moves
 it between HTTP and Rasa.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,16 +71,18 @@ def checklist(slots: Dict[str, Any], said: Iterable[str]) -> List[Dict[str, str]
         found["identity"] = (DONE, details["identity_subject_noted"].format(role=role_label))
     else:
         found["identity"] = (TODO, details["identity_pending"].format(role=role_label))
-    found["purpose"] = ((DONE, materials.label("purpose", purpose))
-                        if purpose not in (None, "unknown") else (TODO, ""))
+    found["purpose"] = (DONE, materials.label("purpose", purpose)) if purpose not in (None, "unknown") else (TODO, "")
     if codes is not None and wrapped:
-        found["materials"] = (DONE, "、".join(materials.load_catalogue()["labels"].get(c, c) for c in codes)
-                              or details["no_materials"])
+        found["materials"] = (
+            DONE,
+            "、".join(materials.load_catalogue()["labels"].get(c, c) for c in codes) or details["no_materials"],
+        )
     else:
         found["materials"] = (TODO, "")
-    found["risk_check"] = ((DONE, materials.label("risk_level", level)) if wrapped else (TODO, ""))
-    found["next_step"] = ((DONE, materials.label("next_step", step)) if step and (wrapped or state.handoff)
-                          else (TODO, ""))
+    found["risk_check"] = (DONE, materials.label("risk_level", level)) if wrapped else (TODO, "")
+    found["next_step"] = (
+        (DONE, materials.label("next_step", step)) if step and (wrapped or state.handoff) else (TODO, "")
+    )
 
     items: List[Dict[str, str]] = []
     current_given = False
@@ -109,9 +112,15 @@ def risk_view(slots: Dict[str, Any]) -> Dict[str, Any]:
         "colour": level_info["colour"],
         "score": round(float(slots.get("proxy_risk_score") or 0.0), 3),
         "requirement": level_info["requirement"],
-        "signals": [{"code": s.get("code"), "label": cat["signals"].get(s.get("code"), s.get("code")),
-                     "evidence": readable_evidence(s.get("evidence")), "weight": s.get("weight")}
-                    for s in slots.get("proxy_signals") or []],
+        "signals": [
+            {
+                "code": s.get("code"),
+                "label": cat["signals"].get(s.get("code"), s.get("code")),
+                "evidence": readable_evidence(s.get("evidence")),
+                "weight": s.get("weight"),
+            }
+            for s in slots.get("proxy_signals") or []
+        ],
     }
 
 
@@ -134,8 +143,10 @@ def quick_replies(slots: Dict[str, Any]) -> List[Dict[str, Any]]:
         chosen = cat["after_wrap_up"]
     else:
         chosen = []
-    return [{"label": q["label"], "text": q["text"], "complete": q.get("complete", True)}
-            for q in list(chosen) + ([] if slots.get("handoff") else cat["always"])]
+    return [
+        {"label": q["label"], "text": q["text"], "complete": q.get("complete", True)}
+        for q in list(chosen) + ([] if slots.get("handoff") else cat["always"])
+    ]
 
 
 def dispositions() -> List[Dict[str, str]]:
@@ -156,8 +167,7 @@ def summary_rows(summary: Dict[str, Any]) -> List[Dict[str, str]]:
         "materials_requested": "、".join(material_names.get(c, c) for c in summary["materials_requested"])
         or words["none"],
         "proxy_risk": materials.label("risk_level", summary["proxy_risk"]["level"]),
-        "next_step": materials.label("next_step", summary["next_step"]) if summary["next_step"]
-        else words["pending"],
+        "next_step": materials.label("next_step", summary["next_step"]) if summary["next_step"] else words["pending"],
         "handoff": yes_no(summary["handoff"]),
         "complaint_registered": yes_no(summary["complaint_registered"]),
     }
@@ -169,8 +179,12 @@ def transcript(view: CallView) -> List[Dict[str, str]]:
     return [{"speaker": line.speaker, "text": line.text} for line in view.lines]
 
 
-def answer(view: CallView, turn_texts: Optional[List[str]] = None, record: Optional[dict] = None,
-           agent_id: Optional[str] = None) -> Dict[str, Any]:
+def answer(
+    view: CallView,
+    turn_texts: Optional[List[str]] = None,
+    record: Optional[dict] = None,
+    agent_id: Optional[str] = None,
+) -> Dict[str, Any]:
     """The agent webhook's answer: lines to say, checklist, risk, quick replies, transcript, summary."""
     record = record or {}
     ended = bool(record.get("ended_at"))

@@ -4,6 +4,7 @@ Transcript with timestamps, signals with their evidence, customer and calling
 number, level history — as JSON for systems and as a Chinese document a
 police officer or the anti-collection team can read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ from bot.services.storage import Database
 TZ = dt.timezone(dt.timedelta(hours=8))  # call centres work in China Standard Time
 
 
-def tracker_events(tracker: "Path | str", call_id: str) -> List[dict]:
+def tracker_events(tracker: Path | str, call_id: str) -> List[dict]:
     """The conversation's events as Rasa's SQL tracker store keeps them (SQLite file or URL)."""
     if isinstance(tracker, Path):
         if not tracker.exists():
@@ -28,8 +29,7 @@ def tracker_events(tracker: "Path | str", call_id: str) -> List[dict]:
     engine = sa.create_engine(tracker)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT data FROM events WHERE sender_id = :sid ORDER BY id"), {"sid": call_id})
+            rows = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :sid ORDER BY id"), {"sid": call_id})
             return [json.loads(r[0]) for r in rows]
     except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no events table: nothing stored yet
         return []
@@ -74,19 +74,30 @@ def build_packet(call_id: str, events: List[dict], db: Database) -> Dict[str, An
         "caller_role": slots.get("caller_role") or "unknown",
         "purpose": slots.get("purpose") or "unknown",
         "identity_verified": bool(slots.get("identity_verified")),
-        "customer": None if customer is None else {
-            "customer_id": customer.customer_id, "name": customer.name, "loan_id": customer.loan_id,
-            "registered_phone": customer.registered_phone},
-        "proxy_risk": {"level": slots.get("proxy_risk_level") or "none",
-                       "score": slots.get("proxy_risk_score") or 0.0,
-                       "signals": slots.get("proxy_signals") or []},
+        "customer": None
+        if customer is None
+        else {
+            "customer_id": customer.customer_id,
+            "name": customer.name,
+            "loan_id": customer.loan_id,
+            "registered_phone": customer.registered_phone,
+        },
+        "proxy_risk": {
+            "level": slots.get("proxy_risk_level") or "none",
+            "score": slots.get("proxy_risk_score") or 0.0,
+            "signals": slots.get("proxy_signals") or [],
+        },
         "next_step": slots.get("next_step"),
-        "cases": [{"reference": c["reference"], "kind": c["kind"], "detail": c["detail"],
-                   "reply_due": str(c["reply_due"])} for c in db.cases_for_call(call_id)],
-        "signals_raised": [{"at": r["at"].strftime("%Y-%m-%d %H:%M:%S"), **r["detail"]}
-                           for r in audit if r["event"] == "signal_raised"],
-        "level_history": [{"at": r["at"].strftime("%Y-%m-%d %H:%M:%S"), **r["detail"]}
-                          for r in audit if r["event"] == "level_changed"],
+        "cases": [
+            {"reference": c["reference"], "kind": c["kind"], "detail": c["detail"], "reply_due": str(c["reply_due"])}
+            for c in db.cases_for_call(call_id)
+        ],
+        "signals_raised": [
+            {"at": r["at"].strftime("%Y-%m-%d %H:%M:%S"), **r["detail"]} for r in audit if r["event"] == "signal_raised"
+        ],
+        "level_history": [
+            {"at": r["at"].strftime("%Y-%m-%d %H:%M:%S"), **r["detail"]} for r in audit if r["event"] == "level_changed"
+        ],
         "transcript": transcript(events),
     }
 
@@ -104,7 +115,8 @@ def render_markdown(packet: Dict[str, Any]) -> str:
         f"（{'已核实借款人本人' if packet['identity_verified'] else '未核实为借款人本人'}）",
         f"- 来电目的：{label('purpose', packet['purpose'])}",
         f"- 涉及客户：{c['name']}（{c['customer_id']}，借款编号 {c['loan_id']}，预留手机 {c['registered_phone']}）"
-        if c else "- 涉及客户：未能匹配",
+        if c
+        else "- 涉及客户：未能匹配",
         f"- 风险等级：{label('risk_level', risk['level'])}（{risk['level']}，分数 {risk['score']}）",
         f"- 后续安排：{label('next_step', packet['next_step']) if packet['next_step'] else '尚未确定'}",
         "",
@@ -113,11 +125,15 @@ def render_markdown(packet: Dict[str, Any]) -> str:
     signals = packet["signals_raised"] or risk["signals"]
     out += [f"- {s.get('at', '')} `{s['code']}`：{s['evidence']}" for s in signals] or ["- 无"]
     out += ["", "## 等级变化"]
-    out += [f"- {h['at']}：{label('risk_level', h['from'])} → {label('risk_level', h['to'])}（分数 {h['score']}）"
-            for h in packet["level_history"]] or ["- 无"]
+    out += [
+        f"- {h['at']}：{label('risk_level', h['from'])} → {label('risk_level', h['to'])}（分数 {h['score']}）"
+        for h in packet["level_history"]
+    ] or ["- 无"]
     out += ["", "## 登记的投诉/异议/举报"]
-    out += [f"- {k['reference']}（{label('case_kind', k['kind'])}，{k['reply_due']} 前答复）：{k['detail']}"
-            for k in packet["cases"]] or ["- 无"]
+    out += [
+        f"- {k['reference']}（{label('case_kind', k['kind'])}，{k['reply_due']} 前答复）：{k['detail']}"
+        for k in packet["cases"]
+    ] or ["- 无"]
     out += ["", "## 通话记录", ""]
     speaker = {"caller": "来电人", "bot": "客服"}
     out += [f"{t['at']} {speaker[t['speaker']]}：{t['text']}  " for t in packet["transcript"]] or ["（无）"]

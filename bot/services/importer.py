@@ -4,6 +4,7 @@ Every row is validated first; a file with any bad row imports nothing and the
 report names each bad row by its line number. Re-importing the same file
 changes nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,7 @@ from typing import Callable, Dict, List, Tuple
 
 from bot.services import storage
 
-CUSTOMER_COLUMNS = ["customer_id", "name", "id_last4", "registered_phone", "loan_id",
-                    "outstanding", "overdue_days"]
+CUSTOMER_COLUMNS = ["customer_id", "name", "id_last4", "registered_phone", "loan_id", "outstanding", "overdue_days"]
 WATCHLIST_COLUMNS = ["kind", "value", "source", "note"]
 WATCHLIST_KINDS = ("phone", "voiceprint", "phrase")
 
@@ -44,8 +44,10 @@ class ImportReport:
 
     def describe(self) -> str:
         c = self.counts
-        return (f"导入完成：共 {self.rows} 行，新增 {c.get('added', 0)}，"
-                f"更新 {c.get('updated', 0)}，未变 {c.get('unchanged', 0)}。")
+        return (
+            f"导入完成：共 {self.rows} 行，新增 {c.get('added', 0)}，"
+            f"更新 {c.get('updated', 0)}，未变 {c.get('unchanged', 0)}。"
+        )
 
 
 def normalize_phone(value: str) -> str:
@@ -53,7 +55,7 @@ def normalize_phone(value: str) -> str:
     digits = re.sub(r"\D", "", value or "")
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            return digits[len(prefix):]
+            return digits[len(prefix) :]
     return digits
 
 
@@ -140,8 +142,15 @@ def validate_customer(row: Dict[str, str]) -> Tuple[dict, List[str]]:
         overdue = int(row["overdue_days"])
     else:
         problems.append(f"overdue_days（逾期天数）应为不小于 0 的整数，现为“{row['overdue_days']}”")
-    record = dict(customer_id=cid, name=name, id_last4=last4, registered_phone=phone,
-                  loan_id=loan, outstanding=str(outstanding), overdue_days=overdue)
+    record = dict(
+        customer_id=cid,
+        name=name,
+        id_last4=last4,
+        registered_phone=phone,
+        loan_id=loan,
+        outstanding=str(outstanding),
+        overdue_days=overdue,
+    )
     return record, problems
 
 

@@ -4,6 +4,7 @@ Partners agree on a key; each exports HMAC-SHA256 hashes of its watch-listed
 numbers and imports the others'. A caller's number is hashed with the same key
 and compared, so no raw number ever leaves the institution.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,12 +40,15 @@ def import_hashed(db: Database, path: Path, source: str) -> str:
         rows = list(csv.reader(f))
     if not rows or [c.strip() for c in rows[0]] != HEADER:
         raise SharingError(f"第 1 行（表头）应为：{HEADER[0]}")
-    bad = [i for i, row in enumerate(rows[1:], start=2)
-           if len(row) != 1 or not _HEX64.match(row[0].strip().lower())]
+    bad = [i for i, row in enumerate(rows[1:], start=2) if len(row) != 1 or not _HEX64.match(row[0].strip().lower())]
     if bad:
         lines = "、".join(str(i) for i in bad[:10])
         raise SharingError(f"第 {lines} 行不是 64 位十六进制散列值")
-    entries = [{"kind": "phone_hash", "value": row[0].strip().lower(), "source": source,
-                "note": "合作机构共享（密钥散列）"} for row in rows[1:]]
+    entries = [
+        {"kind": "phone_hash", "value": row[0].strip().lower(), "source": source, "note": "合作机构共享（密钥散列）"}
+        for row in rows[1:]
+    ]
     counts = db.add_watchlist_entries(entries)
-    return f"导入完成：共 {len(entries)} 个散列，新增 {counts['added']}，未变 {counts['unchanged'] + counts['updated']}。"
+    return (
+        f"导入完成：共 {len(entries)} 个散列，新增 {counts['added']}，未变 {counts['unchanged'] + counts['updated']}。"
+    )

@@ -3,21 +3,20 @@
 The engine (`bot.core.risk`) is pure; this module does the I/O around it so the
 Rasa action that calls it stays a thin adapter.
 """
+
 from __future__ import annotations
 
-from bot.settings import env
 import datetime as dt
-import os
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from bot.core.risk import (Assessment, CallFacts, RiskContext, assess, load_config, match_phone_hash,
-                      normalize_phone)
+from bot.core.risk import Assessment, CallFacts, RiskContext, assess, load_config, match_phone_hash, normalize_phone
 from bot.core.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComplaint
 from bot.core.risk.config import RiskConfig
-from bot.core.risk.signals import complaint_texts
 from bot.core.risk.model import level_rank
+from bot.core.risk.signals import complaint_texts
 from bot.services.storage import COMPLAINT_DAYS, Database
+from bot.settings import env
 
 SHARING_KEY_ENV = "BOT_SHARING_KEY"
 
@@ -56,7 +55,7 @@ def complaint_search(db: Database, call_id: str, config: RiskConfig) -> Optional
     if state is None or state.generation != generation or state.settings != settings:
         state = _IndexedComplaints(generation, settings, ComplaintIndex(*settings))
         _complaint_indexes[db.engine] = state
-    for call, customer, detail, created in rows[state.rows_read:]:
+    for call, customer, detail, created in rows[state.rows_read :]:
         state.index.add(StoredComplaint(customer or "", call, created, detail))
     state.rows_read = len(rows)
     since = dt.datetime.now() - dt.timedelta(days=COMPLAINT_DAYS)
@@ -70,10 +69,15 @@ def warm_up(db: Database) -> int:
     return len(search.index) if search else 0
 
 
-def load_context(db: Database, call_id: str, caller_number: Optional[str],
-                 customer_id: Optional[str], now: Optional[dt.datetime] = None,
-                 with_complaints: bool = True,
-                 config: Optional[RiskConfig] = None) -> RiskContext:
+def load_context(
+    db: Database,
+    call_id: str,
+    caller_number: Optional[str],
+    customer_id: Optional[str],
+    now: Optional[dt.datetime] = None,
+    with_complaints: bool = True,
+    config: Optional[RiskConfig] = None,
+) -> RiskContext:
     """The operator data one call is compared with (other calls' complaints only when asked)."""
     entries = db.watchlist_entries()
     phones = {e["value"] for e in entries if e["kind"] == "phone"}
@@ -82,17 +86,20 @@ def load_context(db: Database, call_id: str, caller_number: Optional[str],
     key = env(SHARING_KEY_ENV)
     if number and hashes and key and match_phone_hash(number, hashes, key):
         phones.add(number)  # a partner's hashed list matched this caller
-    voiceprints = [(f"{e['source']} {e['note']}".strip() or f"watchlist#{e['id']}", v)
-                   for e in entries if e["kind"] == "voiceprint"
-                   for v in [parse_vector(e["value"])] if v]
+    voiceprints = [
+        (f"{e['source']} {e['note']}".strip() or f"watchlist#{e['id']}", v)
+        for e in entries
+        if e["kind"] == "voiceprint"
+        for v in [parse_vector(e["value"])]
+        if v
+    ]
     search = complaint_search(db, call_id, config or load_config()) if with_complaints else None
     return RiskContext(
         watchlist_phones=phones,
         watchlist_phrases=[e["value"] for e in entries if e["kind"] == "phrase"],
         enrolled_voiceprints=voiceprints,
         number_history=db.calls_from_number(number, exclude_call_id=call_id) if number else [],
-        complaint_corpus=(db.complaint_texts(exclude_call_id=call_id)
-                          if with_complaints and search is None else []),
+        complaint_corpus=(db.complaint_texts(exclude_call_id=call_id) if with_complaints and search is None else []),
         complaint_search=search,
         current_customer_id=customer_id,
         now=now or dt.datetime.utcnow(),
@@ -104,33 +111,37 @@ def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optio
     config = load_config()
     # Other calls' complaints are read only when the template check has a text to compare.
     has_text = bool(complaint_texts(facts.utterances, config.template.min_chars))
-    context = load_context(db, call_id, facts.caller_number, customer_id,
-                           with_complaints=has_text, config=config)
+    context = load_context(db, call_id, facts.caller_number, customer_id, with_complaints=has_text, config=config)
     return assess(facts, context, config)
 
 
 def signal_dicts(assessment: Assessment) -> List[Dict[str, object]]:
     """Signals as kept in the conversation (code, evidence, weight)."""
-    return [{"code": s.code, "evidence": s.evidence, "weight": round(s.weight, 3)}
-            for s in assessment.signals]
+    return [{"code": s.code, "evidence": s.evidence, "weight": round(s.weight, 3)} for s in assessment.signals]
 
 
-def audit_rows(previous_level: str, previous_signals: Sequence[dict],
-               assessment: Assessment) -> List[tuple]:
+def audit_rows(previous_level: str, previous_signals: Sequence[dict], assessment: Assessment) -> List[tuple]:
     """New flags and a level change, as (event, detail) audit rows."""
     seen = {(s.get("code"), s.get("evidence")) for s in previous_signals or []}
-    rows = [("signal_raised", s) for s in signal_dicts(assessment)
-            if (s["code"], s["evidence"]) not in seen]
+    rows = [("signal_raised", s) for s in signal_dicts(assessment) if (s["code"], s["evidence"]) not in seen]
     previous_level = previous_level or "none"
     if assessment.level != previous_level:
-        rows.append(("level_changed", {
-            "from": previous_level, "to": assessment.level, "score": assessment.score,
-            "direction": "up" if level_rank(assessment.level) > level_rank(previous_level) else "down",
-        }))
+        rows.append(
+            (
+                "level_changed",
+                {
+                    "from": previous_level,
+                    "to": assessment.level,
+                    "score": assessment.score,
+                    "direction": "up" if level_rank(assessment.level) > level_rank(previous_level) else "down",
+                },
+            )
+        )
     return rows
 
 
-def record(db: Database, call_id: str, previous_level: str, previous_signals: Iterable[dict],
-           assessment: Assessment) -> None:
+def record(
+    db: Database, call_id: str, previous_level: str, previous_signals: Iterable[dict], assessment: Assessment
+) -> None:
     """Write new flags and level changes to the append-only audit table."""
     db.append_audit(call_id, audit_rows(previous_level, list(previous_signals or []), assessment))

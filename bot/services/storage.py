@@ -5,11 +5,10 @@ scale-out). The conversations themselves are not here: they are Rasa's `events`
 table, written by our tracker store (bot/integration/tracker_store.py) in its
 own database file.
 """
+
 from __future__ import annotations
 
-from bot.settings import env_float
 import datetime as dt
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, List, Optional, Sequence, Tuple
@@ -17,6 +16,8 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
+
+from bot.settings import env_float
 
 metadata = sa.MetaData()
 
@@ -176,9 +177,10 @@ def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
             generation, last, rows = generation + 1, 0, []
         if newest > last:
             fresh = conn.execute(
-                sa.select(rowid, cases.c.call_id, cases.c.customer_id, cases.c.detail,
-                          cases.c.created_at)
-                .where(rowid > last, rowid <= newest, cases.c.detail != "").order_by(rowid)).all()
+                sa.select(rowid, cases.c.call_id, cases.c.customer_id, cases.c.detail, cases.c.created_at)
+                .where(rowid > last, rowid <= newest, cases.c.detail != "")
+                .order_by(rowid)
+            ).all()
             rows = rows + [tuple(r[1:]) for r in fresh]
             last = newest
     _complaint_cache[engine] = (generation, last, rows)
@@ -222,9 +224,7 @@ class Database:
 
     def customer(self, customer_id: str) -> Optional[Customer]:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(customers).where(customers.c.customer_id == customer_id)
-            ).first()
+            row = conn.execute(sa.select(customers).where(customers.c.customer_id == customer_id)).first()
         return _customer(row) if row else None
 
     def all_customers(self) -> List[Customer]:
@@ -240,15 +240,18 @@ class Database:
             return [dict(r._mapping) for r in conn.execute(query.order_by(watchlist.c.id))]
 
     # calls ---------------------------------------------------------------
-    def record_call_subject(self, call_id: str, caller_number: Optional[str], customer_id: str,
-                            now: Optional[dt.datetime] = None) -> None:
+    def record_call_subject(
+        self, call_id: str, caller_number: Optional[str], customer_id: str, now: Optional[dt.datetime] = None
+    ) -> None:
         """Remember which borrower a call was about (last match wins)."""
         now = now or dt.datetime.utcnow()
         with self.engine.begin() as conn:
             conn.execute(call_subjects.delete().where(call_subjects.c.call_id == call_id))
-            conn.execute(call_subjects.insert().values(
-                call_id=call_id, caller_number=caller_number, customer_id=customer_id,
-                recorded_at=now))
+            conn.execute(
+                call_subjects.insert().values(
+                    call_id=call_id, caller_number=caller_number, customer_id=customer_id, recorded_at=now
+                )
+            )
 
     def calls_from_number(self, caller_number: str, exclude_call_id: str = "") -> List[tuple]:
         """(customer_id, when) of earlier calls from this number."""
@@ -260,30 +263,46 @@ class Database:
             return [(r[0], r[1]) for r in conn.execute(query)]
 
     # cases ---------------------------------------------------------------
-    def register_case(self, call_id: str, kind: str, caller_role: str, customer_id: Optional[str],
-                      detail: str, reply_days: int, now: Optional[dt.datetime] = None) -> Case:
+    def register_case(
+        self,
+        call_id: str,
+        kind: str,
+        caller_role: str,
+        customer_id: Optional[str],
+        detail: str,
+        reply_days: int,
+        now: Optional[dt.datetime] = None,
+    ) -> Case:
         """Register a case once per call and kind; a repeat returns the first one."""
         now = now or dt.datetime.now()
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(cases).where(
-                cases.c.call_id == call_id, cases.c.kind == kind)).first()
+            row = conn.execute(sa.select(cases).where(cases.c.call_id == call_id, cases.c.kind == kind)).first()
             if row:
                 return Case(row.reference, row.call_id, row.kind, row.reply_due)
             day = now.strftime("%Y%m%d")
             prefix = {"complaint": "TS", "dispute": "YY", "fraud": "FZ"}.get(kind, "GD")
-            same_day = conn.execute(sa.select(sa.func.count()).select_from(cases).where(
-                cases.c.reference.like(f"{prefix}{day}%"))).scalar_one()
+            same_day = conn.execute(
+                sa.select(sa.func.count()).select_from(cases).where(cases.c.reference.like(f"{prefix}{day}%"))
+            ).scalar_one()
             reference = f"{prefix}{day}{same_day + 1:04d}"
             due = (now + dt.timedelta(days=reply_days)).date()
-            conn.execute(cases.insert().values(
-                reference=reference, call_id=call_id, kind=kind, customer_id=customer_id,
-                caller_role=caller_role, detail=detail or "", created_at=now, reply_due=due))
+            conn.execute(
+                cases.insert().values(
+                    reference=reference,
+                    call_id=call_id,
+                    kind=kind,
+                    customer_id=customer_id,
+                    caller_role=caller_role,
+                    detail=detail or "",
+                    created_at=now,
+                    reply_due=due,
+                )
+            )
         return Case(reference, call_id, kind, due)
 
     def cases_for_call(self, call_id: str) -> List[dict]:
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(
-                sa.select(cases).where(cases.c.call_id == call_id))]
+            return [dict(r._mapping) for r in conn.execute(sa.select(cases).where(cases.c.call_id == call_id))]
 
     def complaint_texts(self, exclude_call_id: str = "", days: int = COMPLAINT_DAYS) -> List[tuple]:
         """(customer_id, text) of complaint texts other calls registered in the last `days` days.
@@ -295,10 +314,14 @@ class Database:
         since = dt.datetime.now() - dt.timedelta(days=days)
         if self.engine.dialect.name == "sqlite":
             _, rows = _complaint_rows(self.engine)
-            return [(customer_id or "", detail) for call_id, customer_id, detail, created in rows
-                    if call_id != exclude_call_id and created >= since]
+            return [
+                (customer_id or "", detail)
+                for call_id, customer_id, detail, created in rows
+                if call_id != exclude_call_id and created >= since
+            ]
         query = sa.select(cases.c.customer_id, cases.c.detail).where(
-            cases.c.detail != "", cases.c.call_id != exclude_call_id, cases.c.created_at >= since)
+            cases.c.detail != "", cases.c.call_id != exclude_call_id, cases.c.created_at >= since
+        )
         with self.engine.connect() as conn:
             return [(r[0] or "", r[1]) for r in conn.execute(query)]
 
@@ -318,14 +341,17 @@ class Database:
             return
         now = now or dt.datetime.utcnow()
         with self.engine.begin() as conn:
-            conn.execute(audit.insert(), [
-                {"at": now, "call_id": call_id, "event": event, "detail": detail}
-                for event, detail in rows])
+            conn.execute(
+                audit.insert(),
+                [{"at": now, "call_id": call_id, "event": event, "detail": detail} for event, detail in rows],
+            )
 
     def audit_for_call(self, call_id: str) -> List[dict]:
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(
-                sa.select(audit).where(audit.c.call_id == call_id).order_by(audit.c.id))]
+            return [
+                dict(r._mapping)
+                for r in conn.execute(sa.select(audit).where(audit.c.call_id == call_id).order_by(audit.c.id))
+            ]
 
     # call records (IVR and agent channels) -------------------------------
     def call_record(self, call_id: str) -> Optional[dict]:
@@ -337,9 +363,11 @@ class Database:
         """Record a call's start once; a repeat returns the first record."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(call_records.insert().values(
-                    call_id=call_id, channel=channel, agent_id=agent_id,
-                    started_at=dt.datetime.utcnow(), note=""))
+                conn.execute(
+                    call_records.insert().values(
+                        call_id=call_id, channel=channel, agent_id=agent_id, started_at=dt.datetime.utcnow(), note=""
+                    )
+                )
         except sa.exc.IntegrityError:
             pass
         return self.call_record(call_id)
@@ -347,14 +375,19 @@ class Database:
     def end_call(self, call_id: str) -> None:
         """Mark the call ended (the first end time stays)."""
         with self.engine.begin() as conn:
-            conn.execute(call_records.update().where(
-                call_records.c.call_id == call_id, call_records.c.ended_at.is_(None)
-            ).values(ended_at=dt.datetime.utcnow()))
+            conn.execute(
+                call_records.update()
+                .where(call_records.c.call_id == call_id, call_records.c.ended_at.is_(None))
+                .values(ended_at=dt.datetime.utcnow())
+            )
 
     def save_call_note(self, call_id: str, disposition: str, note: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(call_records.update().where(call_records.c.call_id == call_id).values(
-                disposition=disposition, note=note, note_at=dt.datetime.utcnow()))
+            conn.execute(
+                call_records.update()
+                .where(call_records.c.call_id == call_id)
+                .values(disposition=disposition, note=note, note_at=dt.datetime.utcnow())
+            )
 
     def add_watchlist_entries(self, rows: Iterable[dict]) -> dict:
         """Upsert watchlist rows (kind, value, source, note)."""
@@ -365,9 +398,13 @@ class Database:
 def _customer(row) -> Customer:
     m = row._mapping
     return Customer(
-        customer_id=m["customer_id"], name=m["name"], id_last4=m["id_last4"],
-        registered_phone=m["registered_phone"], loan_id=m["loan_id"],
-        outstanding=Decimal(str(m["outstanding"])), overdue_days=int(m["overdue_days"]),
+        customer_id=m["customer_id"],
+        name=m["name"],
+        id_last4=m["id_last4"],
+        registered_phone=m["registered_phone"],
+        loan_id=m["loan_id"],
+        outstanding=Decimal(str(m["outstanding"])),
+        overdue_days=int(m["overdue_days"]),
     )
 
 

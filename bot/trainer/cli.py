@@ -1,5 +1,6 @@
 """The trainer subcommands of `python -m bot`: validate, test-stories, export-story, graph, coverage,
 measure-loop."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,13 +23,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     ex = sub.add_parser("export-story", help="把一通真实通话导出为测试故事")
     ex.add_argument("call_id")
     ex.add_argument("--out", default="tests/stories/exported.yml", help="追加到哪个测试文件")
-    ex.add_argument("--keep-personal-data", action="store_true",
-                    help="不给姓名、证件号、手机号打码（只用于内部测试数据）")
+    ex.add_argument(
+        "--keep-personal-data", action="store_true", help="不给姓名、证件号、手机号打码（只用于内部测试数据）"
+    )
     gr = sub.add_parser("graph", help="把规则和故事画成流程图（HTML，浏览器打开）")
     gr.add_argument("--out", default="docs/flow.html")
     cov = sub.add_parser("coverage", help="测试覆盖率：哪些意图、话术、表单、规则和故事有测试")
-    cov.add_argument("--e2e", action="append", default=None,
-                     help="端到端通话记录（rasa_tracker.db 或所在文件夹），可写多次")
+    cov.add_argument(
+        "--e2e", action="append", default=None, help="端到端通话记录（rasa_tracker.db 或所在文件夹），可写多次"
+    )
     cov.add_argument("--no-e2e", action="store_true", help="只看测试故事")
     ml = sub.add_parser("measure-loop", help="测量改一句话术后“校验 + 训练”要多久、重训了哪些组件")
     ml.add_argument("--keep", action="store_true", help="保留项目副本（调试用）")
@@ -72,9 +75,9 @@ def _abs(path: str) -> Path:
 
 
 def export_story(args: argparse.Namespace) -> int:
+    from bot.core.materials import load_labels
     from bot.services.case_export import tracker_events
     from bot.settings import load_settings
-    from bot.core.materials import load_labels
     from bot.trainer import domain as domain_mod
     from bot.trainer.export_story import ExportError, export
     from bot.trainer.project import Project
@@ -82,40 +85,74 @@ def export_story(args: argparse.Namespace) -> int:
     settings, project = load_settings(), Project.default()
     events = tracker_events(settings.tracker_db_path, args.call_id)
     if not events:
-        print(f"找不到通话：{args.call_id}（在 {settings.tracker_db_path} 中没有记录）。"
-              "请确认通话编号（REST 渠道是 sender）和 BOT_DATA_DIR。", file=sys.stderr)
+        print(
+            f"找不到通话：{args.call_id}（在 {settings.tracker_db_path} 中没有记录）。"
+            "请确认通话编号（REST 渠道是 sender）和 BOT_DATA_DIR。",
+            file=sys.stderr,
+        )
         return 2
     dom = domain_mod.load(project.domain)
     out = _abs(args.out)
     try:
-        result = export(args.call_id, events, out, dom.influential_slots(),
-                        {name: r.first_text for name, r in dom.responses.items()}, load_labels(),
-                        hide_personal=not args.keep_personal_data)
+        result = export(
+            args.call_id,
+            events,
+            out,
+            dom.influential_slots(),
+            {name: r.first_text for name, r in dom.responses.items()},
+            load_labels(),
+            hide_personal=not args.keep_personal_data,
+        )
     except ExportError as err:
         print(f"没有导出：{err}", file=sys.stderr)
         return 2
-    print(f"已导出测试故事「{result['name']}」：客户说了 {result['turns']} 句，共 {result['steps']} 步，"
-          f"追加到 {project.rel(out)}。")
+    print(
+        f"已导出测试故事「{result['name']}」：客户说了 {result['turns']} 句，共 {result['steps']} 步，"
+        f"追加到 {project.rel(out)}。"
+    )
     print(f"检查它能通过：.venv/bin/python -m bot test-stories {project.rel(out)}")
     return 0
 
 
 def test_stories(stories: Path) -> int:
     """`rasa test core` on the stories with the current model (trained first if needed)."""
-    from bot.settings import PROJECT_ROOT
     from bot.ops.logs import quiet_environment
     from bot.ops.train_model import MODEL_PATH, train
+    from bot.settings import PROJECT_ROOT
 
     train(quiet=True)
     path = stories if stories.is_absolute() else PROJECT_ROOT / stories
     with tempfile.TemporaryDirectory() as tmp:
-        env = quiet_environment(dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), ACTION_PORT="5055",
-                                     BOT_TRACKER_DB=str(Path(tmp) / "tracker.db"), LOG_LEVEL="ERROR"))
+        env = quiet_environment(
+            dict(
+                os.environ,
+                PYTHONPATH=str(PROJECT_ROOT),
+                ACTION_PORT="5055",
+                BOT_TRACKER_DB=str(Path(tmp) / "tracker.db"),
+                LOG_LEVEL="ERROR",
+            )
+        )
         print(f">> rasa test 回放 {stories} 里的测试故事…", flush=True)
         result = subprocess.run(
-            [sys.executable, "-m", "rasa", "test", "core", "--stories", str(path), "--model", str(MODEL_PATH),
-             "--fail-on-prediction-errors", "--out", tmp], cwd=PROJECT_ROOT, env=env,
-            capture_output=True, text=True)
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "test",
+                "core",
+                "--stories",
+                str(path),
+                "--model",
+                str(MODEL_PATH),
+                "--fail-on-prediction-errors",
+                "--out",
+                tmp,
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         failed = Path(tmp) / "failed_test_stories.yml"
         detail = failed.read_text(encoding="utf-8") if failed.exists() else ""
     if result.returncode == 0 and "None of the test stories failed" in detail:

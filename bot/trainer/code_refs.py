@@ -1,4 +1,5 @@
 """Which responses the Python code utters, and with which template values (read with ast)."""
+
 from __future__ import annotations
 
 import ast
@@ -10,8 +11,7 @@ from typing import Dict, Iterable, List, Optional, Set
 RESPONSE_NAME = re.compile(r"^utter_[A-Za-z0-9_]+$")
 RESPONSE_PREFIX = re.compile(r"^utter_[A-Za-z0-9_]*$")
 # utter_message's own parameters: not template values.
-UTTER_PARAMS = {"text", "image", "json_message", "template", "response", "attachment", "buttons",
-                "elements"}
+UTTER_PARAMS = {"text", "image", "json_message", "template", "response", "attachment", "buttons", "elements"}
 
 
 @dataclass(frozen=True)
@@ -89,15 +89,18 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         first = node.values[0] if node.values else None
-        if (isinstance(first, ast.Constant) and isinstance(first.value, str)
-                and RESPONSE_PREFIX.match(first.value) and len(node.values) > 1):
+        if (
+            isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and RESPONSE_PREFIX.match(first.value)
+            and len(node.values) > 1
+        ):
             self._add(self.refs.prefixes, first.value, node)
             return
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        self.refs.keys.update(c for k in node.keys if k is not None for c in _constants(k)
-                              if RESPONSE_NAME.match(c))
+        self.refs.keys.update(c for k in node.keys if k is not None for c in _constants(k) if RESPONSE_NAME.match(c))
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -109,8 +112,7 @@ class _Visitor(ast.NodeVisitor):
         if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
             self.refs.keys.update(c for c in _constants(node.args[0]) if RESPONSE_NAME.match(c))
         if isinstance(func, ast.Attribute) and func.attr == "utter_message":
-            names = [n for kw in node.keywords if kw.arg in ("response", "template")
-                     for n in _constants(kw.value)]
+            names = [n for kw in node.keywords if kw.arg in ("response", "template") for n in _constants(kw.value)]
             values = {kw.arg for kw in node.keywords if kw.arg and kw.arg not in UTTER_PARAMS}
             for name in names:
                 self.refs.kwargs.setdefault(name, set()).update(values)

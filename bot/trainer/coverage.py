@@ -12,6 +12,7 @@ A rule counts as exercised when its steps occur in a tested conversation
 while its condition holds; a story when its steps occur with the form's inner
 turns folded, as stories write them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -139,8 +140,11 @@ def latest_e2e_dbs() -> List[Path]:
         return kept
     """Tracker stores the latest pytest run left behind (pytest keeps its last three runs)."""
     base = Path(tempfile.gettempdir()) / f"pytest-of-{getpass.getuser()}"  # pytest keeps 3 runs
-    runs = sorted((p for p in base.glob("pytest-*") if p.is_dir() and not p.is_symlink()),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
+    runs = sorted(
+        (p for p in base.glob("pytest-*") if p.is_dir() and not p.is_symlink()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for run in runs:
         found = sorted(run.glob("**/rasa_tracker.db"))
         if found:
@@ -175,8 +179,7 @@ def _short(path: Path) -> str:
 def rule_exercised(rule: Block, conversations: Iterable[Seq]) -> bool:
     """The rule's steps occur in order while its active_loop condition holds."""
     steps = [s for s in rule.steps if s.kind in (INTENT, ACTION, OR)]
-    pattern = [("intent" if s.kind in (INTENT, OR) else "action", s.options if s.kind == OR else s.name)
-               for s in steps]
+    pattern = [("intent" if s.kind in (INTENT, OR) else "action", s.options if s.kind == OR else s.name) for s in steps]
     loop = next((s.name for s in rule.condition if s.kind == ACTIVE_LOOP), "any")
     for seq in conversations:
         flat, loops, active = [], [], None
@@ -211,13 +214,17 @@ def folded(seq: Seq) -> Seq:
 
 def story_exercised(story: Block, conversations: Iterable[Seq]) -> bool:
     """The story's steps occur, form turns folded, in some tested conversation."""
-    pattern = folded([("intent", s.name) if s.kind == INTENT else ("action", s.name) if s.kind == ACTION
-                      else ("loop", s.name) for s in story.steps if s.kind in (INTENT, ACTION, ACTIVE_LOOP)],
-                     )
+    pattern = folded(
+        [
+            ("intent", s.name) if s.kind == INTENT else ("action", s.name) if s.kind == ACTION else ("loop", s.name)
+            for s in story.steps
+            if s.kind in (INTENT, ACTION, ACTIVE_LOOP)
+        ],
+    )
     for seq in conversations:
         flat = folded(seq)
         for i in range(len(flat) - len(pattern) + 1):
-            if flat[i:i + len(pattern)] == pattern:
+            if flat[i : i + len(pattern)] == pattern:
                 return True
     return False
 
@@ -235,8 +242,9 @@ class Row:
         return bool(self.tests or self.e2e)
 
 
-def build(project: Project, e2e_calls: Optional[Dict[str, List[dict]]] = None,
-          e2e_where: str = "") -> Dict[str, List[Row]]:
+def build(
+    project: Project, e2e_calls: Optional[Dict[str, List[dict]]] = None, e2e_where: str = ""
+) -> Dict[str, List[Row]]:
     """The coverage tables: intents, responses, forms, rules and stories."""
     dom = domain_mod.load(project.domain)
     forms = list(dom.forms)
@@ -249,19 +257,31 @@ def build(project: Project, e2e_calls: Optional[Dict[str, List[dict]]] = None,
         return None if seen is None else getattr(seen, table)[name]
 
     tables: Dict[str, List[Row]] = {
-        "意图": [Row(i, (names.get("intents") or {}).get(i, ""), tests.intents[i], count(e2e, "intents", i))
-                for i in dom.intents],
-        "话术": [Row(r.name, r.first_text, tests.responses[r.name], count(e2e, "responses", r.name))
-                for r in dom.responses.values()],
-        "表单": [Row(f, (names.get("forms") or {}).get(f, ""), tests.forms[f], count(e2e, "forms", f))
-                for f in forms],
+        "意图": [
+            Row(i, (names.get("intents") or {}).get(i, ""), tests.intents[i], count(e2e, "intents", i))
+            for i in dom.intents
+        ],
+        "话术": [
+            Row(r.name, r.first_text, tests.responses[r.name], count(e2e, "responses", r.name))
+            for r in dom.responses.values()
+        ],
+        "表单": [Row(f, (names.get("forms") or {}).get(f, ""), tests.forms[f], count(e2e, "forms", f)) for f in forms],
     }
     rows = []
     for block in data_blocks:
-        check = (lambda seen: rule_exercised(block, seen.conversations)) if block.kind == "rule" else \
-            (lambda seen: story_exercised(block, seen.conversations))
-        rows.append(Row(block.label, f"{project.rel(block.file)}:{block.line}", int(check(tests)),
-                        None if e2e is None else int(check(e2e))))
+        check = (
+            (lambda seen, block=block: rule_exercised(block, seen.conversations))
+            if block.kind == "rule"
+            else (lambda seen, block=block: story_exercised(block, seen.conversations))
+        )
+        rows.append(
+            Row(
+                block.label,
+                f"{project.rel(block.file)}:{block.line}",
+                int(check(tests)),
+                None if e2e is None else int(check(e2e)),
+            )
+        )
     tables["规则和故事"] = rows
     return tables
 
@@ -287,9 +307,12 @@ def _cut(text: str, width: int) -> str:
 
 def render(tables: Dict[str, List[Row]], e2e_note: str) -> str:
     """Plain-text tables, untested rows marked, with a summary per table."""
-    out = ["测试覆盖率报告（python -m bot coverage）",
-           "  测试故事 = tests/stories/ 里 rasa test 回放的故事（只比对意图和动作，不运行自定义动作）",
-           f"  端到端   = {e2e_note}", ""]
+    out = [
+        "测试覆盖率报告（python -m bot coverage）",
+        "  测试故事 = tests/stories/ 里 rasa test 回放的故事（只比对意图和动作，不运行自定义动作）",
+        f"  端到端   = {e2e_note}",
+        "",
+    ]
     summary = []
     for title, rows in tables.items():
         name_w = max([_width(r.name) for r in rows] + [_width(title)]) + 2
@@ -299,8 +322,13 @@ def render(tables: Dict[str, List[Row]], e2e_note: str) -> str:
         for r in rows:
             e2e = "-" if r.e2e is None else str(r.e2e)
             status = "已测试" if r.covered else "未测试 ✗"
-            out.append(_pad(r.name, name_w) + _pad(str(r.tests), 10) + _pad(e2e if flag_e2e else "-", 8)
-                       + _pad(status, 10) + _cut(r.label, 46))
+            out.append(
+                _pad(r.name, name_w)
+                + _pad(str(r.tests), 10)
+                + _pad(e2e if flag_e2e else "-", 8)
+                + _pad(status, 10)
+                + _cut(r.label, 46)
+            )
         untested = [r.name for r in rows if not r.covered]
         out.append("")
         if not rows:
@@ -314,8 +342,7 @@ def render(tables: Dict[str, List[Row]], e2e_note: str) -> str:
     return "\n".join(out)
 
 
-def main(project: Optional[Project] = None, e2e_paths: Optional[Sequence[Path]] = None,
-         use_e2e: bool = True) -> str:
+def main(project: Optional[Project] = None, e2e_paths: Optional[Sequence[Path]] = None, use_e2e: bool = True) -> str:
     """The report text (the command prints it and exits 0)."""
     project = project or Project.default()
     calls, note = None, "没有读取端到端测试的通话记录（--no-e2e）"

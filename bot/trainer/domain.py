@@ -1,4 +1,5 @@
 """The domain file as the trainer tools read it: names, lines, response variants (no Rasa)."""
+
 from __future__ import annotations
 
 import re
@@ -11,12 +12,22 @@ from bot.trainer import yamlfile
 
 AGENT_CHANNEL = "agent"
 # Actions Rasa brings itself: stories may use them without listing them in the domain.
-DEFAULT_ACTIONS = frozenset({
-    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
-    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
-    "action_default_ask_rephrase", "action_two_stage_fallback", "action_unlikely_intent",
-    "action_back", "action_extract_slots",
-})
+DEFAULT_ACTIONS = frozenset(
+    {
+        "action_listen",
+        "action_restart",
+        "action_session_start",
+        "action_default_fallback",
+        "action_deactivate_loop",
+        "action_revert_fallback_events",
+        "action_default_ask_affirmation",
+        "action_default_ask_rephrase",
+        "action_two_stage_fallback",
+        "action_unlikely_intent",
+        "action_back",
+        "action_extract_slots",
+    }
+)
 DEFAULT_INTENTS = frozenset({"restart", "back", "out_of_scope", "session_start", "nlu_fallback"})
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([^{}]*)\}(?!\})")
 
@@ -97,8 +108,7 @@ class Domain:
         return out
 
     def knows_action(self, name: str) -> bool:
-        return (name in self.actions or name in self.forms or name in self.responses
-                or name in DEFAULT_ACTIONS)
+        return name in self.actions or name in self.forms or name in self.responses or name in DEFAULT_ACTIONS
 
     def knows_intent(self, name: str) -> bool:
         return name in self.intents or name in DEFAULT_INTENTS
@@ -135,14 +145,14 @@ def load(path: Path) -> Domain:
     if isinstance(forms, dict):
         for name, spec in forms.items():
             required = (spec or {}).get("required_slots") if isinstance(spec, dict) else None
-            domain.forms[str(name)] = [str(s) for s in required or []] if isinstance(required, list) \
-                else [str(s) for s in (required or {})]
+            domain.forms[str(name)] = (
+                [str(s) for s in required or []] if isinstance(required, list) else [str(s) for s in (required or {})]
+            )
             domain.form_lines[str(name)] = yamlfile.key_line(forms, name)
     responses = doc.get("responses") or {}
     if isinstance(responses, dict):
         for name, variants in responses.items():
-            domain.responses[str(name)] = Response(str(name), yamlfile.key_line(responses, name),
-                                                   _variants(variants))
+            domain.responses[str(name)] = Response(str(name), yamlfile.key_line(responses, name), _variants(variants))
     return domain
 
 
@@ -171,7 +181,13 @@ def _variants(raw: Any) -> List[Variant]:
     out = []
     for i, item in enumerate(raw):
         if isinstance(item, dict):
-            out.append(Variant(str(item.get("text") or ""), item.get("channel"),
-                               bool(item.get("condition")), yamlfile.item_line(raw, i),
-                               _condition(item.get("condition"))))
+            out.append(
+                Variant(
+                    str(item.get("text") or ""),
+                    item.get("channel"),
+                    bool(item.get("condition")),
+                    yamlfile.item_line(raw, i),
+                    _condition(item.get("condition")),
+                )
+            )
     return out

@@ -9,6 +9,7 @@ comments, so a trainer can read it. Steps Rasa runs by itself
 validate_* action) are not story steps; `requested_slot: null` is written
 where the form ends, because the wrap-up rule waits for it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,7 @@ import yaml
 
 from bot.ops.logs import mask
 
-NOT_STORY_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots",
-                     "action_unlikely_intent"}
+NOT_STORY_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_unlikely_intent"}
 TZ = dt.timezone(dt.timedelta(hours=8))
 FILE_HEADER = """\
 # 从真实通话导出的测试故事（python -m bot export-story CALL_ID 追加到这里）。
@@ -55,9 +55,10 @@ def applied(events: Iterable[dict]) -> List[dict]:
     for e in events:
         kind = e.get("event")
         if kind == "session_started":  # keep the opening lines action_session_start said
-            starts = [i for i, x in enumerate(out) if x.get("event") == "action"
-                      and x.get("name") == "action_session_start"]
-            out = [x for x in out[starts[-1]:] if x.get("event") == "bot"] if starts else []
+            starts = [
+                i for i, x in enumerate(out) if x.get("event") == "action" and x.get("name") == "action_session_start"
+            ]
+            out = [x for x in out[starts[-1] :] if x.get("event") == "bot"] if starts else []
         elif kind == "restart":
             out = []
         elif kind == "undo":
@@ -76,8 +77,9 @@ def _drop_back_to(events: List[dict], kind: str) -> None:
             return
 
 
-def turns(events: Iterable[dict], influential_slots: Set[str] = frozenset(),
-          responses: Optional[Dict[str, str]] = None) -> List[Turn]:
+def turns(
+    events: Iterable[dict], influential_slots: Set[str] = frozenset(), responses: Optional[Dict[str, str]] = None
+) -> List[Turn]:
     """Story steps from tracker events. responses: name → template, used for bot lines with values."""
     out: List[Turn] = []
     opening: List[str] = []
@@ -138,6 +140,7 @@ def masker(events: Iterable[dict]) -> Callable[[str], str]:
                 text = text.replace(name, name[0] + "*" * (len(name) - 1))
         text = mask(text)
         return re.sub(r"(?<![0-9])[0-9]{4}(?![0-9])", "****", text)  # stray ID/loan digits
+
     return hide
 
 
@@ -181,8 +184,11 @@ def _quote(text: str) -> str:
 
 
 def _scalar(value: Any) -> str:
-    return "null" if value is None else yaml.safe_dump(value, allow_unicode=True, default_flow_style=True).strip()\
-        .removesuffix("...").strip()
+    return (
+        "null"
+        if value is None
+        else yaml.safe_dump(value, allow_unicode=True, default_flow_style=True).strip().removesuffix("...").strip()
+    )
 
 
 def append_story(path: Path, story_text: str, name: str) -> None:
@@ -214,8 +220,15 @@ def append_story(path: Path, story_text: str, name: str) -> None:
     path.write_text(new, encoding="utf-8")
 
 
-def export(call_id: str, events: List[dict], out: Path, influential_slots: Set[str],
-           responses: Dict[str, str], labels: Dict[str, Dict[str, str]], hide_personal: bool = True) -> dict:
+def export(
+    call_id: str,
+    events: List[dict],
+    out: Path,
+    influential_slots: Set[str],
+    responses: Dict[str, str],
+    labels: Dict[str, Dict[str, str]],
+    hide_personal: bool = True,
+) -> dict:
     """Build the story of one call and append it to out; what was written."""
     session = applied(events)
     if not any(e.get("event") == "user" for e in session):
@@ -225,6 +238,9 @@ def export(call_id: str, events: List[dict], out: Path, influential_slots: Set[s
     hide = masker(events) if hide_personal else (lambda s: s)
     text = render(name, steps, hide)
     append_story(out, text, name)
-    return {"name": name, "turns": sum(1 for t in steps if t.kind == "user"),
-            "steps": sum(1 for t in steps if t.kind in ("user", "action", "active_loop", "slot")),
-            "text": text}
+    return {
+        "name": name,
+        "turns": sum(1 for t in steps if t.kind == "user"),
+        "steps": sum(1 for t in steps if t.kind in ("user", "action", "active_loop", "slot")),
+        "text": text,
+    }

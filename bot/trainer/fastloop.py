@@ -9,6 +9,7 @@ components Rasa trains and those it restores from its cache):
   3. `python -m bot validate` + training after changing one response text;
   4. training after adding one NLU example.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from bot.settings import PROJECT_ROOT
 from bot.ops.logs import quiet_environment
+from bot.settings import PROJECT_ROOT
 
 COPIED = ("domain.yml", "config.yml", "data", "tests/stories", "bot", "actions")
 TRAINED = re.compile(r"Starting to train component '([^']+)'")
@@ -58,8 +59,22 @@ def rasa_train(workdir: Path, cache: Optional[Path] = None) -> Run:
     env = quiet_environment(dict(os.environ, PYTHONPATH=str(workdir), LOG_LEVEL="INFO"))
     if cache is not None:
         env["RASA_CACHE_DIRECTORY"] = str(cache)
-    cmd = [sys.executable, "-m", "rasa", "train", "--fixed-model-name", "script-guide", "--out",
-           str(workdir / "models"), "--domain", "domain.yml", "--config", "config.yml", "--data", "data"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--fixed-model-name",
+        "script-guide",
+        "--out",
+        str(workdir / "models"),
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--data",
+        "data",
+    ]
     started = time.monotonic()
     result = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - started
@@ -135,8 +150,11 @@ def render(runs: List[Run]) -> str:
     out = ["快速循环测量（项目副本 + 项目现有的 .rasa/cache；项目本身没有被修改）", ""]
     for run in runs:
         total = run.seconds + (run.validate_seconds or 0)
-        timing = (f"校验 {run.validate_seconds:.1f} 秒 + 训练 {run.seconds:.1f} 秒 = {total:.1f} 秒"
-                  if run.validate_seconds is not None else f"训练 {run.seconds:.1f} 秒")
+        timing = (
+            f"校验 {run.validate_seconds:.1f} 秒 + 训练 {run.seconds:.1f} 秒 = {total:.1f} 秒"
+            if run.validate_seconds is not None
+            else f"训练 {run.seconds:.1f} 秒"
+        )
         out.append(f"- {run.step}：{timing}")
         out.append(f"    重新训练 {len(run.trained)} 个组件：{', '.join(run.trained) or '无'}")
         out.append(f"    从缓存恢复 {len(run.restored)} 个组件：{', '.join(run.restored) or '无'}")

@@ -6,6 +6,7 @@ columns), then one card per rule and story. Labels are Chinese: the 话术 text
 of each response, the names in bot/trainer/graph_labels.yml, an example sentence
 for each intent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,13 +26,22 @@ BOX_W, BOX_H, COL_W, ROW_H = 210, 58, 250, 74
 CARD_W, CARD_BOX_H, CARD_GAP = 300, 54, 22
 CHARS = 15  # CJK characters that fit on one line of a box
 COLOURS = {  # fill, border
-    "start": ("#f1f5f9", "#334155"), "condition": ("#f3e8ff", "#7e22ce"),
-    "intent": ("#dbeafe", "#2563eb"), "response": ("#dcfce7", "#15803d"),
-    "action": ("#ffedd5", "#c2410c"), "form": ("#fef9c3", "#a16207"),
+    "start": ("#f1f5f9", "#334155"),
+    "condition": ("#f3e8ff", "#7e22ce"),
+    "intent": ("#dbeafe", "#2563eb"),
+    "response": ("#dcfce7", "#15803d"),
+    "action": ("#ffedd5", "#c2410c"),
+    "form": ("#fef9c3", "#a16207"),
     "end": ("#ffffff", "#94a3b8"),
 }
-LEGEND = [("intent", "客户说的话（意图）"), ("response", "机器人说的话术"), ("form", "来电表单"),
-          ("action", "程序动作"), ("condition", "条件"), ("end", "规则/故事到此结束")]
+LEGEND = [
+    ("intent", "客户说的话（意图）"),
+    ("response", "机器人说的话术"),
+    ("form", "来电表单"),
+    ("action", "程序动作"),
+    ("condition", "条件"),
+    ("end", "规则/故事到此结束"),
+]
 
 
 @dataclass
@@ -49,12 +59,12 @@ class Box:
 class Node:
     box: Box
     key: tuple = ()
-    children: List["Node"] = field(default_factory=list)
+    children: List[Node] = field(default_factory=list)
     ends: List[str] = field(default_factory=list)
     x: float = 0
     y: float = 0
 
-    def child(self, key: tuple, box: Box) -> "Node":
+    def child(self, key: tuple, box: Box) -> Node:
         for c in self.children:
             if c.key == key:
                 return c
@@ -66,8 +76,9 @@ class Node:
 class Namer:
     """Chinese labels for steps, from the domain, the NLU examples and labels.yml."""
 
-    def __init__(self, dom: Optional[domain_mod.Domain], examples: Dict[str, list], labels: dict,
-                 codes: Optional[dict] = None):
+    def __init__(
+        self, dom: Optional[domain_mod.Domain], examples: Dict[str, list], labels: dict, codes: Optional[dict] = None
+    ):
         self.dom, self.examples, self.codes = dom, examples, codes or {}
         self.intents = labels.get("intents") or {}
         self.actions = labels.get("actions") or {}
@@ -76,9 +87,13 @@ class Namer:
     def intent(self, name: str, entities: tuple = ()) -> Box:
         example = nlu_data.first_example(self.examples, name)
         said = "，".join(self._entity(k, v) for k, v in entities)
-        return Box("intent", f"客户：{self.intents.get(name, name)}",
-                   f"例：{example}" if example else name, f"说到：{said}" if said else "",
-                   tooltip=f"意图 {name}" + (f"，例句：{example}" if example else "") + (f"；{said}" if said else ""))
+        return Box(
+            "intent",
+            f"客户：{self.intents.get(name, name)}",
+            f"例：{example}" if example else name,
+            f"说到：{said}" if said else "",
+            tooltip=f"意图 {name}" + (f"，例句：{example}" if example else "") + (f"；{said}" if said else ""),
+        )
 
     def _entity(self, entity: str, value: str) -> str:
         """caller_role=third_party → 第三方机构 (labels from bot/catalogue/labels.yml)."""
@@ -86,8 +101,12 @@ class Namer:
 
     def action(self, name: str) -> Box:
         if self.dom is not None and name in self.dom.forms:
-            return Box("form", self.actions.get(name) or self.forms.get(name) or f"表单 {name}", name,
-                       tooltip=f"表单 {name}：依次询问 {', '.join(self.dom.forms[name])}")
+            return Box(
+                "form",
+                self.actions.get(name) or self.forms.get(name) or f"表单 {name}",
+                name,
+                tooltip=f"表单 {name}：依次询问 {', '.join(self.dom.forms[name])}",
+            )
         if self.dom is not None and name in self.dom.responses:
             text = self.dom.responses[name].first_text
             return Box("response", f"机器人：{text}", name, tooltip=f"{name}：{text}")
@@ -109,14 +128,17 @@ def visual_steps(block: Block, namer: Namer) -> List[Tuple[tuple, Box]]:
     """The steps a reader follows: intents and actions, with form/slot steps folded into notes."""
     out: List[Tuple[tuple, Box]] = []
     if block.condition:
-        out.append((("condition",) + tuple(s.key + (s.text,) for s in block.condition), namer.condition(block.condition)))
+        out.append(
+            (("condition",) + tuple(s.key + (s.text,) for s in block.condition), namer.condition(block.condition))
+        )
     for step in block.steps:
         if step.kind in (ACTIVE_LOOP, SLOT):
             note = namer.loop_note(step)
             if out and out[-1][1].kind != "condition":
                 key, box = out[-1]
-                box = Box(box.kind, box.title, box.detail, (box.notes + " → " if box.notes else "→ ") + note,
-                          box.tooltip)
+                box = Box(
+                    box.kind, box.title, box.detail, (box.notes + " → " if box.notes else "→ ") + note, box.tooltip
+                )
                 out[-1] = (key + (note,), box)
             else:
                 out.append((("note", note), Box("condition", note)))
@@ -124,8 +146,17 @@ def visual_steps(block: Block, namer: Namer) -> List[Tuple[tuple, Box]]:
             out.append((step.key + step.entities, namer.intent(step.name, step.entities)))
         elif step.kind == OR:
             boxes = [namer.intent(n) for n in step.options]
-            out.append((step.key, Box("intent", " 或 ".join(b.title.removeprefix("客户：") for b in boxes),
-                                      "", tooltip="；".join(b.tooltip for b in boxes))))
+            out.append(
+                (
+                    step.key,
+                    Box(
+                        "intent",
+                        " 或 ".join(b.title.removeprefix("客户：") for b in boxes),
+                        "",
+                        tooltip="；".join(b.tooltip for b in boxes),
+                    ),
+                )
+            )
         elif step.kind == ACTION:
             out.append((step.key, namer.action(step.name)))
         elif step.kind == CHECKPOINT:
@@ -190,8 +221,10 @@ def _box_svg(box: Box, x: float, y: float, w: int, h: int) -> str:
     lines = [(box.title, "t"), (box.detail, "d"), (box.notes, "n")]
     lines = [(text, cls) for text, cls in lines if text]
     chars = max(8, int(w / 13.5))
-    out = [f'<g><title>{_e(box.tooltip or box.title)}</title>',
-           f'<rect x="{x:.0f}" y="{y:.0f}" width="{w}" height="{h}" rx="8" fill="{fill}" stroke="{stroke}"/>']
+    out = [
+        f'<g><title>{_e(box.tooltip or box.title)}</title>',
+        f'<rect x="{x:.0f}" y="{y:.0f}" width="{w}" height="{h}" rx="8" fill="{fill}" stroke="{stroke}"/>',
+    ]
     top = y + h / 2 - (len(lines) - 1) * 8 + 4
     for i, (text, cls) in enumerate(lines):
         out.append(f'<text class="{cls}" x="{x + 8:.0f}" y="{top + i * 16:.0f}">{_e(_cut(text, chars))}</text>')
@@ -221,8 +254,10 @@ def overview_svg(root: Node) -> str:
             cx, cy = pos(child)
             x1, y1, x2, y2 = x + BOX_W, y + BOX_H / 2, cx - 4, cy + (BOX_H / 2 if child.box.kind != "end" else 0)
             mid = (x1 + x2) / 2
-            parts.append(f'<path d="M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" '
-                         'class="edge" marker-end="url(#arrow)"/>')
+            parts.append(
+                f'<path d="M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" '
+                'class="edge" marker-end="url(#arrow)"/>'
+            )
             draw(child)
         if node.box.kind == "end":
             parts.append(_end_svg(node, x, y))
@@ -242,17 +277,21 @@ def card_svg(block: Block, namer: Namer) -> str:
         y = 2 + i * (CARD_BOX_H + CARD_GAP)
         parts.append(_box_svg(box, 2, y, CARD_W - 4, CARD_BOX_H))
         if i:
-            parts.append(f'<path d="M{CARD_W / 2:.0f},{y - CARD_GAP + 1:.0f} L{CARD_W / 2:.0f},{y - 3:.0f}" '
-                         'class="edge" marker-end="url(#arrow)"/>')
+            parts.append(
+                f'<path d="M{CARD_W / 2:.0f},{y - CARD_GAP + 1:.0f} L{CARD_W / 2:.0f},{y - 3:.0f}" '
+                'class="edge" marker-end="url(#arrow)"/>'
+            )
     return _svg(CARD_W, height, "".join(parts))
 
 
 def _svg(width: float, height: float, body: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif">'
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#64748b"/></marker></defs>'
-            f"{body}</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif">'
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#64748b"/></marker></defs>'
+        f"{body}</svg>"
+    )
 
 
 # ---- page ---------------------------------------------------------------------------------------
@@ -289,25 +328,35 @@ def render_page(project: Project) -> str:
     for block in blocks:
         by_file.setdefault(project.rel(block.file), []).append(block)
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    legend = "".join(f'<span style="background:{COLOURS[k][0]};border-color:{COLOURS[k][1]}">{_e(t)}</span>'
-                     for k, t in LEGEND)
+    legend = "".join(
+        f'<span style="background:{COLOURS[k][0]};border-color:{COLOURS[k][1]}">{_e(t)}</span>' for k, t in LEGEND
+    )
     rules = sum(b.kind == "rule" for b in blocks)
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
-           "<title>话术流程图</title>", f"<style>{CSS}</style></head><body>",
-           "<h1>话术流程图</h1>",
-           f'<p class="sub">由 python -m bot graph 根据 data/ 下的规则和故事生成（{now}）：'
-           f"{rules} 条规则，{len(blocks) - rules} 个故事。鼠标停在方框上可看完整话术。</p>",
-           f'<div class="legend">{legend}</div>']
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        "<title>话术流程图</title>",
+        f"<style>{CSS}</style></head><body>",
+        "<h1>话术流程图</h1>",
+        f'<p class="sub">由 python -m bot graph 根据 data/ 下的规则和故事生成（{now}）：'
+        f"{rules} 条规则，{len(blocks) - rules} 个故事。鼠标停在方框上可看完整话术。</p>",
+        f'<div class="legend">{legend}</div>',
+    ]
     if broken:
-        out.append("<p><b>以下文件有格式错误，没有画进图里（运行 make validate 查看）：</b>"
-                   + "、".join(_e(project.rel(p)) for p in broken) + "</p>")
+        out.append(
+            "<p><b>以下文件有格式错误，没有画进图里（运行 make validate 查看）：</b>"
+            + "、".join(_e(project.rel(p)) for p in broken)
+            + "</p>"
+        )
     out.append("<nav>" + "".join(f'<a href="#f{i}">{_e(f)}</a>' for i, f in enumerate(by_file)) + "</nav>")
     out += ["<h2>总览：开头相同的规则和故事合在一起</h2>", f'<div class="scroll">{overview_svg(root)}</div>']
     for i, (file, file_blocks) in enumerate(by_file.items()):
         out.append(f'<h2 id="f{i}">{_e(file)}</h2><div class="cards">')
         for block in file_blocks:
-            out.append(f'<div class="card"><h3>{_e(block.label)}</h3>'
-                       f'<p class="where">{_e(file)}:{block.line or ""}</p>{card_svg(block, namer)}</div>')
+            out.append(
+                f'<div class="card"><h3>{_e(block.label)}</h3>'
+                f'<p class="where">{_e(file)}:{block.line or ""}</p>{card_svg(block, namer)}</div>'
+            )
         out.append("</div>")
     out.append("</body></html>")
     return "\n".join(out)

@@ -1,4 +1,5 @@
 """NLU examples per intent from data/nlu (plain YAML, annotations stripped)."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,8 @@ def read(paths: Iterable[Path]) -> Dict[str, List[IntentExamples]]:
             lines = str(item.get("examples") or "").splitlines()
             examples = [plain(x.strip()[1:]) for x in lines if x.strip().startswith("-")]
             out.setdefault(str(item["intent"]), []).append(
-                IntentExamples(str(item["intent"]), path, yamlfile.item_line(items, index), examples))
+                IntentExamples(str(item["intent"]), path, yamlfile.item_line(items, index), examples)
+            )
     return out
 
 

@@ -1,4 +1,5 @@
 """One problem a check found, and the Chinese report trainers read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Where the files trainers edit live; tests point it at small fixture projects."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class Project:
     code_dirs: tuple
 
     @classmethod
-    def at(cls, root: Path) -> "Project":
+    def at(cls, root: Path) -> Project:
         """The standard layout under root."""
         root = Path(root).resolve()
         return cls(
@@ -47,7 +48,7 @@ class Project:
         )
 
     @classmethod
-    def default(cls) -> "Project":
+    def default(cls) -> Project:
         return cls.at(PROJECT_ROOT)
 
     def rel(self, path: Path) -> str:

@@ -5,6 +5,7 @@ The only trainer module that imports Rasa. It runs the same Validator calls as
 that is where Rasa finds a story contradicting a rule. What Rasa says is
 turned into Problems; `locate` (from validate.py) supplies file and line.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,8 +49,14 @@ def run(project: Project, locate: Locator) -> List[Problem]:
             try:
                 validator, domain, graph = _load(project)
             except Exception as exc:  # Rasa refuses to read the files at all
-                return [error(project.rel(project.domain), None,
-                              f"Rasa 读不了训练数据：{_first_line(exc)}。请先修正上面的格式错误。", CHECK)]
+                return [
+                    error(
+                        project.rel(project.domain),
+                        None,
+                        f"Rasa 读不了训练数据：{_first_line(exc)}。请先修正上面的格式错误。",
+                        CHECK,
+                    )
+                ]
             validator.verify_domain_validity()
             validator.verify_actions_in_stories_rules()
             validator.verify_forms_in_stories_rules()
@@ -58,8 +65,7 @@ def run(project: Project, locate: Locator) -> List[Problem]:
             validator.verify_nlu(True)
             validator.verify_story_structure(True)
             validator.warn_if_config_mandatory_keys_are_not_set()
-            captured = [str(w.message) for w in caught
-                        if issubclass(w.category, UserWarning) and not _expected(w)]
+            captured = [str(w.message) for w in caught if issubclass(w.category, UserWarning) and not _expected(w)]
             problems += _rule_contradictions(project, domain, graph, locate)
     finally:
         validator_logger.removeHandler(handler)
@@ -91,8 +97,10 @@ def _expected(caught: warnings.WarningMessage) -> bool:
     """Warnings Rasa itself hides (rasa.utils.common.EXPECTED_WARNINGS)."""
     from rasa.utils.common import EXPECTED_WARNINGS
 
-    return any(issubclass(caught.category, category) and re.match(pattern, str(caught.message))
-               for category, pattern in EXPECTED_WARNINGS)
+    return any(
+        issubclass(caught.category, category) and re.match(pattern, str(caught.message))
+        for category, pattern in EXPECTED_WARNINGS
+    )
 
 
 def _load(project: Project):
@@ -100,8 +108,8 @@ def _load(project: Project):
     from rasa.validator import Validator
 
     importer = TrainingDataImporter.load_from_config(
-        config_path=str(project.config), domain_path=str(project.domain),
-        training_data_paths=[str(project.data)])
+        config_path=str(project.config), domain_path=str(project.domain), training_data_paths=[str(project.data)]
+    )
     validator = Validator.from_importer(importer)
     return validator, validator.domain, validator.story_graph
 
@@ -126,13 +134,20 @@ def _conflict_problem(conflict: Any, locate: Locator) -> Problem:
     parts = [f"「{'」「'.join(sorted(set(names)))}」接 {action}" for action, names in by_action.items()]
     first_story = next((n for names in by_action.values() for n in names), "")
     file, line = locate.block(first_story)
-    return error(file, line, f"故事之间互相矛盾：在“{after}”之后，" + "；".join(parts)
-                 + "。同样的对话只能有一种回应：请把这些故事在这里改成一致。", "故事之间冲突")
+    return error(
+        file,
+        line,
+        f"故事之间互相矛盾：在“{after}”之后，"
+        + "；".join(parts)
+        + "。同样的对话只能有一种回应：请把这些故事在这里改成一致。",
+        "故事之间冲突",
+    )
 
 
 _CONTRADICTION = re.compile(
     r"- the prediction of the action '(?P<gold>[^']*)' in (?P<kind>story|rule) '(?P<name>[^']*)' "
-    r"is contradicting with rule\(s\) '(?P<rules>[^']*)'(?: which predicted action '(?P<pred>[^']*)')?")
+    r"is contradicting with rule\(s\) '(?P<rules>[^']*)'(?: which predicted action '(?P<pred>[^']*)')?"
+)
 
 
 def _rule_contradictions(project: Project, domain: Any, graph: Any, locate: Locator) -> List[Problem]:
@@ -148,9 +163,12 @@ def _rule_contradictions(project: Project, domain: Any, graph: Any, locate: Loca
         return []
     trackers = TrainingDataGenerator(graph, domain, augmentation_factor=0).generate()
     with tempfile.TemporaryDirectory() as tmp:
-        policy = RulePolicy.create({**RulePolicy.get_default_config(), **config},
-                                   LocalModelStorage(Path(tmp)), Resource("rule_policy"),
-                                   ExecutionContext(GraphSchema({}), "validate"))
+        policy = RulePolicy.create(
+            {**RulePolicy.get_default_config(), **config},
+            LocalModelStorage(Path(tmp)),
+            Resource("rule_policy"),
+            ExecutionContext(GraphSchema({}), "validate"),
+        )
         logging.getLogger("rasa.core.policies.rule_policy").setLevel(logging.ERROR)
         try:
             policy.train(trackers, domain)
@@ -166,14 +184,28 @@ def _invalid_rule_problems(text: str, locate: Locator) -> List[Problem]:
         kind = "故事" if m["kind"] == "story" else "规则"
         rules = "」「".join(r.strip() for r in m["rules"].split(","))
         predicted = f"接 {m['pred']}" if m["pred"] else "接别的动作"
-        problems.append(error(
-            file, line, f"{kind}「{m['name']}」在这里接 {m['gold']}，但规则「{rules}」规定这里{predicted}。"
-            f"请修改{kind}或规则，让两者一致。", CONFLICT_CHECK))
+        problems.append(
+            error(
+                file,
+                line,
+                f"{kind}「{m['name']}」在这里接 {m['gold']}，但规则「{rules}」规定这里{predicted}。"
+                f"请修改{kind}或规则，让两者一致。",
+                CONFLICT_CHECK,
+            )
+        )
     if not problems:  # another rule problem (incomplete rule, too many turns, …)
         names = re.findall(r"rule '([^']+)'", text) or re.findall(r"'([^']+)'", text)
         file, line = locate.block(names[0]) if names else ("data/rules", None)
-        problems.append(error(file, line, "规则写法有问题，Rasa 拒绝训练：" + _first_line(text.strip())
-                              + "。规则只能写一轮“客户说 → 机器人做”，多轮对话请写成故事。", CONFLICT_CHECK))
+        problems.append(
+            error(
+                file,
+                line,
+                "规则写法有问题，Rasa 拒绝训练："
+                + _first_line(text.strip())
+                + "。规则只能写一轮“客户说 → 机器人做”，多轮对话请写成故事。",
+                CONFLICT_CHECK,
+            )
+        )
     return problems
 
 
@@ -192,23 +224,37 @@ _Rule = Tuple[re.Pattern, Callable[[re.Match, Locator], Optional[Problem]]]
 
 
 def _intent_not_in_nlu(m: re.Match, loc: Locator) -> Problem:
-    return warning(*loc.domain("intents", m[1]), f"意图 {m[1]} 在 domain.yml 里登记了，但 data/nlu/ 里没有一条例句："
-                   "请补充例句，或从 domain.yml 的 intents 删除它。", CHECK)
+    return warning(
+        *loc.domain("intents", m[1]),
+        f"意图 {m[1]} 在 domain.yml 里登记了，但 data/nlu/ 里没有一条例句："
+        "请补充例句，或从 domain.yml 的 intents 删除它。",
+        CHECK,
+    )
 
 
 def _nlu_intent_not_in_domain(m: re.Match, loc: Locator) -> Problem:
-    return error(*loc.nlu_intent(m[1]), f"例句标注的意图 {m[1]} 没有登记在 domain.yml 的 intents 下："
-                 "请检查拼写，或把它加到 domain.yml。", CHECK)
+    return error(
+        *loc.nlu_intent(m[1]),
+        f"例句标注的意图 {m[1]} 没有登记在 domain.yml 的 intents 下：请检查拼写，或把它加到 domain.yml。",
+        CHECK,
+    )
 
 
 def _duplicate_example(m: re.Match, loc: Locator) -> Problem:
-    return warning(*loc.nlu_example(m[1]), f"例句“{m[1]}”同时标成了多个意图（{m[2]}）：模型会被弄糊涂，"
-                   "请只保留一个意图下的这条例句。", CHECK)
+    return warning(
+        *loc.nlu_example(m[1]),
+        f"例句“{m[1]}”同时标成了多个意图（{m[2]}）：模型会被弄糊涂，请只保留一个意图下的这条例句。",
+        CHECK,
+    )
 
 
 def _intent_unused(m: re.Match, loc: Locator) -> Problem:
-    return warning(*loc.domain("intents", m[1]), f"意图 {m[1]} 没有出现在任何故事或规则里：客户这么说时机器人"
-                   "不知道怎么接。请在 data/rules 或 data/stories 里写上对它的回应。", CHECK)
+    return warning(
+        *loc.domain("intents", m[1]),
+        f"意图 {m[1]} 没有出现在任何故事或规则里：客户这么说时机器人"
+        "不知道怎么接。请在 data/rules 或 data/stories 里写上对它的回应。",
+        CHECK,
+    )
 
 
 def _form_unknown(m: re.Match, loc: Locator) -> Problem:
@@ -216,8 +262,11 @@ def _form_unknown(m: re.Match, loc: Locator) -> Problem:
 
 
 def _form_slot_unknown(m: re.Match, loc: Locator) -> Problem:
-    return error(*loc.domain("forms", m[2]), f"表单 {m[2]} 要填的槽位 {m[1]} 没有在 domain.yml 的 slots 下定义："
-                 "请检查拼写，或在 slots 下加上它。", CHECK)
+    return error(
+        *loc.domain("forms", m[2]),
+        f"表单 {m[2]} 要填的槽位 {m[1]} 没有在 domain.yml 的 slots 下定义：请检查拼写，或在 slots 下加上它。",
+        CHECK,
+    )
 
 
 def _mapping_form_unknown(m: re.Match, loc: Locator) -> Problem:
@@ -225,8 +274,12 @@ def _mapping_form_unknown(m: re.Match, loc: Locator) -> Problem:
 
 
 def _mapping_not_required(m: re.Match, loc: Locator) -> Problem:
-    return error(*loc.domain("slots", m[1]), f"槽位 {m[1]} 只在表单 {m[2]} 进行中填写，但 {m[2]} 的 required_slots"
-                 f" 里没有它：请把 {m[1]} 加到 required_slots。", CHECK)
+    return error(
+        *loc.domain("slots", m[1]),
+        f"槽位 {m[1]} 只在表单 {m[2]} 进行中填写，但 {m[2]} 的 required_slots"
+        f" 里没有它：请把 {m[1]} 加到 required_slots。",
+        CHECK,
+    )
 
 
 def _config_key(m: re.Match, loc: Locator) -> Problem:
@@ -235,14 +288,24 @@ def _config_key(m: re.Match, loc: Locator) -> Problem:
 
 def _example_without_dash(m: re.Match, loc: Locator) -> Problem:
     file, line = loc.nlu_example(m[2].strip())
-    return warning(file, line, f"意图 {m[1]} 的例句块里这一行不是以“- ”开头，Rasa 会跳过它：{m[2].strip()}。"
-                   "例句块里不能写注释（# 开头的行）：请把注释移到 examples: 的上面，或删掉这一行。", CHECK)
+    return warning(
+        file,
+        line,
+        f"意图 {m[1]} 的例句块里这一行不是以“- ”开头，Rasa 会跳过它：{m[2].strip()}。"
+        "例句块里不能写注释（# 开头的行）：请把注释移到 examples: 的上面，或删掉这一行。",
+        CHECK,
+    )
 
 
 def _inconsistent_synonym(m: re.Match, loc: Locator) -> Problem:
     file, line = loc.nlu_example(f"[{m[1]}]")
-    return warning(file, line, f"同一个说法“{m[1]}”在例句里标成了不同的值（{m[2]} 和 {m[3]}），模型只会记住后一个："
-                   "请统一成一个值，或把其中一处换个说法。", CHECK)
+    return warning(
+        file,
+        line,
+        f"同一个说法“{m[1]}”在例句里标成了不同的值（{m[2]} 和 {m[3]}），模型只会记住后一个："
+        "请统一成一个值，或把其中一处换个说法。",
+        CHECK,
+    )
 
 
 def _handled_elsewhere(m: re.Match, loc: Locator) -> None:
@@ -252,27 +315,41 @@ def _handled_elsewhere(m: re.Match, loc: Locator) -> None:
 
 TRANSLATIONS: List[_Rule] = [
     (re.compile(r"The intent '([^']*)' is listed in the domain file, but is not found in the NLU"), _intent_not_in_nlu),
-    (re.compile(r"labeled with intent '([^']*)'\. This intent is not listed in your domain"), _nlu_intent_not_in_domain),
-    (re.compile(r"The example '(.*)' was found labeled with multiple different intents.*labeled with: (.*)\.$",
-                re.S), _duplicate_example),
+    (
+        re.compile(r"labeled with intent '([^']*)'\. This intent is not listed in your domain"),
+        _nlu_intent_not_in_domain,
+    ),
+    (
+        re.compile(
+            r"The example '(.*)' was found labeled with multiple different intents.*labeled with: (.*)\.$", re.S
+        ),
+        _duplicate_example,
+    ),
     (re.compile(r"The intent '([^']*)' is not used in any story or rule"), _intent_unused),
     (re.compile(r"The form '([^']*)' is used in the '([^']*)' block"), _form_unknown),
     (re.compile(r"The form slot '([^']*)' in form '([^']*)'"), _form_slot_unknown),
-    (re.compile(r"Slot '([^']*)' has a mapping condition for form '([^']*)' which is not listed"),
-     _mapping_form_unknown),
-    (re.compile(r"Slot '([^']*)' has a mapping condition for form '([^']*)', but it's not present"),
-     _mapping_not_required),
-    (re.compile(r"The item '([^']*)' contains an example that doesn't start with a '-' symbol: (.*?)\n"),
-     _example_without_dash),
-    (re.compile(r"inconsistent entity synonyms.*overwriting (.+?)->(.+?) with \1->(.+?) during merge"),
-     _inconsistent_synonym),
+    (
+        re.compile(r"Slot '([^']*)' has a mapping condition for form '([^']*)' which is not listed"),
+        _mapping_form_unknown,
+    ),
+    (
+        re.compile(r"Slot '([^']*)' has a mapping condition for form '([^']*)', but it's not present"),
+        _mapping_not_required,
+    ),
+    (
+        re.compile(r"The item '([^']*)' contains an example that doesn't start with a '-' symbol: (.*?)\n"),
+        _example_without_dash,
+    ),
+    (
+        re.compile(r"inconsistent entity synonyms.*overwriting (.+?)->(.+?) with \1->(.+?) during merge"),
+        _inconsistent_synonym,
+    ),
     (re.compile(r"The config file is missing the '([^']*)' mandatory key"), _config_key),
     (re.compile(r"The intent '([^']*)' is used in your stories, but it is not listed"), _handled_elsewhere),
     (re.compile(r"The action '([^']*)' is used in the stories, but is not a valid utterance"), _handled_elsewhere),
     (re.compile(r"The utterance '([^']*)' is not used in any story or rule"), _handled_elsewhere),
     (re.compile(r"The action '([^']*)' is used in the '([^']*)' block, but it is not listed"), _handled_elsewhere),
-    (re.compile(r"Issue found in '([^']*)'.*(?:not listed|not part of the domain)", re.S),
-     _handled_elsewhere),
+    (re.compile(r"Issue found in '([^']*)'.*(?:not listed|not part of the domain)", re.S), _handled_elsewhere),
 ]
 
 

@@ -1,4 +1,5 @@
 """Stories and rules as plain data with their file and line (no Rasa)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -103,8 +104,7 @@ def _step(item: Any, line: Optional[int]) -> List[Step]:
                 out.append(Step(SLOT, str(slot), line))
         return out
     if "or" in item:
-        intents = tuple(str(x.get("intent")) for x in item.get("or") or [] if isinstance(x, dict)
-                        and x.get("intent"))
+        intents = tuple(str(x.get("intent")) for x in item.get("or") or [] if isinstance(x, dict) and x.get("intent"))
         return [Step(OR, None, line, options=intents)]
     if "checkpoint" in item:
         return [Step(CHECKPOINT, str(item["checkpoint"]), line)]

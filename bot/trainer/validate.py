@@ -3,6 +3,7 @@
 Each `check_*` function looks at one thing and returns Problems; `run_checks`
 runs them all. Errors make the command fail, warnings do not.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
-from bot.trainer import code_refs, domain as domain_mod, yamlfile
+from bot.trainer import code_refs, yamlfile
+from bot.trainer import domain as domain_mod
 from bot.trainer.problems import Problem, error, errors, report, warning
 from bot.trainer.project import Project, yaml_files
 from bot.trainer.stories import ACTION, ACTIVE_LOOP, INTENT, OR, SLOT, Block, read_all
@@ -92,8 +94,10 @@ Check = Callable[[Context], List[Problem]]
 # ---- YAML syntax --------------------------------------------------------------------------------
 def check_yaml_syntax(ctx: Context) -> List[Problem]:
     """Every file trainers edit is valid YAML."""
-    return [error(ctx.rel(path), exc.line, f"YAML 格式错误：{exc.detail}。这个文件的其他检查已跳过。", "格式")
-            for path, exc in sorted(ctx.syntax_errors.items())]
+    return [
+        error(ctx.rel(path), exc.line, f"YAML 格式错误：{exc.detail}。这个文件的其他检查已跳过。", "格式")
+        for path, exc in sorted(ctx.syntax_errors.items())
+    ]
 
 
 # ---- materials catalogue ------------------------------------------------------------------------
@@ -109,36 +113,70 @@ def check_materials_standard(ctx: Context) -> List[Problem]:
     for purpose in purposes:
         entry = standard.get(purpose)
         if entry is None:
-            problems.append(error(file, yamlfile.key_line(cat, "standard"),
-                                  f"材料标准缺少来电目的 {ctx.label('purpose', purpose)}：请在 standard 下加上 "
-                                  f"“{purpose}:”，并为每种来电身份（{', '.join(roles)}）各写一行材料"
-                                  "（不需要材料就写 []）。", "材料目录"))
+            problems.append(
+                error(
+                    file,
+                    yamlfile.key_line(cat, "standard"),
+                    f"材料标准缺少来电目的 {ctx.label('purpose', purpose)}：请在 standard 下加上 "
+                    f"“{purpose}:”，并为每种来电身份（{', '.join(roles)}）各写一行材料"
+                    "（不需要材料就写 []）。",
+                    "材料目录",
+                )
+            )
             continue
         if not isinstance(entry, dict):
-            problems.append(error(file, yamlfile.key_line(standard, purpose),
-                                  f"standard 下的 {purpose} 应该按来电身份分行（borrower: [...] 这样），现在不是。",
-                                  "材料目录"))
+            problems.append(
+                error(
+                    file,
+                    yamlfile.key_line(standard, purpose),
+                    f"standard 下的 {purpose} 应该按来电身份分行（borrower: [...] 这样），现在不是。",
+                    "材料目录",
+                )
+            )
             continue
         for role in roles:
             if role not in entry:
-                problems.append(error(file, yamlfile.key_line(standard, purpose),
-                                      f"来电目的 {ctx.label('purpose', purpose)} 缺少来电身份 "
-                                      f"{ctx.label('caller_role', role)} 的材料：请在 {purpose}: 下加一行 "
-                                      f"“{role}: [材料代码, …]”（不需要材料就写 []）。", "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        yamlfile.key_line(standard, purpose),
+                        f"来电目的 {ctx.label('purpose', purpose)} 缺少来电身份 "
+                        f"{ctx.label('caller_role', role)} 的材料：请在 {purpose}: 下加一行 "
+                        f"“{role}: [材料代码, …]”（不需要材料就写 []）。",
+                        "材料目录",
+                    )
+                )
             elif not isinstance(entry[role], list):
-                problems.append(error(file, yamlfile.key_line(entry, role),
-                                      f"{purpose} · {role} 的材料要写成方括号列表，例如 [id_card, income_proof]。",
-                                      "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        yamlfile.key_line(entry, role),
+                        f"{purpose} · {role} 的材料要写成方括号列表，例如 [id_card, income_proof]。",
+                        "材料目录",
+                    )
+                )
         for role in entry:
             if role not in roles:
-                problems.append(warning(file, yamlfile.key_line(entry, role),
-                                        f"{purpose} 下的 {role} 不是 domain.yml 里的来电身份，不会被用到：请检查拼写"
-                                        f"（可选：{', '.join(roles)}）。", "材料目录"))
+                problems.append(
+                    warning(
+                        file,
+                        yamlfile.key_line(entry, role),
+                        f"{purpose} 下的 {role} 不是 domain.yml 里的来电身份，不会被用到：请检查拼写"
+                        f"（可选：{', '.join(roles)}）。",
+                        "材料目录",
+                    )
+                )
     for purpose in standard:
         if purpose not in purposes:
-            problems.append(warning(file, yamlfile.key_line(standard, purpose),
-                                    f"standard 下的 {purpose} 不是 domain.yml 里的来电目的，不会被用到：请检查拼写，"
-                                    "或先在 domain.yml 的 purpose 槽位 values 里加上它。", "材料目录"))
+            problems.append(
+                warning(
+                    file,
+                    yamlfile.key_line(standard, purpose),
+                    f"standard 下的 {purpose} 不是 domain.yml 里的来电目的，不会被用到：请检查拼写，"
+                    "或先在 domain.yml 的 purpose 槽位 values 里加上它。",
+                    "材料目录",
+                )
+            )
     return problems
 
 
@@ -163,15 +201,24 @@ def check_material_codes(ctx: Context) -> List[Problem]:
             if code == HARDSHIP_PLACEHOLDER:
                 problems.append(error(file, line, f"{where} 里不能写 @hardship（它只用在 standard 里）。", "材料目录"))
             elif code not in known:
-                problems.append(error(file, line, f"{where} 里的材料代码 {code} 不存在：请改成 labels 里已有的代码"
-                                      f"（{', '.join(sorted(known))}），或先在 labels 下新增这种材料。", "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        line,
+                        f"{where} 里的材料代码 {code} 不存在：请改成 labels 里已有的代码"
+                        f"（{', '.join(sorted(known))}），或先在 labels 下新增这种材料。",
+                        "材料目录",
+                    )
+                )
             elif code in seen:
-                problems.append(warning(file, line, f"{where} 里的 {code} 写了两次，客户会听到重复的材料。", "材料目录"))
+                problems.append(
+                    warning(file, line, f"{where} 里的 {code} 写了两次，客户会听到重复的材料。", "材料目录")
+                )
             seen.add(code)
 
     standard = cat.get("standard") if isinstance(cat.get("standard"), dict) else {}
     for purpose, by_role in standard.items():
-        for role, seq in (by_role.items() if isinstance(by_role, dict) else []):
+        for role, seq in by_role.items() if isinstance(by_role, dict) else []:
             codes(seq, f"standard · {purpose} · {role}", True)
     hardship = cat.get("hardship") if isinstance(cat.get("hardship"), dict) else {}
     for kind, seq in hardship.items():
@@ -179,14 +226,26 @@ def check_material_codes(ctx: Context) -> List[Problem]:
     if dom is not None and isinstance(cat.get("hardship"), dict):
         for kind in dom.slot_values("hardship"):
             if kind not in hardship:
-                problems.append(error(file, yamlfile.key_line(cat, "hardship"),
-                                      f"hardship 缺少困难类型 {ctx.label('hardship', kind)} 对应的证明：请加一行 "
-                                      f"“{kind}: [材料代码]”。", "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        yamlfile.key_line(cat, "hardship"),
+                        f"hardship 缺少困难类型 {ctx.label('hardship', kind)} 对应的证明：请加一行 "
+                        f"“{kind}: [材料代码]”。",
+                        "材料目录",
+                    )
+                )
     for code in cat["labels"]:
         if code not in MATERIALS:
-            problems.append(warning(file, yamlfile.key_line(cat["labels"], code),
-                                    f"材料代码 {code} 是新加的，不在对外合同（../shared/CONTRACT.md 的 materials）里："
-                                    "通话小结会输出这个代码，对接系统可能不认识。上线前请找工程师更新合同。", "材料目录"))
+            problems.append(
+                warning(
+                    file,
+                    yamlfile.key_line(cat["labels"], code),
+                    f"材料代码 {code} 是新加的，不在对外合同（../shared/CONTRACT.md 的 materials）里："
+                    "通话小结会输出这个代码，对接系统可能不认识。上线前请找工程师更新合同。",
+                    "材料目录",
+                )
+            )
     return problems
 
 
@@ -196,27 +255,53 @@ def check_catalogue_shape(ctx: Context) -> List[Problem]:
     cat, file = ctx.materials, ctx.rel(ctx.project.materials)
     if ctx.project.materials.exists() and ctx.project.materials not in ctx.syntax_errors:
         if not isinstance(cat, dict):
-            return [error(file, 1, "文件顶层必须是“段名: 内容”的形式（labels、hardship、standard、reply_days）。",
-                          "材料目录")]
+            return [
+                error(
+                    file, 1, "文件顶层必须是“段名: 内容”的形式（labels、hardship、standard、reply_days）。", "材料目录"
+                )
+            ]
         for section in ("labels", "hardship", "standard", "reply_days"):
             if not isinstance(cat.get(section), dict):
-                problems.append(error(file, yamlfile.key_line(cat, section) or 1,
-                                      f"缺少 {section} 段（或它不是“键: 值”的形式）：请对照文件开头的说明补上。",
-                                      "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        yamlfile.key_line(cat, section) or 1,
+                        f"缺少 {section} 段（或它不是“键: 值”的形式）：请对照文件开头的说明补上。",
+                        "材料目录",
+                    )
+                )
         for code, name in (cat.get("labels") or {}).items() if isinstance(cat.get("labels"), dict) else []:
             if not isinstance(name, str) or not name.strip():
-                problems.append(error(file, yamlfile.key_line(cat["labels"], code),
-                                      f"材料 {code} 没有中文名称：请在冒号后写上对客户说的名称。", "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        yamlfile.key_line(cat["labels"], code),
+                        f"材料 {code} 没有中文名称：请在冒号后写上对客户说的名称。",
+                        "材料目录",
+                    )
+                )
         for kind, seq in (cat.get("hardship") or {}).items() if isinstance(cat.get("hardship"), dict) else []:
             if not isinstance(seq, list) or not seq:
-                problems.append(error(file, yamlfile.key_line(cat["hardship"], kind),
-                                      f"hardship · {kind} 要写成至少一项的方括号列表，例如 [income_proof]。", "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        yamlfile.key_line(cat["hardship"], kind),
+                        f"hardship · {kind} 要写成至少一项的方括号列表，例如 [income_proof]。",
+                        "材料目录",
+                    )
+                )
         days = cat.get("reply_days") if isinstance(cat.get("reply_days"), dict) else None
         for kind in CASE_KINDS if days is not None else ():
             value = days.get(kind)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                problems.append(error(file, yamlfile.key_line(days, kind) or yamlfile.key_line(cat, "reply_days"),
-                                      f"reply_days · {kind} 必须是正整数（天数），现在是 {value!r}。", "材料目录"))
+                problems.append(
+                    error(
+                        file,
+                        yamlfile.key_line(days, kind) or yamlfile.key_line(cat, "reply_days"),
+                        f"reply_days · {kind} 必须是正整数（天数），现在是 {value!r}。",
+                        "材料目录",
+                    )
+                )
     problems += _labels_shape(ctx)
     return problems
 
@@ -231,14 +316,25 @@ def _labels_shape(ctx: Context) -> List[Problem]:
     for family in ("caller_role", "purpose", "hardship"):
         names = labels.get(family)
         if not isinstance(names, dict):
-            problems.append(error(file, yamlfile.key_line(labels, family) or 1,
-                                  f"缺少 {family} 段：通话小结要用它念出中文名称。", "中文名称"))
+            problems.append(
+                error(
+                    file,
+                    yamlfile.key_line(labels, family) or 1,
+                    f"缺少 {family} 段：通话小结要用它念出中文名称。",
+                    "中文名称",
+                )
+            )
             continue
         for code in dom.slot_values(family) if dom is not None else []:
             if not str(names.get(code) or "").strip():
-                problems.append(warning(file, yamlfile.key_line(labels, family),
-                                        f"{family} · {code} 没有中文名称：小结里会念出英文代码。请加一行“{code}: 中文名称”。",
-                                        "中文名称"))
+                problems.append(
+                    warning(
+                        file,
+                        yamlfile.key_line(labels, family),
+                        f"{family} · {code} 没有中文名称：小结里会念出英文代码。请加一行“{code}: 中文名称”。",
+                        "中文名称",
+                    )
+                )
     return problems
 
 
@@ -267,8 +363,7 @@ def check_risk_files(ctx: Context) -> List[Problem]:
     from bot.core.risk.config import ConfigError, build_config
 
     p = ctx.project
-    if not (p.risk.exists() and p.lexicon.exists()) or p.risk in ctx.syntax_errors \
-            or p.lexicon in ctx.syntax_errors:
+    if not (p.risk.exists() and p.lexicon.exists()) or p.risk in ctx.syntax_errors or p.lexicon in ctx.syntax_errors:
         return []
     with open(p.risk, encoding="utf-8") as fh:
         risk = yaml.safe_load(fh)
@@ -276,14 +371,18 @@ def check_risk_files(ctx: Context) -> List[Problem]:
         lexicon = yaml.safe_load(fh)
     try:
         if not isinstance(risk, dict) or not isinstance(lexicon, dict):
-            raise ConfigError(f"{'risk.yml' if not isinstance(risk, dict) else 'lexicon.yml'}: "
-                              "top level must be a mapping")
+            raise ConfigError(
+                f"{'risk.yml' if not isinstance(risk, dict) else 'lexicon.yml'}: top level must be a mapping"
+            )
         build_config(risk, lexicon)
     except ConfigError as exc:
         return [_risk_problem(ctx, str(exc))]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return [error(ctx.rel(p.risk), None, f"风险配置读不进来（{exc!r}）：请对照文件开头的说明检查最近的修改。",
-                      "风险词库")]
+        return [
+            error(
+                ctx.rel(p.risk), None, f"风险配置读不进来（{exc!r}）：请对照文件开头的说明检查最近的修改。", "风险词库"
+            )
+        ]
     return []
 
 
@@ -299,8 +398,9 @@ def _risk_problem(ctx: Context, message: str) -> Problem:
             break
     where = m["path"] or ""
     line = _path_line(yamlfile.load(path), where)
-    return error(ctx.rel(path), line, f"{where + '：' if where else ''}{detail}。改完可运行 make validate 再检查。",
-                 "风险词库")
+    return error(
+        ctx.rel(path), line, f"{where + '：' if where else ''}{detail}。改完可运行 make validate 再检查。", "风险词库"
+    )
 
 
 def _path_line(doc: Any, where: str) -> Optional[int]:
@@ -337,25 +437,65 @@ def _step_problems(dom: domain_mod.Domain, block: Block, file: str, step) -> Lis
     where = block.label
     if step.kind == ACTION and not dom.knows_action(step.name):
         if step.name.startswith("utter_"):
-            return [error(file, step.line, f"{where} 用到的话术 {step.name} 在 domain.yml 的 responses 里不存在："
-                          "请检查拼写，或在 responses 下新增这句话术。", "故事与规则")]
-        return [error(file, step.line, f"{where} 用到的动作 {step.name} 不存在：请检查拼写（自定义动作要先由工程师"
-                      "写好并登记在 domain.yml 的 actions 下）。", "故事与规则")]
+            return [
+                error(
+                    file,
+                    step.line,
+                    f"{where} 用到的话术 {step.name} 在 domain.yml 的 responses 里不存在："
+                    "请检查拼写，或在 responses 下新增这句话术。",
+                    "故事与规则",
+                )
+            ]
+        return [
+            error(
+                file,
+                step.line,
+                f"{where} 用到的动作 {step.name} 不存在：请检查拼写（自定义动作要先由工程师"
+                "写好并登记在 domain.yml 的 actions 下）。",
+                "故事与规则",
+            )
+        ]
     if step.kind == INTENT and step.name and not dom.knows_intent(step.name):
-        return [error(file, step.line, f"{where} 用到的意图 {step.name} 不在 domain.yml 的 intents 里：请检查拼写，"
-                      "或把它加到 domain.yml 并在 data/nlu 里写例句。", "故事与规则")]
+        return [
+            error(
+                file,
+                step.line,
+                f"{where} 用到的意图 {step.name} 不在 domain.yml 的 intents 里：请检查拼写，"
+                "或把它加到 domain.yml 并在 data/nlu 里写例句。",
+                "故事与规则",
+            )
+        ]
     if step.kind == INTENT:
-        return [error(file, step.line, f"{where} 的实体 {name} 不在 domain.yml 的 entities 里：请检查拼写。",
-                      "故事与规则") for name, _ in step.entities if name not in dom.entities]
+        return [
+            error(file, step.line, f"{where} 的实体 {name} 不在 domain.yml 的 entities 里：请检查拼写。", "故事与规则")
+            for name, _ in step.entities
+            if name not in dom.entities
+        ]
     if step.kind == OR:
-        return [error(file, step.line, f"{where} 的 or 里用到的意图 {name} 不在 domain.yml 的 intents 里。",
-                      "故事与规则") for name in step.options if not dom.knows_intent(name)]
+        return [
+            error(file, step.line, f"{where} 的 or 里用到的意图 {name} 不在 domain.yml 的 intents 里。", "故事与规则")
+            for name in step.options
+            if not dom.knows_intent(name)
+        ]
     if step.kind == ACTIVE_LOOP and step.name and step.name not in dom.forms:
-        return [error(file, step.line, f"{where} 的 active_loop: {step.name} 不是 domain.yml 里的表单"
-                      f"（现有：{', '.join(dom.forms) or '无'}）。", "故事与规则")]
+        return [
+            error(
+                file,
+                step.line,
+                f"{where} 的 active_loop: {step.name} 不是 domain.yml 里的表单"
+                f"（现有：{', '.join(dom.forms) or '无'}）。",
+                "故事与规则",
+            )
+        ]
     if step.kind == SLOT and step.name not in dom.slots and step.name != "requested_slot":
-        return [error(file, step.line, f"{where} 的 slot_was_set 用到的槽位 {step.name} 不在 domain.yml 的 slots 里。",
-                      "故事与规则")]
+        return [
+            error(
+                file,
+                step.line,
+                f"{where} 的 slot_was_set 用到的槽位 {step.name} 不在 domain.yml 的 slots 里。",
+                "故事与规则",
+            )
+        ]
     return []
 
 
@@ -368,14 +508,26 @@ def check_code_responses(ctx: Context) -> List[Problem]:
     for name, refs in sorted(ctx.code.uttered_names().items()):
         if name not in dom.responses:
             ref = refs[0]
-            problems.append(error(ctx.rel(ref.file), ref.line,
-                                  f"程序要说的话术 {name} 在 domain.yml 的 responses 里不存在（可能被删除或改名了）："
-                                  f"请在 domain.yml 里恢复 {name}。", "话术"))
+            problems.append(
+                error(
+                    ctx.rel(ref.file),
+                    ref.line,
+                    f"程序要说的话术 {name} 在 domain.yml 的 responses 里不存在（可能被删除或改名了）："
+                    f"请在 domain.yml 里恢复 {name}。",
+                    "话术",
+                )
+            )
     for prefix, refs in sorted(ctx.code.prefixes.items()):
         if not any(r.startswith(prefix) for r in dom.responses):
             ref = refs[0]
-            problems.append(error(ctx.rel(ref.file), ref.line,
-                                  f"程序会说以 {prefix} 开头的话术，但 domain.yml 里一条也没有：请恢复这些话术。", "话术"))
+            problems.append(
+                error(
+                    ctx.rel(ref.file),
+                    ref.line,
+                    f"程序会说以 {prefix} 开头的话术，但 domain.yml 里一条也没有：请恢复这些话术。",
+                    "话术",
+                )
+            )
     return problems
 
 
@@ -389,17 +541,37 @@ def check_agent_variants(ctx: Context) -> List[Problem]:
     missing = [r for r in facing if not r.has_agent_variant]
     if missing and not any(r.has_agent_variant for r in dom.responses.values()):  # none written yet
         names = "、".join(r.name for r in missing[:6]) + ("……" if len(missing) > 6 else "")
-        return [warning(file, dom.section_lines.get("responses"),
-                        f"还没有任何话术写了坐席面板版本（channel: agent），共 {len(missing)} 条（{names}）。"
-                        "坐席面板上线前，请为每条话术加一个带 “channel: agent” 的版本。", "坐席版本")]
-    problems = [error(file, r.line, f"话术 {r.name} 缺少坐席面板版本：请在它下面加一个版本，例如\n"
-                      f"- text: \"请告知客户：……\"\n  channel: agent", "坐席版本") for r in missing]
+        return [
+            warning(
+                file,
+                dom.section_lines.get("responses"),
+                f"还没有任何话术写了坐席面板版本（channel: agent），共 {len(missing)} 条（{names}）。"
+                "坐席面板上线前，请为每条话术加一个带 “channel: agent” 的版本。",
+                "坐席版本",
+            )
+        ]
+    problems = [
+        error(
+            file,
+            r.line,
+            f"话术 {r.name} 缺少坐席面板版本：请在它下面加一个版本，例如\n- text: \"请告知客户：……\"\n  channel: agent",
+            "坐席版本",
+        )
+        for r in missing
+    ]
     for r in facing:
         if r.has_agent_variant:
             for condition in r.conditions_without_agent_variant():
                 when = "，".join(f"{k}={v}" for k, v in condition) if condition else "不带条件"
-                problems.append(error(file, r.line, f"话术 {r.name} 在“{when}”时没有坐席面板版本，坐席会看到给客户的原话："
-                                      "请加一个同样条件、带 “channel: agent” 的版本。", "坐席版本"))
+                problems.append(
+                    error(
+                        file,
+                        r.line,
+                        f"话术 {r.name} 在“{when}”时没有坐席面板版本，坐席会看到给客户的原话："
+                        "请加一个同样条件、带 “channel: agent” 的版本。",
+                        "坐席版本",
+                    )
+                )
     return problems
 
 
@@ -413,16 +585,28 @@ def check_placeholders(ctx: Context) -> List[Problem]:
         allowed = ctx.code.values_for(response.name)
         for variant in response.variants:
             if variant.text.count("{") != variant.text.count("}"):
-                problems.append(error(file, variant.line or response.line,
-                                      f"话术 {response.name} 的花括号不成对：请检查 {{ }} 是否少写或多写了一个。", "占位符"))
+                problems.append(
+                    error(
+                        file,
+                        variant.line or response.line,
+                        f"话术 {response.name} 的花括号不成对：请检查 {{ }} 是否少写或多写了一个。",
+                        "占位符",
+                    )
+                )
                 continue
             for name in variant.placeholders:
                 if name in allowed or name in dom.slots:
                     continue
                 offer = "、".join("{" + v + "}" for v in sorted(allowed)) or "无（只能用槽位名）"
-                problems.append(error(file, variant.line or response.line,
-                                      f"话术 {response.name} 里的 {{{name}}} 没有程序会填：客户会原样听到“{{{name}}}”。"
-                                      f"这句话术可用的有：{offer}。请改回原来的名字，或删掉它。", "占位符"))
+                problems.append(
+                    error(
+                        file,
+                        variant.line or response.line,
+                        f"话术 {response.name} 里的 {{{name}}} 没有程序会填：客户会原样听到“{{{name}}}”。"
+                        f"这句话术可用的有：{offer}。请改回原来的名字，或删掉它。",
+                        "占位符",
+                    )
+                )
     return problems
 
 
@@ -434,10 +618,17 @@ def check_unused_responses(ctx: Context) -> List[Problem]:
     used = {s.name for b in ctx.data_blocks for s in b.steps if s.kind == ACTION}
     askers = {f"utter_ask_{slot}" for slots in dom.forms.values() for slot in slots}
     askers |= {f"utter_ask_{form}_{slot}" for form, slots in dom.forms.items() for slot in slots}
-    return [warning(ctx.rel(dom.path), r.line, f"话术 {r.name} 没有被任何故事、规则、表单或程序用到，客户永远听不到："
-                    "如果不再需要可以删除；如果需要，请在 data/rules 或 data/stories 里用上它。", "话术")
-            for name, r in dom.responses.items()
-            if name not in used and name not in askers and not ctx.code.uses(name)]
+    return [
+        warning(
+            ctx.rel(dom.path),
+            r.line,
+            f"话术 {r.name} 没有被任何故事、规则、表单或程序用到，客户永远听不到："
+            "如果不再需要可以删除；如果需要，请在 data/rules 或 data/stories 里用上它。",
+            "话术",
+        )
+        for name, r in dom.responses.items()
+        if name not in used and name not in askers and not ctx.code.uses(name)
+    ]
 
 
 # ---- Rasa's own checks --------------------------------------------------------------------------
@@ -451,8 +642,12 @@ class _Locator:
         dom, file = self.ctx.domain, self.ctx.rel(self.ctx.project.domain)
         if dom is None:
             return file, None
-        table = {"intents": dom.intents, "slots": dom.slot_lines, "forms": dom.form_lines,
-                 "responses": {k: r.line for k, r in dom.responses.items()}}.get(section, {})
+        table = {
+            "intents": dom.intents,
+            "slots": dom.slot_lines,
+            "forms": dom.form_lines,
+            "responses": {k: r.line for k, r in dom.responses.items()},
+        }.get(section, {})
         return file, table.get(name) or dom.section_lines.get(section)
 
     def block(self, name: str):
@@ -496,10 +691,16 @@ def check_form_slots(ctx: Context) -> List[Problem]:
     if list(listed) == list(FORM_SLOTS):
         return []
     file = ctx.rel(ctx.project.domain)
-    return [error(file, yamlfile.find_line(ctx.project.domain, "call_form:"),
-                  "domain.yml 里 call_form 的 required_slots 与通话脚本（bot/core/script.py 的 FORM_SLOTS）不一致："
-                  f"应为 {', '.join(FORM_SLOTS)}（顺序相同），现为 {', '.join(map(str, listed)) or '空'}。"
-                  "问答顺序由 bot/core/script.py 决定，请改回，或同时修改两处。", "表单")]
+    return [
+        error(
+            file,
+            yamlfile.find_line(ctx.project.domain, "call_form:"),
+            "domain.yml 里 call_form 的 required_slots 与通话脚本（bot/core/script.py 的 FORM_SLOTS）不一致："
+            f"应为 {', '.join(FORM_SLOTS)}（顺序相同），现为 {', '.join(map(str, listed)) or '空'}。"
+            "问答顺序由 bot/core/script.py 决定，请改回，或同时修改两处。",
+            "表单",
+        )
+    ]
 
 
 def check_contract_codes(ctx: Context) -> List[Problem]:
@@ -516,13 +717,24 @@ def check_contract_codes(ctx: Context) -> List[Problem]:
             continue
         missing = [c for c in codes if c not in values]
         extra = [v for v in values if v not in codes]
-        detail = "；".join(part for part in (
-            f"缺少 {', '.join(missing)}" if missing else "",
-            f"多出 {', '.join(extra)}（接口约定里没有这些代码）" if extra else "",
-            "顺序与约定不同" if not missing and not extra else "") if part)
-        problems.append(error(file, yamlfile.find_line(ctx.project.domain, f"  {slot}:"),
-                              f"domain.yml 的 {slot} 槽位 values 与接口约定（shared/CONTRACT.md §1，"
-                              f"bot/core/vocabulary.py）不一致：{detail}。应为 {', '.join(codes)}。", "接口代码"))
+        detail = "；".join(
+            part
+            for part in (
+                f"缺少 {', '.join(missing)}" if missing else "",
+                f"多出 {', '.join(extra)}（接口约定里没有这些代码）" if extra else "",
+                "顺序与约定不同" if not missing and not extra else "",
+            )
+            if part
+        )
+        problems.append(
+            error(
+                file,
+                yamlfile.find_line(ctx.project.domain, f"  {slot}:"),
+                f"domain.yml 的 {slot} 槽位 values 与接口约定（shared/CONTRACT.md §1，"
+                f"bot/core/vocabulary.py）不一致：{detail}。应为 {', '.join(codes)}。",
+                "接口代码",
+            )
+        )
     return problems
 
 
@@ -537,9 +749,18 @@ def check_rasa(ctx: Context) -> List[Problem]:
 
 
 QUICK_CHECKS: List[Check] = [
-    check_yaml_syntax, check_catalogue_shape, check_materials_standard, check_material_codes,
-    check_risk_files, check_story_steps, check_code_responses, check_agent_variants,
-    check_placeholders, check_unused_responses, check_form_slots, check_contract_codes,
+    check_yaml_syntax,
+    check_catalogue_shape,
+    check_materials_standard,
+    check_material_codes,
+    check_risk_files,
+    check_story_steps,
+    check_code_responses,
+    check_agent_variants,
+    check_placeholders,
+    check_unused_responses,
+    check_form_slots,
+    check_contract_codes,
 ]
 ALL_CHECKS: List[Check] = QUICK_CHECKS + [check_rasa]
 
@@ -552,14 +773,21 @@ def run_checks(project: Optional[Project] = None, checks: Iterable[Check] = ALL_
         try:
             problems += check(ctx)
         except Exception as exc:  # keep going: one broken check must not hide the rest
-            problems.append(error(ctx.rel(ctx.project.root), None,
-                                  f"检查 {check.__name__} 自身出错（{exc!r}）：请把这条信息发给工程师。", "校验程序"))
+            problems.append(
+                error(
+                    ctx.rel(ctx.project.root),
+                    None,
+                    f"检查 {check.__name__} 自身出错（{exc!r}）：请把这条信息发给工程师。",
+                    "校验程序",
+                )
+            )
     return problems
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot validate",
-                                     description="检查话术数据：Rasa 自带检查 + 项目检查")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot validate", description="检查话术数据：Rasa 自带检查 + 项目检查"
+    )
     parser.add_argument("--quick", action="store_true", help="只做项目检查，跳过 Rasa 自带检查（快几秒）")
     parser.add_argument("--root", default=None, help="项目目录（默认：本项目）")
     args = parser.parse_args(argv)

@@ -1,4 +1,5 @@
 """YAML files read with their line numbers (ruamel.yaml), so messages can point at a line."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -77,7 +78,7 @@ def find_line(path: Path, needle: str, start: int = 1) -> Optional[int]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return None
-    for number, text in enumerate(lines[start - 1:], start):
+    for number, text in enumerate(lines[start - 1 :], start):
         if needle in text:
             return number
     return None

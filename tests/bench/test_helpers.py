@@ -1,4 +1,5 @@
 """The benchmark's statistics and report helpers (no servers, no timing assertions)."""
+
 import math
 
 import pytest
@@ -6,8 +7,7 @@ import pytest
 from bench import report
 from bench.calls import mean_turns, ours_factory, stock_factory
 from bench.load import Regime, RegimeResult, TurnRecord
-from bench.stats import (fmt_mib, fmt_ms, fmt_pct, fmt_rate, fmt_ratio, fmt_seconds, percentile,
-                         ratio, summarize)
+from bench.stats import fmt_mib, fmt_ms, fmt_pct, fmt_rate, fmt_ratio, fmt_seconds, percentile, ratio, summarize
 
 
 def test_percentile_interpolates_between_ranks_like_numpy():
@@ -78,8 +78,7 @@ def test_markdown_table_escapes_pipes_and_pads_short_rows():
 
 def test_document_has_machine_results_and_targets():
     rows = [report.Row("saturation, 20 calls: turns/s", "90.0", "30.0", "3.0×", "≥ 3× stock", report.PASS)]
-    machine = {"CPU": "Test CPU", "cores": "2", "Python": "3.10.13", "Rasa": "3.6.21",
-               "date": "2026-01-01 00:00 UTC"}
+    machine = {"CPU": "Test CPU", "cores": "2", "Python": "3.10.13", "Rasa": "3.6.21", "date": "2026-01-01 00:00 UTC"}
     doc = report.render_document(rows, machine, details=["### Details here"], notes=["a note"])
     assert doc.startswith("# Benchmarks\n")
     assert "| CPU | Test CPU |" in doc and "| Rasa | 3.6.21 |" in doc
@@ -97,7 +96,7 @@ def test_machine_info_names_what_the_report_needs():
 def test_regime_result_counts_only_the_measured_window():
     result = RegimeResult(Regime("saturation-1", 1, duration=10.0), window_start=100.0, window_end=110.0)
     result.records = [
-        TurnRecord(99.0, 100.5, True, True, "x"),    # started in the warm-up: not measured
+        TurnRecord(99.0, 100.5, True, True, "x"),  # started in the warm-up: not measured
         TurnRecord(101.0, 101.02, True, True, "x"),
         TurnRecord(102.0, 102.04, True, False, "x"),  # answered, but not as the script expects
         TurnRecord(103.0, 103.5, False, False, "x"),  # failed

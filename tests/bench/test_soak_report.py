@@ -1,4 +1,5 @@
 """The soak section is written once into docs/benchmarks.md and replaced on the next run."""
+
 from bench.soak import END, START, write
 
 

@@ -1,4 +1,5 @@
 """`python -m bench.template_scale` prints one row per size and alphabet, both paths agreeing."""
+
 from bench import template_scale
 
 

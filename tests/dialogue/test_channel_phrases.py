@@ -1,10 +1,11 @@
 """The words a key press or a quick reply sends are understood as what they stand for."""
+
 import asyncio
 
 import pytest
 
-from bot.presentation import ivr_reply, panel_state
 from bot.ops.train_model import MODEL_PATH, train
+from bot.presentation import ivr_reply, panel_state
 
 
 def phrases():
@@ -14,8 +15,7 @@ def phrases():
     for step, keys in cat["steps"].items():
         found += [(f"ivr {step} {k}", v["text"], v["means"]) for k, v in keys.items()]
     for step, replies in panel_state.catalogue()["quick_replies"].items():
-        found += [(f"panel {step} {q['label']}", q["text"], q["means"])
-                  for q in replies if q.get("complete", True)]
+        found += [(f"panel {step} {q['label']}", q["text"], q["means"]) for q in replies if q.get("complete", True)]
     return found
 
 
@@ -39,8 +39,7 @@ def test_every_key_and_quick_reply_means_what_it_says(parsed):
     wrong = []
     for where, text, means in phrases():
         result = parsed[text]
-        got = {"intent": result["intent"]["name"],
-               **{e["entity"]: e["value"] for e in result.get("entities") or []}}
+        got = {"intent": result["intent"]["name"], **{e["entity"]: e["value"] for e in result.get("entities") or []}}
         if any(got.get(k) != v for k, v in means.items()):
             wrong.append(f"{where}: “{text}” → {got}, expected {means}")
     assert not wrong, "\n".join(wrong)

@@ -1,4 +1,5 @@
 """The server's direct graph runner (bot.integration.speedups) gives what Rasa's dask runner gives."""
+
 import asyncio
 
 import pytest
@@ -6,9 +7,20 @@ import pytest
 from bot.integration import speedups as rasa_speedups
 from bot.ops.train_model import MODEL_PATH, train
 
-SENTENCES = ["你好", "我是借款人本人", "我是他老婆，想问能不能分期", "身份证后四位3721",
-             "我们是法务公司，代表客户要求停息挂账", "你们催收太过分了，我要投诉", "转人工",
-             "我叫张伟", "征信上有逾期，我要申请异议", "有人冒充你们骗我转账", "嗯", ""]
+SENTENCES = [
+    "你好",
+    "我是借款人本人",
+    "我是他老婆，想问能不能分期",
+    "身份证后四位3721",
+    "我们是法务公司，代表客户要求停息挂账",
+    "你们催收太过分了，我要投诉",
+    "转人工",
+    "我叫张伟",
+    "征信上有逾期，我要申请异议",
+    "有人冒充你们骗我转账",
+    "嗯",
+    "",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +63,10 @@ def test_same_next_action_after_every_sentence(agent):
     for text in SENTENCES:
         parsed = asyncio.run(agent.parse_message(text))
         tracker = DialogueStateTracker.from_events(
-            "t", [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"],
-                                                               parsed["entities"], parsed)],
-            slots=agent.domain.slots)
+            "t",
+            [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"], parsed["entities"], parsed)],
+            slots=agent.domain.slots,
+        )
         mine, dasks = _both(lambda: processor.predict_next_with_tracker(tracker))
         assert mine == dasks, text
 

@@ -1,4 +1,5 @@
 """The held-out NLU set (never trained on): role and purpose accuracy must stay ≥ 95%."""
+
 from bot.ops.nlu_eval import TARGET, evaluate
 from bot.ops.train_model import MODEL_PATH, train
 from tests.conftest import ROOT
@@ -15,6 +16,7 @@ def test_role_and_purpose_accuracy_on_the_holdout_set():
 
 def test_holdout_is_not_in_the_training_data():
     from rasa.shared.nlu.training_data.loading import load_data
+
     from bot.core.textnorm import normalize
 
     train_texts = {normalize(e.get("text")) for e in load_data(str(ROOT / "data" / "nlu")).intent_examples}

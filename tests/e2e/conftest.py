@@ -1,10 +1,10 @@
 """Start the real servers (action server + Rasa with our routes) from the built model."""
+
 import json
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,13 +28,17 @@ class Stack:
     """Both servers as `python -m bot run` starts them, on free ports, with their own data dir."""
 
     def __init__(self, data_dir: Path, extra_env: dict = None):
-        from bot.settings import load_settings
         from bot.ops.launcher import prepare_state, server_commands, server_env
+        from bot.settings import load_settings
 
         self.port, self.action_port = free_port(), free_port()
-        os.environ.update(BOT_DATA_DIR=str(data_dir), PORT=str(self.port),
-                          ACTION_PORT=str(self.action_port), BOT_API_TOKEN=TOKEN,
-                          BOT_AGENT_TOKENS=",".join(f"{a}:{t}" for a, t in AGENT_TOKENS.items()))
+        os.environ.update(
+            BOT_DATA_DIR=str(data_dir),
+            PORT=str(self.port),
+            ACTION_PORT=str(self.action_port),
+            BOT_API_TOKEN=TOKEN,
+            BOT_AGENT_TOKENS=",".join(f"{a}:{t}" for a, t in AGENT_TOKENS.items()),
+        )
         os.environ.pop("BOT_DB_URL", None)
         os.environ.update(extra_env or {})
         self.settings = load_settings()
@@ -49,8 +53,7 @@ class Stack:
         for name, cmd in zip(("actions", "rasa"), self.commands):
             if name in which:
                 log = open(self.logs / f"{name}.log", "ab")
-                self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log,
-                                                    stderr=subprocess.STDOUT)
+                self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         try:
             self.wait_up()
         except Exception:
@@ -84,8 +87,7 @@ class Stack:
     # ---- client ------------------------------------------------------------
     def say(self, sender: str, text: str, caller_number: str = "13800000001", **metadata) -> list:
         """Send one caller message over the REST channel; the bot's texts."""
-        body = {"sender": sender, "message": text,
-                "metadata": {"caller_number": caller_number, **metadata}}
+        body = {"sender": sender, "message": text, "metadata": {"caller_number": caller_number, **metadata}}
         data = self._request("POST", "/webhooks/rest/webhook", body)
         return [m.get("text") for m in data if m.get("text")]
 
@@ -93,9 +95,12 @@ class Stack:
         return self._request("GET", f"/calls/{call_id}/summary", token=token, raw=True)
 
     def _request(self, method, path, body=None, token=None, raw=False):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
         if token:
             req.add_header("Authorization", f"Bearer {token}")
         try:

@@ -2,6 +2,7 @@
 
 Screenshots are saved under tests/artifacts/ for a person to look at.
 """
+
 import pytest
 
 from tests.conftest import ROOT
@@ -9,8 +10,13 @@ from tests.e2e.conftest import AGENT_TOKENS
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -44,8 +50,10 @@ def panel_say(page, text):
     before = page.locator("#transcript li").count()
     page.fill("#caller-text", text)
     page.press("#caller-text", "Enter")
-    page.wait_for_function(f"document.querySelectorAll('#transcript li.caller').length > 0 && "
-                           f"document.querySelectorAll('#transcript li').length > {before + 1}")
+    page.wait_for_function(
+        f"document.querySelectorAll('#transcript li.caller').length > 0 && "
+        f"document.querySelectorAll('#transcript li').length > {before + 1}"
+    )
 
 
 def statuses(page):

@@ -1,4 +1,5 @@
 """Whole calls over the REST channel against the real servers, checked through the summary API."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """The IVR and agent channels and the pages, through the real HTTP server."""
+
 import json
 import os
 import urllib.error
@@ -20,8 +21,9 @@ def new_id(prefix):
 def http(stack, method, path, body=None, token=None, raw=None):
     """(status, headers, parsed JSON or text) for one request; `raw` sends bytes as they are."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(f"http://127.0.0.1:{stack.port}{path}", method=method, data=data,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{stack.port}{path}", method=method, data=data, headers={"Content-Type": "application/json"}
+    )
     if token:
         req.add_header("Authorization", f"Bearer {token}")
     try:
@@ -50,8 +52,7 @@ def test_a_borrower_holds_a_whole_call_by_phone_with_keys_for_role_and_id(stack)
     c = new_id("ivr")
     first = ivr(stack, c, "start", caller_number="13800000001")
     assert "本通话将被录音" in said(first) and "本人请按1" in said(first)
-    assert (first["expect"], first["dtmf_max_digits"], first["transfer"], first["hangup"]) == (
-        "speech", 1, None, False)
+    assert (first["expect"], first["dtmf_max_digits"], first["transfer"], first["hangup"]) == ("speech", 1, None, False)
     assert "姓名" in said(ivr(stack, c, "dtmf", dtmf="1"))
     asked_id = ivr(stack, c, "utterance", text="我叫张伟", asr_confidence=0.92)
     assert "按键输入" in said(asked_id)
@@ -70,7 +71,11 @@ def test_a_borrower_holds_a_whole_call_by_phone_with_keys_for_role_and_id(stack)
     status, body = stack.summary(c)
     assert status == 200
     assert (body["channel"], body["caller_role"], body["identity_verified"], body["customer_id"]) == (
-        "ivr", "borrower", True, "C0001")
+        "ivr",
+        "borrower",
+        True,
+        "C0001",
+    )
     assert body["materials_requested"] == ["id_card", "unemployment_proof", "repayment_proposal"]
 
 
@@ -102,8 +107,11 @@ def test_keys_that_mean_nothing_here_are_asked_again(stack):
 def test_a_handoff_answers_with_a_transfer(stack, how):
     c = new_id("ivr")
     ivr(stack, c, "start", caller_number="13800000003")
-    answer = (ivr(stack, c, "utterance", text="转人工", asr_confidence=0.9) if how == "speech"
-              else ivr(stack, c, "dtmf", dtmf="0"))
+    answer = (
+        ivr(stack, c, "utterance", text="转人工", asr_confidence=0.9)
+        if how == "speech"
+        else ivr(stack, c, "dtmf", dtmf="0")
+    )
     assert answer["transfer"] == {"queue": "human_service", "reason": "客户要求转人工"}
     assert answer["expect"] == "none" and "转接人工" in said(answer)
     assert stack.summary(c)[1]["handoff"] is True
@@ -147,19 +155,26 @@ def test_the_voiceprint_reaches_the_risk_engine(stack):
     assert "voiceprint_match" in codes
 
 
-@pytest.mark.parametrize("raw", [
-    b"not json", b"", b"[1, 2]", b'"start"', b"{\"call_id\": \"c-1\"",
-    b'{"event": "start"}',
-    b'{"call_id": "c 1", "event": "start"}',
-    b'{"call_id": "c-1", "event": "ring"}',
-    b'{"call_id": "c-1", "event": "utterance"}',
-    b'{"call_id": "c-1", "event": "utterance", "text": "hi", "asr_confidence": "high"}',
-    b'{"call_id": "c-1", "event": "dtmf", "dtmf": "abc"}',
-    b'{"call_id": "c-1", "event": "start", "voiceprint": "0.1 0.2"}',
-    b'{"call_id": "c-1", "event": "start", "voiceprint": [NaN, 1]}',
-    b'{"call_id": "c-1", "event": "start", "caller_number": {"n": 1}}',
-    "{\"call_id\": \"c-1\", \"event\": \"start\", \"caller_number\": \"\u00e9\"}".encode("latin-1"),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"",
+        b"[1, 2]",
+        b'"start"',
+        b"{\"call_id\": \"c-1\"",
+        b'{"event": "start"}',
+        b'{"call_id": "c 1", "event": "start"}',
+        b'{"call_id": "c-1", "event": "ring"}',
+        b'{"call_id": "c-1", "event": "utterance"}',
+        b'{"call_id": "c-1", "event": "utterance", "text": "hi", "asr_confidence": "high"}',
+        b'{"call_id": "c-1", "event": "dtmf", "dtmf": "abc"}',
+        b'{"call_id": "c-1", "event": "start", "voiceprint": "0.1 0.2"}',
+        b'{"call_id": "c-1", "event": "start", "voiceprint": [NaN, 1]}',
+        b'{"call_id": "c-1", "event": "start", "caller_number": {"n": 1}}',
+        "{\"call_id\": \"c-1\", \"event\": \"start\", \"caller_number\": \"\u00e9\"}".encode("latin-1"),
+    ],
+)
 def test_malformed_ivr_payloads_get_400_with_a_json_error(stack, raw):
     status, headers, body = http(stack, "POST", "/webhooks/ivr/webhook", raw=raw)
     assert status == 400, body
@@ -174,10 +189,16 @@ def agent(stack, body, token=A1, expect=200):
     return answer
 
 
-@pytest.mark.parametrize("method, path", [
-    ("POST", "/webhooks/agent/webhook"), ("GET", "/webhooks/agent/me"),
-    ("GET", "/webhooks/agent/calls/p-x"), ("POST", "/webhooks/agent/calls/p-x/end"),
-    ("POST", "/webhooks/agent/calls/p-x/note")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/webhooks/agent/webhook"),
+        ("GET", "/webhooks/agent/me"),
+        ("GET", "/webhooks/agent/calls/p-x"),
+        ("POST", "/webhooks/agent/calls/p-x/end"),
+        ("POST", "/webhooks/agent/calls/p-x/note"),
+    ],
+)
 @pytest.mark.parametrize("token", [None, "wrong-token", TOKEN])  # the API token is not an agent token
 def test_agent_routes_need_an_agent_token(stack, method, path, token):
     status, headers, body = http(stack, method, path, {"call_id": "p-x", "text": "hi"}, token=token)
@@ -192,8 +213,12 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
     start = agent(stack, {"call_id": c, "agent_id": "agent1", "text": "", "caller_number": "13900000009"})
     assert [l["instruction"] for l in start["lines"]] == ["请告知客户", "请询问客户"]
     assert "本通话将被录音" in start["lines"][0]["words"]
-    assert start["checklist"][0] == {"key": "recording_notice", "label": "录音告知", "status": "done",
-                                     "detail": "已告知本通话录音"}
+    assert start["checklist"][0] == {
+        "key": "recording_notice",
+        "label": "录音告知",
+        "status": "done",
+        "detail": "已告知本通话录音",
+    }
     assert [q["label"] for q in start["quick_replies"]][:4] == ["借款人本人", "亲属/朋友", "授权代理人", "代表机构"]
     flagged = agent(stack, {"call_id": c, "agent_id": "agent1", "text": "我们是债务优化中心的，要求停息挂账"})
     assert flagged["risk"]["level"] == "level2" and flagged["risk"]["colour"] == "orange"
@@ -209,18 +234,27 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
     assert closing["transcript"][2] == {"speaker": "caller", "text": "我们是债务优化中心的，要求停息挂账"}
     summary = closing["summary"]
     assert (summary["channel"], summary["caller_role"], summary["next_step"]) == (
-        "agent", "third_party", "callback_registered_phone")
+        "agent",
+        "third_party",
+        "callback_registered_phone",
+    )
     assert stack.summary(c)[1] == summary
 
-    status, _, saved = http(stack, "POST", f"/webhooks/agent/calls/{c}/note",
-                            {"disposition": "callback", "note": "代理机构来电，已要求授权委托书原件"}, token=A1)
+    status, _, saved = http(
+        stack,
+        "POST",
+        f"/webhooks/agent/calls/{c}/note",
+        {"disposition": "callback", "note": "代理机构来电，已要求授权委托书原件"},
+        token=A1,
+    )
     assert status == 200 and saved["note"] == {"disposition": "callback", "note": "代理机构来电，已要求授权委托书原件"}
     status, _, ended = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", token=A1)
     assert status == 200 and ended["ended"] is True and ended["quick_replies"] == []
     refused = agent(stack, {"call_id": c, "text": "喂"}, expect=409)
     assert refused["error"]["code"] == "call_ended"
-    status, _, edited = http(stack, "PUT", f"/webhooks/agent/calls/{c}/note",
-                             {"disposition": "escalated", "note": "改为转专项组"}, token=A1)
+    status, _, edited = http(
+        stack, "PUT", f"/webhooks/agent/calls/{c}/note", {"disposition": "escalated", "note": "改为转专项组"}, token=A1
+    )
     assert status == 200 and edited["note"]["disposition"] == "escalated"
     status, _, reread = http(stack, "GET", f"/webhooks/agent/calls/{c}", token=A1)
     assert status == 200 and reread["note"]["note"] == "改为转专项组" and reread["ended"]
@@ -229,7 +263,9 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
 def test_a_call_belongs_to_the_agent_who_took_it(stack):
     c = new_id("p")
     agent(stack, {"call_id": c, "text": ""})
-    assert agent(stack, {"call_id": c, "text": "我是借款人本人"}, token=A2, expect=403)["error"]["code"] == "other_agent"
+    assert (
+        agent(stack, {"call_id": c, "text": "我是借款人本人"}, token=A2, expect=403)["error"]["code"] == "other_agent"
+    )
     status, _, body = http(stack, "GET", f"/webhooks/agent/calls/{c}", token=A2)
     assert status == 403
     mismatch = agent(stack, {"call_id": c, "agent_id": "agent2", "text": "hi"}, expect=403)

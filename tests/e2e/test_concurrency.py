@@ -1,4 +1,5 @@
 """Concurrent turns for one call (a double submit) are serialised, never interleaved."""
+
 import threading
 
 import pytest

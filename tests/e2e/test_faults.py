@@ -1,4 +1,5 @@
 """Action server down or hung mid-call: a short apology and a handoff in bounded time, then the call goes on."""
+
 import signal
 import sqlite3
 import time

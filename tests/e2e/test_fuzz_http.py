@@ -3,6 +3,7 @@
 Every request gets a normal answer or a clear 4xx JSON error — never a 500 —
 and a rejected request changes no stored state.
 """
+
 import json
 import urllib.error
 import urllib.request
@@ -13,15 +14,28 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.e2e
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=50),
-                    st.sampled_from(["<script>alert(1)</script>", "'; DROP TABLE cases;--", "😀" * 20,
-                                     "../../etc/passwd", "\u202e", "13800000001"]))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=8)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=50),
+    st.sampled_from(
+        ["<script>alert(1)</script>", "'; DROP TABLE cases;--", "😀" * 20, "../../etc/passwd", "\u202e", "13800000001"]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=8,
+)
 payloads = st.one_of(
     values,
     st.fixed_dictionaries({"sender": values, "message": values}, optional={"metadata": values}),
@@ -30,8 +44,12 @@ payloads = st.one_of(
 
 
 def post(port, path, raw: bytes, headers=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=raw, method="POST",
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=raw,
+        method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, resp.read()
@@ -78,6 +96,7 @@ def test_oversized_body_is_refused_with_json(stack):
 
 def test_huge_declared_body_is_refused_before_it_is_sent(stack):
     import http.client
+
     conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
     conn.putrequest("POST", "/webhooks/rest/webhook")
     conn.putheader("Content-Type", "application/json")
@@ -107,4 +126,5 @@ def test_summary_never_500(stack, call_id):
 
 def stack_token():
     from tests.e2e.conftest import TOKEN
+
     return TOKEN

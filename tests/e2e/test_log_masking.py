@@ -1,4 +1,5 @@
 """No token, phone number or ID number reaches the logs in full, even at DEBUG."""
+
 import pytest
 
 from tests.e2e.conftest import TOKEN, separate_stack
@@ -11,8 +12,13 @@ def test_logs_of_a_whole_call_are_masked(tmp_path):
     stack.start()
     try:
         sender = "mask-1"
-        for text in ("你好", "我是本人", "我叫张伟，身份证号110101199001013721",
-                     "我想查一下还欠多少钱", "我的手机号是13912345678"):
+        for text in (
+            "你好",
+            "我是本人",
+            "我叫张伟，身份证号110101199001013721",
+            "我想查一下还欠多少钱",
+            "我的手机号是13912345678",
+        ):
             assert stack.say(sender, text, caller_number="13800000001")
         status, _ = stack.summary(sender)
         assert status == 200

@@ -1,4 +1,5 @@
 """Operator-only routes: evidence packet and audit trail; agent tokens cannot use them."""
+
 import pytest
 
 from tests.e2e.conftest import AGENT_TOKENS, TOKEN

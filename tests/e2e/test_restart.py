@@ -1,4 +1,5 @@
 """A restart of the Rasa server loses no conversation (SQL tracker store under BOT_DATA_DIR)."""
+
 import pytest
 
 pytestmark = pytest.mark.e2e

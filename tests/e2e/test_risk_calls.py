@@ -1,4 +1,5 @@
 """Proxy-risk flags on real calls: levels change the script, never refuse the consumer."""
+
 import json
 import subprocess
 import sys
@@ -57,8 +58,14 @@ def test_impersonating_police_and_extortion_is_level1_yet_the_complaint_is_regis
     packet_md = stack.settings.data_dir / "cases" / f"{c.id}.md"
     assert packet_md.exists() and "一级异常维权" in packet_md.read_text(encoding="utf-8")
     out = stack.settings.data_dir / "export"
-    result = subprocess.run([sys.executable, "-m", "bot", "case", "export", c.id, "--out", str(out)],
-                            cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "case", "export", c.id, "--out", str(out)],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     packet = json.loads((out / f"{c.id}.json").read_text(encoding="utf-8"))
     first_caller_line = next(t for t in packet["transcript"] if t["speaker"] == "caller")
@@ -68,8 +75,14 @@ def test_impersonating_police_and_extortion_is_level1_yet_the_complaint_is_regis
 
 
 def test_case_export_of_unknown_call_fails_clearly(stack):
-    result = subprocess.run([sys.executable, "-m", "bot", "case", "export", "no-such-call"],
-                            cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "case", "export", "no-such-call"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and "找不到通话" in result.stderr
 
 

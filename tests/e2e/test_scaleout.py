@@ -1,6 +1,7 @@
 """Scale-out on existing engines: two Rasa servers, PostgreSQL tracker store and project
 database, Redis lock store. Turns of each call alternate between the servers; every call's
 state and summary must be exactly what one server gives."""
+
 import os
 import subprocess
 import tempfile
@@ -14,10 +15,13 @@ pytestmark = pytest.mark.e2e
 
 CALLS = {
     "borrower_plan": ["你好", "我是本人", "张伟", "3721", "我想申请分期还款", "我失业了"],
-    "agency": ["喂，我们是债务优化中心的，要求停息挂账", "借款人叫王芳", "后四位0521",
-               "你们别联系她，有事找我们"],
-    "family_complaint": ["我是他老婆，你们催收的天天打电话骂人，我要投诉", "借款人叫李娜", "后四位108X",
-                         "昨天晚上打了二十多次"],
+    "agency": ["喂，我们是债务优化中心的，要求停息挂账", "借款人叫王芳", "后四位0521", "你们别联系她，有事找我们"],
+    "family_complaint": [
+        "我是他老婆，你们催收的天天打电话骂人，我要投诉",
+        "借款人叫李娜",
+        "后四位108X",
+        "昨天晚上打了二十多次",
+    ],
     "victim": ["我是借款人本人，我被一个代理公司骗了", "刘洋", "6634", "他们收了我五千块，让我把手机卡寄过去"],
 }
 
@@ -28,14 +32,19 @@ def services():
     os.chmod(work, 0o755)
     pg_port, redis_port = free_port(), free_port()
     script = str(ROOT / "scripts" / "services.sh")
-    subprocess.run(["bash", script, "start", work, str(pg_port), str(redis_port)], check=True,
-                   timeout=600)
-    yield {"BOT_PG_HOST": "127.0.0.1", "BOT_PG_PORT": str(pg_port), "BOT_PG_USER": "bot",
-           "BOT_PG_PASSWORD": "bot", "BOT_PG_TRACKER_DB": "tracker",
-           "BOT_REDIS_HOST": "127.0.0.1", "BOT_REDIS_PORT": str(redis_port),
-           "BOT_ENDPOINTS": "deploy/endpoints.scaleout.yml",
-           "BOT_DB_URL": f"postgresql://bot:bot@127.0.0.1:{pg_port}/bot",
-           "BOT_TRACKER_URL": f"postgresql://bot:bot@127.0.0.1:{pg_port}/tracker"}
+    subprocess.run(["bash", script, "start", work, str(pg_port), str(redis_port)], check=True, timeout=600)
+    yield {
+        "BOT_PG_HOST": "127.0.0.1",
+        "BOT_PG_PORT": str(pg_port),
+        "BOT_PG_USER": "bot",
+        "BOT_PG_PASSWORD": "bot",
+        "BOT_PG_TRACKER_DB": "tracker",
+        "BOT_REDIS_HOST": "127.0.0.1",
+        "BOT_REDIS_PORT": str(redis_port),
+        "BOT_ENDPOINTS": "deploy/endpoints.scaleout.yml",
+        "BOT_DB_URL": f"postgresql://bot:bot@127.0.0.1:{pg_port}/bot",
+        "BOT_TRACKER_URL": f"postgresql://bot:bot@127.0.0.1:{pg_port}/tracker",
+    }
     subprocess.run(["bash", script, "stop", work, str(pg_port), str(redis_port)], timeout=120)
 
 
@@ -59,10 +68,8 @@ class ScaledStack(Stack):
         if "rasa2" in which:
             log = open(self.logs / "rasa2.log", "ab")
             env = dict(self.env, PORT=str(self.second_port))
-            command = [str(self.second_port) if arg == str(self.port) else arg
-                       for arg in self.commands[1]]
-            self.procs["rasa2"] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                                   stderr=subprocess.STDOUT)
+            command = [str(self.second_port) if arg == str(self.port) else arg for arg in self.commands[1]]
+            self.procs["rasa2"] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             first = self.port
             self.port = self.second_port
             try:
@@ -72,7 +79,6 @@ class ScaledStack(Stack):
 
     def stop(self, which=("actions", "rasa", "rasa2")):
         super().stop(which)
-
 
 
 def say_on(stack, port, sender, text):
@@ -111,6 +117,7 @@ def test_two_servers_on_postgres_and_redis_match_one_server(stack, services, tmp
     finally:
         scaled.stop()
     from bot.services.case_export import tracker_events
+
     events = tracker_events(services["BOT_TRACKER_URL"], "two-agency")
     assert sum(1 for e in events if e["event"] == "user") == len(CALLS["agency"])
     assert TOKEN  # the same operator token works on both servers (checked above)

@@ -1,4 +1,5 @@
 """The call summary API's access rules and errors (contract §3)."""
+
 import pytest
 
 pytestmark = pytest.mark.e2e

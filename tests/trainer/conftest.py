@@ -1,5 +1,6 @@
 """Trainer-tool tests: a project copy per test; after a run that held the e2e calls, keep them
 for `python -m bot coverage`."""
+
 import pytest
 
 from tests.trainer.helpers import copy_project

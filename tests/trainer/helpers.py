@@ -1,4 +1,5 @@
 """Helpers for the trainer-tool tests: a copy of the project to break one thing at a time."""
+
 import shutil
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """coverage: what the test stories and recorded e2e calls exercise, and what nothing tests."""
+
 import json
 import os
 import sqlite3
@@ -42,7 +43,13 @@ def test_recorded_calls_count_responses_actions_said(tmp_path):
 
 
 def test_command_prints_the_table_and_exits_0():
-    result = subprocess.run([sys.executable, "-m", "bot", "coverage", "--no-e2e"], cwd=ROOT,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "coverage", "--no-e2e"],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "== 话术 ==" in result.stdout and "== 规则和故事 ==" in result.stdout and "== 小结 ==" in result.stdout

@@ -1,4 +1,5 @@
 """export-story: tracker events → test story; a call held over REST round-trips through `rasa test`."""
+
 import json
 import os
 import subprocess
@@ -25,9 +26,9 @@ def test_story_steps_from_tracker_events():
     names = {name for _, name in kinds}
     assert not names & {"action_listen", "action_session_start", "action_extract_slots", "validate_call_form"}
     i = kinds.index(("user", "bot_challenge"))  # the form's rejected turn: a rule answers, the form asks again
-    assert kinds[i + 1:i + 3] == [("action", "utter_bot_challenge"), ("action", "call_form")]
+    assert kinds[i + 1 : i + 3] == [("action", "utter_bot_challenge"), ("action", "call_form")]
     j = kinds.index(("active_loop", None))  # the wrap-up rule waits for requested_slot: null
-    assert kinds[j + 1:j + 3] == [("slot", "requested_slot"), ("action", "action_wrap_up")]
+    assert kinds[j + 1 : j + 3] == [("slot", "requested_slot"), ("action", "action_wrap_up")]
     assert kinds[-2:] == [("user", "deny"), ("action", "utter_goodbye")]
 
 
@@ -49,8 +50,10 @@ def test_export_masks_personal_data_and_refuses_a_second_export(tmp_path):
 
 def test_export_appends_to_an_existing_test_file(tmp_path):
     out = tmp_path / "test_calls.yml"
-    out.write_text('version: "3.1"\nstories:\n- story: 已有的故事\n  steps:\n  - intent: greet\n'
-                   "  - action: call_form\n", encoding="utf-8")
+    out.write_text(
+        'version: "3.1"\nstories:\n- story: 已有的故事\n  steps:\n  - intent: greet\n  - action: call_form\n',
+        encoding="utf-8",
+    )
     export("call-a", json.loads(FIXTURE.read_text(encoding="utf-8")), out, {"requested_slot"}, {}, LABELS)
     names = [s["story"] for s in yaml.safe_load(out.read_text(encoding="utf-8"))["stories"]]
     assert names[0] == "已有的故事" and names[1].startswith("通话 call-a")
@@ -63,8 +66,16 @@ def test_call_without_caller_turns_is_not_exported(tmp_path):
 
 # ---- round trip with the real servers -------------------------------------------------------------------
 CALLS = {
-    "export-borrower": ["你好", "我是借款人本人", "张伟", "后四位3721", "你是机器人吗", "我想申请分期还款",
-                        "我失业了", "没有了"],
+    "export-borrower": [
+        "你好",
+        "我是借款人本人",
+        "张伟",
+        "后四位3721",
+        "你是机器人吗",
+        "我想申请分期还款",
+        "我失业了",
+        "没有了",
+    ],
     "export-agency": ["我们是债务优化中心的，要求停息挂账", "借款人叫张伟", "后四位3721", "转人工", "谢谢"],
 }
 
@@ -89,8 +100,9 @@ def held_calls(tmp_path_factory):
 
 def bot(*args, data_dir):
     env = dict(os.environ, PYTHONPATH=str(ROOT), BOT_DATA_DIR=str(data_dir))
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.mark.e2e

@@ -1,4 +1,5 @@
 """graph: one self-contained HTML page with inline SVG, labelled with the rule and story names."""
+
 import os
 import subprocess
 import sys
@@ -34,8 +35,14 @@ def test_flows_with_the_same_beginning_share_their_first_steps():
 
 def test_command_writes_the_page(tmp_path):
     out = tmp_path / "flow.html"
-    result = subprocess.run([sys.executable, "-m", "bot", "graph", "--out", str(out)], cwd=ROOT,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "graph", "--out", str(out)],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "已生成流程图" in result.stdout
     assert "问候后开始话术流程" in out.read_text(encoding="utf-8")

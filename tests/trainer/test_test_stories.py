@@ -1,4 +1,5 @@
 """test-stories: `rasa test` on a stories file, with a Chinese verdict and the failed story."""
+
 import os
 import subprocess
 import sys
@@ -15,8 +16,14 @@ stories:
 
 
 def bot(*args):
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=600,
+    )
 
 
 def test_a_wrong_expectation_fails_and_shows_what_the_bot_did(tmp_path):

@@ -1,4 +1,5 @@
 """Each validation check: a broken fixture it catches (file, line, severity) and a clean copy it passes."""
+
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,12 @@ def test_yaml_syntax_error_names_file_and_line(project_copy):
 
 # ---- materials catalogue -------------------------------------------------------------------------
 def test_missing_role_entry_for_a_purpose(project_copy):
-    edit(project_copy.materials, "    third_party: [power_of_attorney, agent_id, borrower_confirmation]\n"
-         "    unknown: [borrower_confirmation]\n  fee_waiver:",
-         "    third_party: [power_of_attorney, agent_id, borrower_confirmation]\n  fee_waiver:")
+    edit(
+        project_copy.materials,
+        "    third_party: [power_of_attorney, agent_id, borrower_confirmation]\n"
+        "    unknown: [borrower_confirmation]\n  fee_waiver:",
+        "    third_party: [power_of_attorney, agent_id, borrower_confirmation]\n  fee_waiver:",
+    )
     problem = only(run(validate.check_materials_standard, project_copy))
     assert problem.file == "bot/catalogue/materials.yml"
     assert problem.line == find_line(project_copy.materials, "  repayment_plan:")
@@ -53,23 +57,32 @@ def test_missing_role_entry_for_a_purpose(project_copy):
 
 
 def test_missing_purpose_in_the_standard(project_copy):
-    edit(project_copy.domain, "account_inquiry, fraud_report, other, unknown]",
-         "account_inquiry, fraud_report, other, refund, unknown]")
+    edit(
+        project_copy.domain,
+        "account_inquiry, fraud_report, other, unknown]",
+        "account_inquiry, fraud_report, other, refund, unknown]",
+    )
     problem = only(run(validate.check_materials_standard, project_copy))
     assert "refund" in problem.message and problem.line == find_line(project_copy.materials, "standard:")
 
 
 def test_unknown_material_code(project_copy):
-    edit(project_copy.materials, "    borrower: [id_card, dispute_statement, credit_report]",
-         "    borrower: [id_card, dispute_statment, credit_report]")
+    edit(
+        project_copy.materials,
+        "    borrower: [id_card, dispute_statement, credit_report]",
+        "    borrower: [id_card, dispute_statment, credit_report]",
+    )
     problem = only(run(validate.check_material_codes, project_copy))
     assert "dispute_statment" in problem.message
     assert problem.line == find_line(project_copy.materials, "dispute_statment")
 
 
 def test_new_material_code_outside_the_contract_is_a_warning(project_copy):
-    edit(project_copy.materials, "  police_report_receipt: 报案回执（如已报警）\n",
-         "  police_report_receipt: 报案回执（如已报警）\n  bank_statement: 银行流水\n")
+    edit(
+        project_copy.materials,
+        "  police_report_receipt: 报案回执（如已报警）\n",
+        "  police_report_receipt: 报案回执（如已报警）\n  bank_statement: 银行流水\n",
+    )
     problems = run(validate.check_material_codes, project_copy)
     problem = only(problems, WARNING)
     assert "bank_statement" in problem.message and not [p for p in problems if p.severity == ERROR]
@@ -139,12 +152,15 @@ def test_no_agent_variants_at_all_is_one_warning(project_copy):
 
 def test_agent_variant_missing_for_a_condition(tmp_path):
     domain = tmp_path / "domain.yml"
-    domain.write_text('version: "3.1"\nresponses:\n  utter_ask:\n'
-                      '    - condition: [{type: slot, name: role, value: borrower}]\n      text: "本人请讲"\n'
-                      '    - text: "请讲"\n    - text: "请询问客户"\n      channel: agent\n'
-                      '  utter_ok:\n    - text: "好"\n'
-                      '    - condition: [{type: slot, name: role, value: borrower}]\n      text: "好的"\n'
-                      '      channel: agent\n', encoding="utf-8")
+    domain.write_text(
+        'version: "3.1"\nresponses:\n  utter_ask:\n'
+        '    - condition: [{type: slot, name: role, value: borrower}]\n      text: "本人请讲"\n'
+        '    - text: "请讲"\n    - text: "请询问客户"\n      channel: agent\n'
+        '  utter_ok:\n    - text: "好"\n'
+        '    - condition: [{type: slot, name: role, value: borrower}]\n      text: "好的"\n'
+        '      channel: agent\n',
+        encoding="utf-8",
+    )
     problems = run(validate.check_agent_variants, Project.at(tmp_path))
     problem = only(problems)
     assert "utter_ok" in problem.message and "不带条件" in problem.message
@@ -186,18 +202,25 @@ def test_unused_response_is_a_warning(project_copy):
 # ---- Rasa's own checks -------------------------------------------------------------------------------
 def test_rasa_checks_find_contradicting_stories_and_rules_and_an_unknown_nlu_intent(project_copy):
     stories = project_copy.data / "stories" / "calls.yml"
-    stories.write_text(stories.read_text(encoding="utf-8")
-                       + "\n- story: 致谢后直接道别\n  steps:\n  - intent: thanks\n  - action: utter_goodbye\n",
-                       encoding="utf-8")
-    stories.write_text(stories.read_text(encoding="utf-8") + "".join(
-        f"\n- story: 收尾后又闲聊（{name}）\n  steps:\n  - intent: thanks\n  - action: utter_you_are_welcome\n"
-        f"  - intent: affirm\n  - action: utter_ask_more\n  - intent: chitchat\n  - action: utter_chitchat\n"
-        f"  - intent: affirm\n  - action: {action}\n" for name, action in (("甲", "utter_goodbye"),
-                                                                         ("乙", "utter_anything_else"))),
-        encoding="utf-8")
+    stories.write_text(
+        stories.read_text(encoding="utf-8")
+        + "\n- story: 致谢后直接道别\n  steps:\n  - intent: thanks\n  - action: utter_goodbye\n",
+        encoding="utf-8",
+    )
+    stories.write_text(
+        stories.read_text(encoding="utf-8")
+        + "".join(
+            f"\n- story: 收尾后又闲聊（{name}）\n  steps:\n  - intent: thanks\n  - action: utter_you_are_welcome\n"
+            f"  - intent: affirm\n  - action: utter_ask_more\n  - intent: chitchat\n  - action: utter_chitchat\n"
+            f"  - intent: affirm\n  - action: {action}\n"
+            for name, action in (("甲", "utter_goodbye"), ("乙", "utter_anything_else"))
+        ),
+        encoding="utf-8",
+    )
     nlu = project_copy.data / "nlu" / "basics.yml"
-    nlu.write_text(nlu.read_text(encoding="utf-8") + "- intent: complain\n  examples: |\n    - 我要投诉你们\n",
-                   encoding="utf-8")
+    nlu.write_text(
+        nlu.read_text(encoding="utf-8") + "- intent: complain\n  examples: |\n    - 我要投诉你们\n", encoding="utf-8"
+    )
     problems = run(validate.check_rasa, project_copy)
     errors = [p for p in problems if p.severity == ERROR]
     contradiction = [p for p in errors if "致谢后直接道别" in p.message]
@@ -217,13 +240,20 @@ def test_rasa_checks_find_contradicting_stories_and_rules_and_an_unknown_nlu_int
 def add_unused_response(project):
     """A response nothing says (with an agent variant when the domain has them)."""
     agent = "channel: agent" in project.domain.read_text(encoding="utf-8")
-    edit(project.domain, "responses:\n", "responses:\n  utter_never_said:\n    - text: \"没人会说这句\"\n"
-         + ("    - text: \"请告知客户：没人会说这句\"\n      channel: agent\n" if agent else ""))
+    edit(
+        project.domain,
+        "responses:\n",
+        "responses:\n  utter_never_said:\n    - text: \"没人会说这句\"\n"
+        + ("    - text: \"请告知客户：没人会说这句\"\n      channel: agent\n" if agent else ""),
+    )
 
 
 def test_command_fails_on_errors_and_groups_them(project_copy, capsys):
-    edit(project_copy.materials, "    borrower: [id_card, dispute_statement, credit_report]",
-         "    borrower: [id_crad, dispute_statement, credit_report]")
+    edit(
+        project_copy.materials,
+        "    borrower: [id_card, dispute_statement, credit_report]",
+        "    borrower: [id_crad, dispute_statement, credit_report]",
+    )
     add_unused_response(project_copy)
     assert validate.main(["--quick", "--root", str(project_copy.root)]) == 1
     out = capsys.readouterr().out

@@ -1,4 +1,5 @@
 """Agent tokens: from the operator (environment or file), or one development token generated once."""
+
 import pytest
 
 from bot.settings import AgentTokensError, agent_tokens, load_settings, parse_agent_tokens

@@ -1,4 +1,5 @@
 """Call records of the IVR and agent channels: start once, end once, the agent's note."""
+
 from bot.services.storage import Database
 
 

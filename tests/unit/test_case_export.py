@@ -1,6 +1,6 @@
 """The evidence packet: transcript with times, signals, customer, level history."""
-from bot.services import case_export
 
+from bot.services import case_export
 
 EVENTS = [
     {"event": "user", "text": "我是公安局的，不给减免就去你们公司闹", "timestamp": 1764000000.0},
@@ -13,8 +13,13 @@ EVENTS = [
 
 
 def test_packet_holds_transcript_customer_signals_and_history(demo_db, tmp_path):
-    demo_db.append_audit("c1", [("signal_raised", {"code": "extortion", "evidence": "去你们公司闹"}),
-                                ("level_changed", {"from": "none", "to": "level1", "score": 0.99})])
+    demo_db.append_audit(
+        "c1",
+        [
+            ("signal_raised", {"code": "extortion", "evidence": "去你们公司闹"}),
+            ("level_changed", {"from": "none", "to": "level1", "score": 0.99}),
+        ],
+    )
     packet = case_export.build_packet("c1", EVENTS, demo_db)
     assert packet["customer"]["name"] == "张伟" and packet["caller_number"] == "13900009999"
     assert [t["speaker"] for t in packet["transcript"]] == ["caller", "bot"]

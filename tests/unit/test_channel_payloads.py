@@ -1,13 +1,27 @@
 """The IVR and agent channels' request bodies: what is accepted, what gets a 400 and why."""
+
 import pytest
 
-from bot.presentation.channel_payloads import (PayloadError, error_message, parse_agent_note, parse_agent_turn,
-                                  parse_ivr_event)
+from bot.presentation.channel_payloads import (
+    PayloadError,
+    error_message,
+    parse_agent_note,
+    parse_agent_turn,
+    parse_ivr_event,
+)
 
 
 def test_a_full_ivr_event_is_read():
-    event = parse_ivr_event({"call_id": "c-1", "event": "utterance", "caller_number": "138-0000-0001",
-                             "text": " 我是本人 ", "asr_confidence": 0.91, "voiceprint": [0.1, 2, -3]})
+    event = parse_ivr_event(
+        {
+            "call_id": "c-1",
+            "event": "utterance",
+            "caller_number": "138-0000-0001",
+            "text": " 我是本人 ",
+            "asr_confidence": 0.91,
+            "voiceprint": [0.1, 2, -3],
+        }
+    )
     assert (event.call_id, event.event, event.text) == ("c-1", "utterance", "我是本人")
     assert event.caller_number == "13800000001"
     assert event.asr_confidence == 0.91 and event.voiceprint == [0.1, 2.0, -3.0]
@@ -31,33 +45,36 @@ def test_a_leading_slash_never_reaches_rasa_as_a_command():
     assert parse_agent_turn({"call_id": "c", "text": "//greet"}).text == "greet"
 
 
-@pytest.mark.parametrize("body, code", [
-    (None, "bad_json"),
-    ([1, 2], "bad_json"),
-    ("start", "bad_json"),
-    ({"event": "start"}, "missing_field"),
-    ({"call_id": "", "event": "start"}, "missing_field"),
-    ({"call_id": "c 1", "event": "start"}, "bad_field"),
-    ({"call_id": 12, "event": "start"}, "bad_field"),
-    ({"call_id": "x" * 200, "event": "start"}, "bad_field"),
-    ({"call_id": "c-1"}, "bad_event"),
-    ({"call_id": "c-1", "event": "ring"}, "bad_event"),
-    ({"call_id": "c-1", "event": "utterance"}, "missing_field"),
-    ({"call_id": "c-1", "event": "utterance", "text": 5}, "bad_field"),
-    ({"call_id": "c-1", "event": "utterance", "text": "字" * 3000}, "bad_field"),
-    ({"call_id": "c-1", "event": "dtmf"}, "missing_field"),
-    ({"call_id": "c-1", "event": "dtmf", "dtmf": "12a"}, "bad_field"),
-    ({"call_id": "c-1", "event": "dtmf", "dtmf": 1}, "bad_field"),
-    ({"call_id": "c-1", "event": "utterance", "text": "嗯", "asr_confidence": "high"}, "bad_field"),
-    ({"call_id": "c-1", "event": "utterance", "text": "嗯", "asr_confidence": 1.5}, "bad_field"),
-    ({"call_id": "c-1", "event": "utterance", "text": "嗯", "asr_confidence": True}, "bad_field"),
-    ({"call_id": "c-1", "event": "start", "caller_number": "call me"}, "bad_field"),
-    ({"call_id": "c-1", "event": "start", "caller_number": 13800000001}, "bad_field"),
-    ({"call_id": "c-1", "event": "start", "voiceprint": "0.1 0.2"}, "bad_field"),
-    ({"call_id": "c-1", "event": "start", "voiceprint": [0.1]}, "bad_field"),
-    ({"call_id": "c-1", "event": "start", "voiceprint": [0.1, "a"]}, "bad_field"),
-    ({"call_id": "c-1", "event": "start", "voiceprint": [0.1, float("nan")]}, "bad_field"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        (None, "bad_json"),
+        ([1, 2], "bad_json"),
+        ("start", "bad_json"),
+        ({"event": "start"}, "missing_field"),
+        ({"call_id": "", "event": "start"}, "missing_field"),
+        ({"call_id": "c 1", "event": "start"}, "bad_field"),
+        ({"call_id": 12, "event": "start"}, "bad_field"),
+        ({"call_id": "x" * 200, "event": "start"}, "bad_field"),
+        ({"call_id": "c-1"}, "bad_event"),
+        ({"call_id": "c-1", "event": "ring"}, "bad_event"),
+        ({"call_id": "c-1", "event": "utterance"}, "missing_field"),
+        ({"call_id": "c-1", "event": "utterance", "text": 5}, "bad_field"),
+        ({"call_id": "c-1", "event": "utterance", "text": "字" * 3000}, "bad_field"),
+        ({"call_id": "c-1", "event": "dtmf"}, "missing_field"),
+        ({"call_id": "c-1", "event": "dtmf", "dtmf": "12a"}, "bad_field"),
+        ({"call_id": "c-1", "event": "dtmf", "dtmf": 1}, "bad_field"),
+        ({"call_id": "c-1", "event": "utterance", "text": "嗯", "asr_confidence": "high"}, "bad_field"),
+        ({"call_id": "c-1", "event": "utterance", "text": "嗯", "asr_confidence": 1.5}, "bad_field"),
+        ({"call_id": "c-1", "event": "utterance", "text": "嗯", "asr_confidence": True}, "bad_field"),
+        ({"call_id": "c-1", "event": "start", "caller_number": "call me"}, "bad_field"),
+        ({"call_id": "c-1", "event": "start", "caller_number": 13800000001}, "bad_field"),
+        ({"call_id": "c-1", "event": "start", "voiceprint": "0.1 0.2"}, "bad_field"),
+        ({"call_id": "c-1", "event": "start", "voiceprint": [0.1]}, "bad_field"),
+        ({"call_id": "c-1", "event": "start", "voiceprint": [0.1, "a"]}, "bad_field"),
+        ({"call_id": "c-1", "event": "start", "voiceprint": [0.1, float("nan")]}, "bad_field"),
+    ],
+)
 def test_malformed_ivr_events_are_refused_with_a_code_and_a_chinese_message(body, code):
     with pytest.raises(PayloadError) as err:
         parse_ivr_event(body)
@@ -66,15 +83,23 @@ def test_malformed_ivr_events_are_refused_with_a_code_and_a_chinese_message(body
 
 
 def test_an_agent_turn_is_read():
-    turn = parse_agent_turn({"call_id": "p-1", "agent_id": "agent1", "text": "我是本人",
-                             "caller_number": "13800000001"})
-    assert (turn.call_id, turn.agent_id, turn.text, turn.caller_number) == (
-        "p-1", "agent1", "我是本人", "13800000001")
+    turn = parse_agent_turn(
+        {"call_id": "p-1", "agent_id": "agent1", "text": "我是本人", "caller_number": "13800000001"}
+    )
+    assert (turn.call_id, turn.agent_id, turn.text, turn.caller_number) == ("p-1", "agent1", "我是本人", "13800000001")
     assert parse_agent_turn({"call_id": "p-1"}).text == ""
 
 
-@pytest.mark.parametrize("body", [None, {"text": "hi"}, {"call_id": "p 1"},
-                                  {"call_id": "p-1", "agent_id": "坐席一"}, {"call_id": "p-1", "text": []}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        {"text": "hi"},
+        {"call_id": "p 1"},
+        {"call_id": "p-1", "agent_id": "坐席一"},
+        {"call_id": "p-1", "text": []},
+    ],
+)
 def test_malformed_agent_turns_are_refused(body):
     with pytest.raises(PayloadError):
         parse_agent_turn(body)
@@ -84,8 +109,13 @@ def test_an_agent_note_is_checked_against_the_dispositions():
     note = parse_agent_note({"disposition": "callback", "note": " 要回拨 "}, ["resolved", "callback"])
     assert (note.disposition, note.note) == ("callback", "要回拨")
     assert parse_agent_note({"disposition": "resolved", "note": None}, ["resolved"]).note == ""
-    for body in ({}, {"disposition": "won"}, {"disposition": "resolved", "note": 3},
-                 {"disposition": "resolved", "note": "字" * 5000}, "resolved"):
+    for body in (
+        {},
+        {"disposition": "won"},
+        {"disposition": "resolved", "note": 3},
+        {"disposition": "resolved", "note": "字" * 5000},
+        "resolved",
+    ):
         with pytest.raises(PayloadError):
             parse_agent_note(body, ["resolved"])
 

@@ -1,4 +1,5 @@
 """One domain for every channel: agent variants everywhere, chat buttons the panel also offers."""
+
 import yaml
 
 from bot.presentation import panel_state
@@ -28,6 +29,7 @@ def test_agent_variants_are_written_for_the_agent():
 
 def test_agent_variants_keep_the_placeholders_of_the_caller_version():
     import re
+
     for name, variants in responses().items():
         caller = {p for v in variants if not v.get("channel") for p in re.findall(r"\{\w+\}", v["text"])}
         for v in variants:
@@ -36,8 +38,12 @@ def test_agent_variants_keep_the_placeholders_of_the_caller_version():
 
 
 def test_chat_buttons_send_answers_the_panel_also_offers():
-    offered = {q["text"] for replies in panel_state.catalogue()["quick_replies"].values() for q in replies
-               if q.get("complete", True)}
+    offered = {
+        q["text"]
+        for replies in panel_state.catalogue()["quick_replies"].values()
+        for q in replies
+        if q.get("complete", True)
+    }
     buttons = [b for variants in responses().values() for v in variants for b in v.get("buttons", [])]
     assert buttons
     assert {b["payload"] for b in buttons} <= offered

@@ -1,4 +1,5 @@
 """Other calls' complaint texts, as the risk check reads them on every turn."""
+
 import datetime as dt
 
 import sqlalchemy as sa
@@ -31,10 +32,18 @@ def test_complaints_written_by_another_process_are_seen(tmp_path):
     assert len(db.complaint_texts()) == 1
     other = sa.create_engine(url)  # e.g. a second action server writing to the same file
     with other.begin() as conn:
-        conn.execute(storage.cases.insert().values(
-            reference="TS000", call_id="call-x", kind="complaint", customer_id="C7",
-            caller_role="borrower", detail="别处登记的投诉", created_at=dt.datetime.now(),
-            reply_due=dt.date.today()))
+        conn.execute(
+            storage.cases.insert().values(
+                reference="TS000",
+                call_id="call-x",
+                kind="complaint",
+                customer_id="C7",
+                caller_role="borrower",
+                detail="别处登记的投诉",
+                created_at=dt.datetime.now(),
+                reply_due=dt.date.today(),
+            )
+        )
     assert ("C7", "别处登记的投诉") in db.complaint_texts()
 
 

@@ -12,19 +12,34 @@ class Rec:
     registered_phone: str
 
 
-@pytest.mark.parametrize("text,code", [
-    ("后四位是3721", "3721"), ("三七二一", "3721"), ("尾号 108x", "108X"),
-    ("借款编号L20240001", "L20240001"), ("l20240003", "L20240003"),
-    ("身份证号110101199001013721", "3721"), ("我不记得了", None), ("12345", None),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("后四位是3721", "3721"),
+        ("三七二一", "3721"),
+        ("尾号 108x", "108X"),
+        ("借款编号L20240001", "L20240001"),
+        ("l20240003", "L20240003"),
+        ("身份证号110101199001013721", "3721"),
+        ("我不记得了", None),
+        ("12345", None),
+    ],
+)
 def test_parse_code(text, code):
     assert identity.parse_code(text) == code
 
 
-@pytest.mark.parametrize("text,name", [
-    ("我叫张伟", "张伟"), ("张伟", "张伟"), ("我是王芳，后四位0521", "王芳"),
-    ("借款人叫李娜", "李娜"), ("嗯，名字是刘洋", "刘洋"), ("1234", None),
-])
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("我叫张伟", "张伟"),
+        ("张伟", "张伟"),
+        ("我是王芳，后四位0521", "王芳"),
+        ("借款人叫李娜", "李娜"),
+        ("嗯，名字是刘洋", "刘洋"),
+        ("1234", None),
+    ],
+)
 def test_parse_name(text, name):
     assert identity.parse_name(text) == name
 

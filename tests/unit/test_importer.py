@@ -1,4 +1,5 @@
 """The operator import CLI (contract §4): validates all rows, imports all or nothing."""
+
 import subprocess
 import sys
 
@@ -6,7 +7,6 @@ import pytest
 
 from bot.services.importer import ImportRejected, import_file
 from bot.services.storage import Database
-
 from tests.conftest import ROOT
 
 HEADER = "customer_id,name,id_last4,registered_phone,loan_id,outstanding,overdue_days\n"
@@ -38,9 +38,7 @@ def test_changed_row_is_updated(tmp_path, db_url):
 
 
 def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, db_url):
-    text = HEADER + ("C1,张伟,3721,13800000001,L1,100,3\n"
-                     "C2,,12,123,L2,-5,abc\n"
-                     "C1,李娜,1234,13800000003,L3,1,1\n")
+    text = HEADER + ("C1,张伟,3721,13800000001,L1,100,3\nC2,,12,123,L2,-5,abc\nC1,李娜,1234,13800000003,L3,1,1\n")
     with pytest.raises(ImportRejected) as info:
         import_file("customers", write(tmp_path, text), db_url)
     errors = info.value.errors
@@ -65,12 +63,14 @@ def test_gbk_file_from_excel_is_read(tmp_path, db_url):
 
 
 def test_watchlist_kinds_are_validated(tmp_path, db_url):
-    text = ("kind,value,source,note\n"
-            "phone,+86 139-0000-9999,演示,\n"
-            "voiceprint,0.1 0.2 0.3,演示,\n"
-            "phrase,保证上岸,演示,\n"
-            "email,a@b.c,演示,\n"
-            "voiceprint,0.1 abc,演示,\n")
+    text = (
+        "kind,value,source,note\n"
+        "phone,+86 139-0000-9999,演示,\n"
+        "voiceprint,0.1 0.2 0.3,演示,\n"
+        "phrase,保证上岸,演示,\n"
+        "email,a@b.c,演示,\n"
+        "voiceprint,0.1 abc,演示,\n"
+    )
     with pytest.raises(ImportRejected) as info:
         import_file("watchlist", write(tmp_path, text), db_url)
     lines = [e.split("：")[0] for e in info.value.errors]
@@ -85,12 +85,14 @@ def test_watchlist_kinds_are_validated(tmp_path, db_url):
 
 def test_cli_reports_errors_in_chinese_and_exits_nonzero(tmp_path, data_dir):
     bad = write(tmp_path, HEADER + "C1,张伟,37,13800000001,L1,100,3\n")
-    result = subprocess.run([sys.executable, "-m", "bot", "import", "customers", str(bad)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "import", "customers", str(bad)], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "未导入任何数据" in result.stderr and "第 2 行" in result.stderr
     good = write(tmp_path, HEADER + "C1,张伟,3721,13800000001,L1,100,3\n", "g.csv")
-    result = subprocess.run([sys.executable, "-m", "bot", "import", "customers", str(good)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "import", "customers", str(good)], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "新增 1" in result.stdout

@@ -1,11 +1,12 @@
 """What the IVR answers: keys to words, TTS-clean prompts, expect / transfer / hangup."""
+
 import re
 
 import pytest
 import yaml
 
-from bot.presentation import ivr_reply
 from bot.core.call_view import BOT, CALLER, CallView, Line
+from bot.presentation import ivr_reply
 from tests.conftest import ROOT
 
 
@@ -13,20 +14,32 @@ def view(slots=None, lines=()):
     return CallView("c-1", "ivr", dict(slots or {}), list(lines))
 
 
-@pytest.mark.parametrize("digits, step, text", [
-    ("1", "caller_role", "我是借款人本人"),
-    ("4", "caller_role", "我是代表机构来电的"),
-    ("0", "purpose", "转人工"),
-    ("0", None, "转人工"),
-    ("3721", "identity_code", "身份证后四位3721"),
-    ("3721#", "customer_name", "身份证后四位3721"),
-])
+@pytest.mark.parametrize(
+    "digits, step, text",
+    [
+        ("1", "caller_role", "我是借款人本人"),
+        ("4", "caller_role", "我是代表机构来电的"),
+        ("0", "purpose", "转人工"),
+        ("0", None, "转人工"),
+        ("3721", "identity_code", "身份证后四位3721"),
+        ("3721#", "customer_name", "身份证后四位3721"),
+    ],
+)
 def test_keys_stand_for_words_the_nlu_understands(digits, step, text):
     assert ivr_reply.keys_to_text(digits, step) == text
 
 
-@pytest.mark.parametrize("digits, step", [("5", "caller_role"), ("1", "purpose"), ("372", "identity_code"),
-                                          ("37210", "identity_code"), ("1", None), ("*", "caller_role")])
+@pytest.mark.parametrize(
+    "digits, step",
+    [
+        ("5", "caller_role"),
+        ("1", "purpose"),
+        ("372", "identity_code"),
+        ("37210", "identity_code"),
+        ("1", None),
+        ("*", "caller_role"),
+    ],
+)
 def test_keys_that_mean_nothing_at_this_step(digits, step):
     assert ivr_reply.keys_to_text(digits, step) is None
 
@@ -45,8 +58,13 @@ def test_prompts_are_plain_sentences_for_tts():
 
 def test_a_plain_turn_asks_for_speech():
     answer = ivr_reply.reply(["请问您是借款人本人吗？"], view({"requested_slot": "caller_role"}), "q")
-    assert answer == {"prompts": [{"text": "请问您是借款人本人吗？"}], "expect": "speech",
-                      "dtmf_max_digits": 1, "transfer": None, "hangup": False}
+    assert answer == {
+        "prompts": [{"text": "请问您是借款人本人吗？"}],
+        "expect": "speech",
+        "dtmf_max_digits": 1,
+        "transfer": None,
+        "hangup": False,
+    }
 
 
 def test_a_handoff_transfers_with_the_reason():
@@ -65,15 +83,22 @@ def test_goodbye_ends_the_call():
 
 
 def test_a_reprompt_repeats_the_standing_question_without_guessing():
-    lines = [Line(BOT, "您好，本通话将被录音。", "utter_opening"),
-             Line(BOT, "请问您是借款人本人吗？本人请按1", "utter_ask_caller_role")]
+    lines = [
+        Line(BOT, "您好，本通话将被录音。", "utter_opening"),
+        Line(BOT, "请问您是借款人本人吗？本人请按1", "utter_ask_caller_role"),
+    ]
     answer = ivr_reply.reprompt("not_heard", view({"requested_slot": "caller_role"}, lines), "q")
     assert [p["text"] for p in answer["prompts"]] == ["抱歉，没听清，请您再说一遍。", "请问您是借款人本人吗？本人请按1"]
 
 
 def test_hangup_answer():
-    assert ivr_reply.hung_up() == {"prompts": [], "expect": "none", "dtmf_max_digits": 0,
-                                   "transfer": None, "hangup": True}
+    assert ivr_reply.hung_up() == {
+        "prompts": [],
+        "expect": "none",
+        "dtmf_max_digits": 0,
+        "transfer": None,
+        "hangup": True,
+    }
 
 
 def test_the_ivr_role_prompt_reads_out_every_key_of_the_menu():

@@ -4,6 +4,7 @@ The imports are read from the source (every `import` and `from … import`, at
 module level and inside functions), so a lazy import inside a function counts
 as much as one at the top.
 """
+
 import ast
 from pathlib import Path
 
@@ -12,8 +13,20 @@ import pytest
 BOT = Path(__file__).resolve().parents[2] / "bot"
 
 # Third-party packages the pure core may not use (I/O, web, Rasa).
-CORE_FORBIDDEN = ("rasa", "rasa_sdk", "sanic", "sqlalchemy", "requests", "aiohttp", "httpx",
-                  "urllib", "socket", "sqlite3", "subprocess", "asyncio")
+CORE_FORBIDDEN = (
+    "rasa",
+    "rasa_sdk",
+    "sanic",
+    "sqlalchemy",
+    "requests",
+    "aiohttp",
+    "httpx",
+    "urllib",
+    "socket",
+    "sqlite3",
+    "subprocess",
+    "asyncio",
+)
 # Which bot packages each layer may import (besides itself and the standard library).
 ALLOWED = {
     "core": {"core"},
@@ -102,8 +115,7 @@ def test_no_import_circle():
 
     edges = {m: {resolve(i) for i in deps if resolve(i) and resolve(i) != m} for m, deps in graph.items()}
     # a package's __init__ re-exporting its own modules is not a circle
-    edges = {m: {d for d in deps if not (m.startswith(d + ".") or d.startswith(m + "."))}
-             for m, deps in edges.items()}
+    edges = {m: {d for d in deps if not (m.startswith(d + ".") or d.startswith(m + "."))} for m, deps in edges.items()}
     state, stack, circles = {}, [], []
 
     def visit(m):
@@ -111,7 +123,7 @@ def test_no_import_circle():
         stack.append(m)
         for d in edges.get(m, ()):
             if state.get(d) == "open":
-                circles.append(stack[stack.index(d):] + [d])
+                circles.append(stack[stack.index(d) :] + [d])
             elif d not in state:
                 visit(d)
         stack.pop()

@@ -1,13 +1,23 @@
 import pytest
 
 from bot.core import materials
-from bot.core.vocabulary import CALLER_ROLES as ROLES, PURPOSES
-
+from bot.core.vocabulary import CALLER_ROLES as ROLES
+from bot.core.vocabulary import PURPOSES
 
 CONTRACT_MATERIALS = {
-    "id_card", "income_proof", "unemployment_proof", "medical_proof", "hardship_certificate",
-    "repayment_proposal", "power_of_attorney", "agent_id", "borrower_confirmation",
-    "complaint_evidence", "credit_report", "dispute_statement", "police_report_receipt",
+    "id_card",
+    "income_proof",
+    "unemployment_proof",
+    "medical_proof",
+    "hardship_certificate",
+    "repayment_proposal",
+    "power_of_attorney",
+    "agent_id",
+    "borrower_confirmation",
+    "complaint_evidence",
+    "credit_report",
+    "dispute_statement",
+    "police_report_receipt",
 }
 
 
@@ -25,11 +35,16 @@ def test_every_code_has_a_chinese_label():
     assert set(labels) == CONTRACT_MATERIALS
 
 
-@pytest.mark.parametrize("hardship,proof", [
-    ("unemployment", "unemployment_proof"), ("illness", "medical_proof"),
-    ("income_drop", "income_proof"), ("poverty", "hardship_certificate"),
-    (None, "income_proof"),
-])
+@pytest.mark.parametrize(
+    "hardship,proof",
+    [
+        ("unemployment", "unemployment_proof"),
+        ("illness", "medical_proof"),
+        ("income_drop", "income_proof"),
+        ("poverty", "hardship_certificate"),
+        (None, "income_proof"),
+    ],
+)
 def test_borrower_hardship_plan_asks_the_proof_that_fits(hardship, proof):
     codes = materials.materials_for("repayment_plan", "borrower", hardship)
     assert codes == ["id_card", proof, "repayment_proposal"]
@@ -48,8 +63,9 @@ def test_third_party_demands_need_the_borrowers_own_confirmation():
 
 
 def test_extras_are_appended_once():
-    codes = materials.materials_for("fee_waiver", "family", "illness",
-                                    extra=["power_of_attorney", "borrower_confirmation"])
+    codes = materials.materials_for(
+        "fee_waiver", "family", "illness", extra=["power_of_attorney", "borrower_confirmation"]
+    )
     assert codes.count("power_of_attorney") == 1
     assert codes[-1] == "medical_proof"
 

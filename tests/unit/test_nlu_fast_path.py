@@ -1,4 +1,5 @@
 """The classifier's one-sentence fast path gives scikit-learn's own probabilities."""
+
 import pickle
 
 import pytest

@@ -1,4 +1,5 @@
 """The prebuilt action-response validator accepts and rejects exactly what Rasa's does."""
+
 import pytest
 from jsonschema import ValidationError, validate
 
@@ -8,12 +9,15 @@ from bot.integration import speedups as rasa_speedups
 @pytest.fixture(scope="module")
 def remote_action():
     from rasa.core.actions.action import RemoteAction
+
     rasa_speedups.install()
     return RemoteAction("action_x", None)
 
 
-GOOD = [{"events": [], "responses": []},
-        {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "你好"}]}]
+GOOD = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "你好"}]},
+]
 BAD = [{"events": "nope"}, {"events": [{"no_event_key": 1}]}, {"responses": "x"}]
 
 
@@ -34,6 +38,7 @@ def test_invalid_results_fail_like_rasa(remote_action, result):
 
 def test_cached_event_lookup_resolves_like_rasa():
     from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
+
     rasa_speedups.install()
     assert Event.resolve_by_type("slot") is SlotSet
     assert Event.resolve_by_type("slot") is SlotSet
@@ -46,8 +51,10 @@ def test_cached_event_lookup_resolves_like_rasa():
 
 def test_sqlite_engines_get_wal_and_normal_sync(tmp_path):
     import sqlalchemy as sa
+
     engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
     from bot.services.storage import tune_sqlite
+
     tune_sqlite(engine)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -55,28 +62,51 @@ def test_sqlite_engines_get_wal_and_normal_sync(tmp_path):
 
 
 # ---- per-event dispatch gives the same verdict as Rasa's oneOf schema ---------------------------
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
 
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                     st.text(max_size=5))
-_values = st.recursive(_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
-    max_leaves=6)
-_names = st.sampled_from(["slot", "bot", "user", "action", "active_loop", "followup", "reset_slots",
-                          "session_started", "nonsense", "", "SLOT"])
-_keys = st.sampled_from(["name", "value", "text", "timestamp", "metadata", "parse_data",
-                         "policy", "confidence", "entities", "intent"])
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=6,
+)
+_names = st.sampled_from(
+    [
+        "slot",
+        "bot",
+        "user",
+        "action",
+        "active_loop",
+        "followup",
+        "reset_slots",
+        "session_started",
+        "nonsense",
+        "",
+        "SLOT",
+    ]
+)
+_keys = st.sampled_from(
+    ["name", "value", "text", "timestamp", "metadata", "parse_data", "policy", "confidence", "entities", "intent"]
+)
 _event = st.one_of(
-    st.fixed_dictionaries({"event": _names}, optional={k: _values for k in
-                                                         ["name", "value", "text", "timestamp",
-                                                          "metadata", "confidence"]}),
+    st.fixed_dictionaries(
+        {"event": _names},
+        optional={k: _values for k in ["name", "value", "text", "timestamp", "metadata", "confidence"]},
+    ),
     st.dictionaries(_keys, _values, max_size=3),
-    _values)
+    _values,
+)
 _result = st.one_of(
-    st.fixed_dictionaries({}, optional={"events": st.one_of(st.lists(_event, max_size=4), _values),
-                                        "responses": st.one_of(st.lists(_values, max_size=2),
-                                                               _values)}),
-    _values)
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "events": st.one_of(st.lists(_event, max_size=4), _values),
+            "responses": st.one_of(st.lists(_values, max_size=2), _values),
+        },
+    ),
+    _values,
+)
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -132,9 +162,14 @@ def test_tracker_state_has_the_same_active_loop_as_with_dataclasses():
     rasa_speedups.install()
     import rasa.shared.core.trackers as trackers
 
-    trigger = {"text": "我想分期", "intent": {"name": "inform", "confidence": 0.9},
-               "entities": [{"entity": "purpose", "value": "repayment_plan", "start": 0, "end": 4}],
-               "intent_ranking": [{"name": "inform", "confidence": 0.9}], "n": None, "t": (1, 2)}
+    trigger = {
+        "text": "我想分期",
+        "intent": {"name": "inform", "confidence": 0.9},
+        "entities": [{"entity": "purpose", "value": "repayment_plan", "start": 0, "end": 4}],
+        "intent_ranking": [{"name": "inform", "confidence": 0.9}],
+        "n": None,
+        "t": (1, 2),
+    }
     loop = TrackerActiveLoop("call_form", True, False, trigger)
     mine = trackers.dataclasses.asdict(loop)
     assert mine == dataclasses.asdict(loop)
@@ -148,8 +183,11 @@ def test_tracker_state_has_the_same_active_loop_as_with_dataclasses():
 def test_action_call_json_is_the_same_data_and_never_refused():
     import json
 
-    state = {"sender_id": "c1", "slots": {"purpose": "repayment_plan", "score": 0.25, "n": None},
-             "events": [{"event": "user", "text": '我想分期/延期 "好"', "timestamp": 1.5e9}]}
+    state = {
+        "sender_id": "c1",
+        "slots": {"purpose": "repayment_plan", "score": 0.25, "n": None},
+        "events": [{"event": "user", "text": '我想分期/延期 "好"', "timestamp": 1.5e9}],
+    }
     assert json.loads(rasa_speedups._dumps(state)) == state
     assert "我想分期/延期" in rasa_speedups._dumps(state)  # UTF-8, no escapes
     odd = {"x": float("nan")}

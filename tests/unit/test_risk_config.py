@@ -1,4 +1,5 @@
 """The YAML files trainers edit: every rule's example matches, bad values are reported clearly."""
+
 import copy
 import re
 from pathlib import Path
@@ -42,8 +43,9 @@ def test_weights_are_in_range_and_thresholds_increase(docs):
     cfg = load_config()
     assert 0 < cfg.thresholds["watch"] < cfg.thresholds["level2"] < cfg.thresholds["level1"] <= 1
     assert all(0 <= e.weight <= 1 for e in cfg.lexicon.entries)
-    assert {"impersonating_official", "extortion", "forged_document"} == \
-        {code for code, rule in cfg.signals.items() if rule.severe}
+    assert {"impersonating_official", "extortion", "forged_document"} == {
+        code for code, rule in cfg.signals.items() if rule.severe
+    }
 
 
 def broken(docs, which, mutate):
@@ -52,18 +54,21 @@ def broken(docs, which, mutate):
     return risk, lexicon
 
 
-@pytest.mark.parametrize("which, mutate, message", [
-    ("risk", lambda d: d["levels"].update(level2=0.9), "thresholds must increase"),
-    ("risk", lambda d: d["signals"]["extortion"].update(weight=1.5), "signals.extortion.weight"),
-    ("risk", lambda d: d["signals"].update(made_up={"weight": 0.1}), "unknown signal codes"),
-    ("risk", lambda d: d["requirements"]["level2"].update(next_step="refuse"), "next_step"),
-    ("risk", lambda d: d["requirements"]["level2"].update(extra_materials=["selfie"]), "extra_materials"),
-    ("risk", lambda d: d["victim"].update(roles=["robot"]), "victim.roles"),
-    ("lexicon", lambda d: d["gray_phrases"][0].update(weight="high"), "gray_phrases[0].weight"),
-    ("lexicon", lambda d: d["gray_phrases"][0].update(term=""), "non-empty term"),
-    ("lexicon", lambda d: d["patterns"]["extortion"]["rules"][0].update(example="你好"), "does not match"),
-    ("lexicon", lambda d: d["patterns"]["extortion"]["rules"][0].update(regex="(未闭合"), "bad regex"),
-])
+@pytest.mark.parametrize(
+    "which, mutate, message",
+    [
+        ("risk", lambda d: d["levels"].update(level2=0.9), "thresholds must increase"),
+        ("risk", lambda d: d["signals"]["extortion"].update(weight=1.5), "signals.extortion.weight"),
+        ("risk", lambda d: d["signals"].update(made_up={"weight": 0.1}), "unknown signal codes"),
+        ("risk", lambda d: d["requirements"]["level2"].update(next_step="refuse"), "next_step"),
+        ("risk", lambda d: d["requirements"]["level2"].update(extra_materials=["selfie"]), "extra_materials"),
+        ("risk", lambda d: d["victim"].update(roles=["robot"]), "victim.roles"),
+        ("lexicon", lambda d: d["gray_phrases"][0].update(weight="high"), "gray_phrases[0].weight"),
+        ("lexicon", lambda d: d["gray_phrases"][0].update(term=""), "non-empty term"),
+        ("lexicon", lambda d: d["patterns"]["extortion"]["rules"][0].update(example="你好"), "does not match"),
+        ("lexicon", lambda d: d["patterns"]["extortion"]["rules"][0].update(regex="(未闭合"), "bad regex"),
+    ],
+)
 def test_bad_values_are_reported_with_their_place(docs, which, mutate, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         build_config(*broken(docs, which, mutate))

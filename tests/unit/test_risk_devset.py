@@ -1,4 +1,5 @@
 """The labelled development set: well-formed, varied, and the engine meets its targets on it."""
+
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.ops.risk_eval import main, metrics, run
 from bot.core.risk.model import CALLER_ROLES, LEVELS, PURPOSES, level_rank
+from bot.ops.risk_eval import main, metrics, run
 
 DEVSET = Path(__file__).resolve().parents[1] / "risk_devset.yml"
 GROUPS = {"borrower", "family", "agent", "victim", "proxy"}
@@ -45,8 +46,14 @@ def test_devset_covers_every_kind_of_call(doc):
     groups = Counter(c["group"] for c in doc["calls"])
     assert all(groups[g] >= 5 for g in GROUPS), groups
     contexts = Counter(k for c in doc["calls"] for k in (c.get("context") or {}))
-    for key in ("prior_calls", "voiceprint_similarity", "complaint_corpus", "watchlist_phones",
-                "watchlist_phrases", "operator_flags"):
+    for key in (
+        "prior_calls",
+        "voiceprint_similarity",
+        "complaint_corpus",
+        "watchlist_phones",
+        "watchlist_phrases",
+        "operator_flags",
+    ):
         assert contexts[key] >= 1, key
     levels = Counter(c["expected_level"] for c in doc["calls"])
     assert all(levels[lvl] >= 5 for lvl in LEVELS), levels

@@ -1,11 +1,21 @@
 """Combining signals: score, level, ceilings, severe signals and what each level requires."""
+
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
-from bot.core.risk import (LEVELS, Assessment, CallFacts, RiskContext, Signal, assess, combine, load_config,
-                      requirements_for)
+from bot.core.risk import (
+    LEVELS,
+    Assessment,
+    CallFacts,
+    RiskContext,
+    Signal,
+    assess,
+    combine,
+    load_config,
+    requirements_for,
+)
 from bot.core.risk.engine import decide_level, level_for_score
 from bot.core.risk.model import MATERIALS, NEXT_STEPS
 
@@ -18,14 +28,24 @@ def cfg():
 
 
 def third_party(*utterances, **kw):
-    return CallFacts(caller_role="third_party", purpose="repayment_plan", utterances=list(utterances),
-                     caller_number="17100171001", **kw)
+    return CallFacts(
+        caller_role="third_party",
+        purpose="repayment_plan",
+        utterances=list(utterances),
+        caller_number="17100171001",
+        **kw,
+    )
 
 
 def test_no_signal_is_none_and_handled():
     result = assess(CallFacts(caller_role="borrower", identity_verified=True, utterances=["我想查一下账单"]))
-    assert (result.level, result.score, result.signals, result.next_step, result.extra_materials) == \
-        ("none", 0.0, [], "handled", [])
+    assert (result.level, result.score, result.signals, result.next_step, result.extra_materials) == (
+        "none",
+        0.0,
+        [],
+        "handled",
+        [],
+    )
 
 
 def test_to_dict_is_exactly_the_contract_shape():
@@ -76,11 +96,14 @@ def test_level1_wording_from_a_third_party_is_level1():
     assert result.level == "level1" and result.next_step == "escalate_team"
 
 
-@pytest.mark.parametrize("text, code", [
-    ("我是朝阳区人民法院执行局的", "impersonating_official"),
-    ("不给减免就去你们公司拉横幅", "extortion"),
-    ("医院证明我们有渠道", "forged_document"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("我是朝阳区人民法院执行局的", "impersonating_official"),
+        ("不给减免就去你们公司拉横幅", "extortion"),
+        ("医院证明我们有渠道", "forged_document"),
+    ],
+)
 def test_severe_signals_make_level1_even_for_a_relative(text, code):
     result = assess(CallFacts(caller_role="family", utterances=[text]))
     assert result.level == "level1" and result.signals[0].code == code
@@ -93,15 +116,19 @@ def test_score_stays_inside_the_levels_band(cfg):
 
 
 def test_objective_signals_raise_a_verified_borrower(cfg):
-    facts = CallFacts(caller_role="borrower", identity_verified=True, utterances=["我要减免利息"],
-                      voiceprint=[1.0, 0.0])
+    facts = CallFacts(
+        caller_role="borrower", identity_verified=True, utterances=["我要减免利息"], voiceprint=[1.0, 0.0]
+    )
     ctx = RiskContext(enrolled_voiceprints=[("wl-1", [0.99, 0.1])])
     assert assess(facts, ctx).level == "level2"
 
 
 def test_multi_account_alone_is_level2():
-    ctx = RiskContext(number_history=[("C1", NOW - timedelta(days=2)), ("C2", NOW - timedelta(days=9))],
-                      current_customer_id="C3", now=NOW)
+    ctx = RiskContext(
+        number_history=[("C1", NOW - timedelta(days=2)), ("C2", NOW - timedelta(days=9))],
+        current_customer_id="C3",
+        now=NOW,
+    )
     facts = CallFacts(caller_role="family", utterances=["罚息能不能减一点"])
     result = assess(facts, ctx)
     assert result.level == "level2" and result.signals[0].evidence == "该号码 30 天内为 3 位不同借款人来电"
@@ -124,12 +151,17 @@ def test_role_factor_discounts_phrases_of_family(cfg):
 
 
 def test_operator_flag_counts_even_for_a_verified_borrower():
-    facts = CallFacts(caller_role="borrower", identity_verified=True, utterances=["证明已经发给你们了"],
-                      operator_flags=["forged_document"])
+    facts = CallFacts(
+        caller_role="borrower",
+        identity_verified=True,
+        utterances=["证明已经发给你们了"],
+        operator_flags=["forged_document"],
+    )
     assert assess(facts).level == "level1"
 
 
 # --- requirements per level ---------------------------------------------------
+
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_every_level_registers_complaints_and_offers_the_direct_route(level):

@@ -1,4 +1,5 @@
 """The pinyin-robust lexicon matcher: homophones caught, false friends and the lender's own words not."""
+
 import pytest
 
 from bot.core.risk import load_config
@@ -14,16 +15,19 @@ def terms(matcher, text):
     return [m.entry.term for m in matcher.find(text)]
 
 
-@pytest.mark.parametrize("text, term", [
-    ("我们帮他挺息挂帐", "停息挂账"),
-    ("我是他的法物", "法务"),
-    ("我们做正信修复的", "征信修复"),
-    ("帮他做债物优化", "债务优化"),
-    ("帮客户负债上按", "负债上岸"),
-    ("维全不成功不收费", "维权不成功不收费"),
-    ("我们是专业反吹收的", "专业反催收"),
-    ("逾期产单包过", "逾期铲单"),
-])
+@pytest.mark.parametrize(
+    "text, term",
+    [
+        ("我们帮他挺息挂帐", "停息挂账"),
+        ("我是他的法物", "法务"),
+        ("我们做正信修复的", "征信修复"),
+        ("帮他做债物优化", "债务优化"),
+        ("帮客户负债上按", "负债上岸"),
+        ("维全不成功不收费", "维权不成功不收费"),
+        ("我们是专业反吹收的", "专业反催收"),
+        ("逾期产单包过", "逾期铲单"),
+    ],
+)
 def test_asr_homophones_are_caught(lexicon, text, term):
     assert term in terms(lexicon, text)
 
@@ -47,7 +51,7 @@ def test_short_terms_get_no_near_match():
     matcher = PhraseMatcher([PhraseEntry("法务", 0.3)], near_min_len=4)
     assert matcher.find("法图") == []  # tu/wu share a final, but two-character terms need all syllables
     assert matcher.find("法律") == []
-    assert matcher.find("发误")          # a full homophone still matches
+    assert matcher.find("发误")  # a full homophone still matches
 
 
 def test_punctuation_and_width_are_ignored(lexicon):
@@ -55,16 +59,19 @@ def test_punctuation_and_width_are_ignored(lexicon):
     assert "停息挂账" in terms(lexicon, "停 息 挂 账！")
 
 
-@pytest.mark.parametrize("text", [
-    "这两年生意惨淡",           # 惨淡 sounds like 铲单
-    "医生说不能吃发物",         # 发物 sounds like 法务
-    "你们法务部的人说要起诉我",  # the lender's own legal department
-    "有人冒充你们公司的法务",
-    "征信上有一笔逾期要修改",   # 修改 is not 修复
-    "我想申请分期",
-    "能不能延期还款",
-    "按第七十条申请",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这两年生意惨淡",  # 惨淡 sounds like 铲单
+        "医生说不能吃发物",  # 发物 sounds like 法务
+        "你们法务部的人说要起诉我",  # the lender's own legal department
+        "有人冒充你们公司的法务",
+        "征信上有一笔逾期要修改",  # 修改 is not 修复
+        "我想申请分期",
+        "能不能延期还款",
+        "按第七十条申请",
+    ],
+)
 def test_false_friends_and_ordinary_words_do_not_match(lexicon, text):
     assert terms(lexicon, text) == []
 
@@ -92,8 +99,8 @@ def test_fuzzy_false_matches_only_the_characters():
 def test_syllable_helpers():
     assert split_syllable("zhang") == ("zh", "ang")
     assert split_syllable("an") == ("", "an")
-    assert near_syllables("xi", "zi")        # same final
-    assert near_syllables("hui", "hua")      # same initial
+    assert near_syllables("xi", "zi")  # same final
+    assert near_syllables("hui", "hua")  # same initial
     assert not near_syllables("fu", "gai")
     assert not near_syllables("1", "2")
 

@@ -1,12 +1,14 @@
 """The risk engine against the database: context loading, audit, sharing."""
+
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
-from bot.services import risk_service, industry_sharing as sharing
 from bot.core.risk import CallFacts, hash_phone
 from bot.core.risk.similarity import shingles
+from bot.services import industry_sharing as sharing
+from bot.services import risk_service
 
 
 def test_context_holds_the_operator_watchlist(demo_db):
@@ -35,8 +37,9 @@ def test_three_borrowers_from_one_number_raise_multi_account(demo_db):
     now = dt.datetime.utcnow()
     demo_db.record_call_subject("a", "13911112222", "C0001", now)
     demo_db.record_call_subject("b", "13911112222", "C0002", now)
-    facts = CallFacts(caller_role="family", purpose="fee_waiver", utterances=["我是他表哥"],
-                      caller_number="13911112222")
+    facts = CallFacts(
+        caller_role="family", purpose="fee_waiver", utterances=["我是他表哥"], caller_number="13911112222"
+    )
     assessment = risk_service.assess_call(demo_db, "c", facts, "C0003")
     assert "multi_account_number" in [s.code for s in assessment.signals]
 
@@ -70,8 +73,9 @@ def test_bad_partner_file_imports_nothing(demo_db, tmp_path):
 
 
 def test_audit_records_new_flags_and_level_changes(demo_db):
-    facts = CallFacts(caller_role="third_party", purpose="repayment_plan",
-                      utterances=["我们是债务优化公司的，要求停息挂账"])
+    facts = CallFacts(
+        caller_role="third_party", purpose="repayment_plan", utterances=["我们是债务优化公司的，要求停息挂账"]
+    )
     first = risk_service.assess_call(demo_db, "c9", facts, None)
     risk_service.record(demo_db, "c9", "none", [], first)
     again = risk_service.assess_call(demo_db, "c9", facts, None)

@@ -1,4 +1,5 @@
 """Industry sharing: numbers travel as HMAC-SHA256 over the normalised number."""
+
 import hashlib
 import hmac
 
@@ -9,10 +10,20 @@ from bot.core.risk import hash_phone, hash_phones, match_phone_hash, normalize_p
 KEY = "partner-key-2024"
 
 
-@pytest.mark.parametrize("raw", [
-    "13800138000", "+8613800138000", "+86 138 0013 8000", "008613800138000",
-    "0086-138-0013-8000", "8613800138000", "138-0013-8000", "（138）0013 8000", "１３８００１３８０００",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13800138000",
+        "+8613800138000",
+        "+86 138 0013 8000",
+        "008613800138000",
+        "0086-138-0013-8000",
+        "8613800138000",
+        "138-0013-8000",
+        "（138）0013 8000",
+        "１３８００１３８０００",
+    ],
+)
 def test_normalize_phone_strips_prefix_and_punctuation(raw):
     assert normalize_phone(raw) == "13800138000"
 

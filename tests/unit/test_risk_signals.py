@@ -1,4 +1,5 @@
 """Each signal family on its own: what raises it, with which evidence, and what must not."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,8 +9,10 @@ from bot.core.risk import signals as sig
 from bot.core.risk.config import TemplateSettings
 
 NOW = datetime(2024, 6, 1, 10, 0, 0)
-TEMPLATE = ("本人因疫情影响收入大幅下降，无力偿还贵司欠款。贵司催收人员多次暴力催收、爆通讯录，"
-            "严重影响本人生活和工作。现要求贵司停止催收、减免全部罚息和违约金，否则本人将向银保监会投诉。")
+TEMPLATE = (
+    "本人因疫情影响收入大幅下降，无力偿还贵司欠款。贵司催收人员多次暴力催收、爆通讯录，"
+    "严重影响本人生活和工作。现要求贵司停止催收、减免全部罚息和违约金，否则本人将向银保监会投诉。"
+)
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +21,7 @@ def cfg():
 
 
 def facts(*utterances, role="third_party", verified=False, purpose="repayment_plan", **kw):
-    return CallFacts(caller_role=role, identity_verified=verified, purpose=purpose,
-                     utterances=list(utterances), **kw)
+    return CallFacts(caller_role=role, identity_verified=verified, purpose=purpose, utterances=list(utterances), **kw)
 
 
 def codes(found):
@@ -28,10 +30,12 @@ def codes(found):
 
 # --- watchlist_phone ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("listed", ["17100171013", "+86 171 0017 1013", "0086-17100171013"])
 def test_watchlist_phone_matches_any_format(cfg, listed):
-    found = sig.watchlist_phone_signals(facts(caller_number="+8617100171013"),
-                                        RiskContext(watchlist_phones={listed}), cfg)
+    found = sig.watchlist_phone_signals(
+        facts(caller_number="+8617100171013"), RiskContext(watchlist_phones={listed}), cfg
+    )
     assert codes(found) == ["watchlist_phone"] and found[0].evidence == "17100171013"
 
 
@@ -42,6 +46,7 @@ def test_watchlist_phone_no_match_or_no_number(cfg):
 
 
 # --- watchlist_phrase --------------------------------------------------------
+
 
 def test_watchlist_phrase_matches_homophones(cfg):
     ctx = RiskContext(watchlist_phrases=["只还本金", "正规持牌的协商机构"])
@@ -57,6 +62,7 @@ def test_watchlist_phrase_counted_once_and_empty_list_is_quiet(cfg):
 
 
 # --- voiceprint_match --------------------------------------------------------
+
 
 def vp_context(*vectors):
     return RiskContext(enrolled_voiceprints=[(f"wl-{i}", v) for i, v in enumerate(vectors)])
@@ -86,6 +92,7 @@ def test_voiceprint_absent_is_quiet(cfg):
 
 
 # --- multi_account_number ----------------------------------------------------
+
 
 def history(*pairs):
     return [(cid, NOW - timedelta(days=d)) for cid, d in pairs]
@@ -124,14 +131,14 @@ def test_multi_account_without_now_uses_latest_call(cfg):
 
 # --- template_complaint ------------------------------------------------------
 
+
 def template(cfg, utterances, corpus, current="C9"):
     ctx = RiskContext(complaint_corpus=corpus, current_customer_id=current)
     return sig.template_signals(facts(*utterances), ctx, cfg)
 
 
 def test_template_survives_punctuation_and_small_edits(cfg):
-    edited = (TEMPLATE.replace("，", ",").replace("。", ";").replace("疫情影响", "失业")
-              .replace("和违约金", "及违约金"))
+    edited = TEMPLATE.replace("，", ",").replace("。", ";").replace("疫情影响", "失业").replace("和违约金", "及违约金")
     found = template(cfg, ["我要投诉。", edited], [("C1", TEMPLATE)])
     assert codes(found) == ["template_complaint"] and "（C1）" in found[0].evidence
 
@@ -142,8 +149,10 @@ def test_template_ignores_the_same_customers_own_text(cfg):
 
 def test_template_ignores_unrelated_complaints_on_the_same_topic(cfg):
     mine = "你们催收的人天天打我电话，还打给我同事和我妈，说我不还钱就上门，我要投诉这个催收员。"
-    corpus = [("C1", "你们的催收员一天打十几个电话，还把我欠钱的事告诉了我老板，我要投诉，这样是违规的。"),
-              ("C2", "我已经跟你们约好了还款日期，催收还是每天打电话骂我，我要投诉。")]
+    corpus = [
+        ("C1", "你们的催收员一天打十几个电话，还把我欠钱的事告诉了我老板，我要投诉，这样是违规的。"),
+        ("C2", "我已经跟你们约好了还款日期，催收还是每天打电话骂我，我要投诉。"),
+    ]
     assert template(cfg, [mine], corpus) == []
 
 
@@ -163,19 +172,20 @@ def test_template_reports_the_exact_jaccard_of_the_closest_pair(cfg):
     further = TEMPLATE[3:] + "否则我就去银保监会"
     found = template(cfg, ["喂", edited], [("C1", further), ("C2", TEMPLATE)])
     n = cfg.template.shingle_size
-    best = max(jaccard(shingles(a, n), shingles(b, n))
-               for a in ("喂" + edited, edited) for b in (further, TEMPLATE))
+    best = max(jaccard(shingles(a, n), shingles(b, n)) for a in ("喂" + edited, edited) for b in (further, TEMPLATE))
     assert found[0].evidence.endswith(f"相似度 {best:.2f}") and best < 1.0
 
 
 def test_template_with_minhash(cfg):
     from dataclasses import replace
+
     mh = replace(cfg, template=TemplateSettings(method="minhash", threshold=0.5))
     assert codes(template(mh, [TEMPLATE.replace("贵司", "贵公司")], [("C1", TEMPLATE)])) == ["template_complaint"]
     assert template(mh, ["我想问一下提前还款要不要手续费，怎么操作比较方便呢？"], [("C1", TEMPLATE)]) == []
 
 
 # --- gray_phrase ---------------------------------------------------------------
+
 
 def test_gray_phrase_weight_and_tier_come_from_the_lexicon(cfg):
     found = sig.gray_phrase_signals(facts("我们做征信修复，也能停息挂账"), RiskContext(), cfg)
@@ -198,31 +208,50 @@ def test_personalised_instalments_are_a_borrowers_right(cfg):
 
 # --- unauthorized_third_party --------------------------------------------------
 
-@pytest.mark.parametrize("role, shown, raised", [
-    ("third_party", False, True), ("third_party", True, True),
-    ("authorized_agent", False, True), ("authorized_agent", True, False),
-    ("borrower", False, False), ("family", False, False), ("unknown", False, False),
-])
+
+@pytest.mark.parametrize(
+    "role, shown, raised",
+    [
+        ("third_party", False, True),
+        ("third_party", True, True),
+        ("authorized_agent", False, True),
+        ("authorized_agent", True, False),
+        ("borrower", False, False),
+        ("family", False, False),
+        ("unknown", False, False),
+    ],
+)
 def test_unauthorized_third_party_by_role(cfg, role, shown, raised):
-    found = sig.unauthorized_third_party_signals(facts("你好", role=role, authorisation_shown=shown),
-                                                 RiskContext(), cfg)
+    found = sig.unauthorized_third_party_signals(
+        facts("你好", role=role, authorisation_shown=shown), RiskContext(), cfg
+    )
     assert bool(found) is raised
 
 
 def test_unauthorized_third_party_from_speech_when_role_is_unclear(cfg):
-    found = sig.unauthorized_third_party_signals(facts("你们的客户已经委托我们了", role="unknown"),
-                                                 RiskContext(), cfg)
+    found = sig.unauthorized_third_party_signals(facts("你们的客户已经委托我们了", role="unknown"), RiskContext(), cfg)
     assert found and found[0].evidence == "你们的客户已经委托我们" and found[0].quotable
-    assert sig.unauthorized_third_party_signals(facts("我是他妈妈，想问问分期", role="family"),
-                                                RiskContext(), cfg) == []
+    assert (
+        sig.unauthorized_third_party_signals(facts("我是他妈妈，想问问分期", role="family"), RiskContext(), cfg) == []
+    )
 
 
 # --- refuses_borrower_contact --------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "你们别联系他了", "不要给他打电话", "有事找我们就行", "他不方便接电话，一切由我们处理",
-    "以后不要再打他电话了", "他本人不需要出面", "相关事宜直接对接我们", "客户工作忙，就不打扰他了",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们别联系他了",
+        "不要给他打电话",
+        "有事找我们就行",
+        "他不方便接电话，一切由我们处理",
+        "以后不要再打他电话了",
+        "他本人不需要出面",
+        "相关事宜直接对接我们",
+        "客户工作忙，就不打扰他了",
+    ],
+)
 def test_refusal_phrases(cfg, text):
     found = sig.refuses_contact_signals(facts(text, role="third_party"), RiskContext(), cfg)
     assert codes(found) == ["refuses_borrower_contact"]
@@ -244,29 +273,37 @@ def test_refusal_then_accepting_a_callback_is_discounted(cfg):
 
 def test_accepting_before_refusing_again_is_not_a_discount(cfg):
     flip = facts("你们打给他本人吧", "算了，不要给他打电话", role="family")
-    assert sig.refuses_contact_signals(flip, RiskContext(), cfg)[0].weight == \
-        cfg.signals["refuses_borrower_contact"].weight
+    assert (
+        sig.refuses_contact_signals(flip, RiskContext(), cfg)[0].weight
+        == cfg.signals["refuses_borrower_contact"].weight
+    )
 
 
 def test_refusing_a_callback_is_not_acceptance(cfg):
     said = facts("别让他给你们回电话，有事找我们就行", role="family")
-    assert sig.refuses_contact_signals(said, RiskContext(), cfg)[0].weight == \
-        cfg.signals["refuses_borrower_contact"].weight
+    assert (
+        sig.refuses_contact_signals(said, RiskContext(), cfg)[0].weight
+        == cfg.signals["refuses_borrower_contact"].weight
+    )
 
 
 # --- lawyer_claim_unauthorized -------------------------------------------------
+
 
 def test_lawyer_claim_without_authorisation(cfg):
     found = sig.lawyer_claim_signals(facts("我是他的代理律师", role="authorized_agent"), RiskContext(), cfg)
     assert codes(found) == ["lawyer_claim_unauthorized"] and found[0].evidence == "我是他的代理律师"
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("我是恒信律师事务所的律师", True),
-    ("我想请个律师", False),
-    ("我是说律师函的事", False),
-    ("我不是律师，我是他朋友", False),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("我是恒信律师事务所的律师", True),
+        ("我想请个律师", False),
+        ("我是说律师函的事", False),
+        ("我不是律师，我是他朋友", False),
+    ],
+)
 def test_lawyer_claim_quiet_cases(cfg, text, shown):
     said = facts(text, role="authorized_agent", authorisation_shown=shown)
     assert sig.lawyer_claim_signals(said, RiskContext(), cfg) == []
@@ -274,61 +311,104 @@ def test_lawyer_claim_quiet_cases(cfg, text, shown):
 
 # --- severe: impersonating_official, extortion, forged_document ---------------
 
-@pytest.mark.parametrize("text", [
-    "我是朝阳区人民法院执行局的", "我们是金融监管总局的", "我是市公安局经侦支队的",
-    "我这边是人民银行征信管理处的", "我们是银保监会的工作人员", "我们监管部门要求你们立刻处理",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我是朝阳区人民法院执行局的",
+        "我们是金融监管总局的",
+        "我是市公安局经侦支队的",
+        "我这边是人民银行征信管理处的",
+        "我们是银保监会的工作人员",
+        "我们监管部门要求你们立刻处理",
+    ],
+)
 def test_impersonating_official(cfg, text):
     found = sig.impersonation_signals(facts(text), RiskContext(), cfg)
     assert codes(found) == ["impersonating_official"] and found[0].severe
 
 
-@pytest.mark.parametrize("text", [
-    "我要去金融监管总局投诉你们", "我已经打了12378", "我是在派出所报过案的",
-    "我是从人民银行征信中心打的报告", "我是法院判决指定的监护人", "我是12378转过来的",
-    "有人打电话说他们是法院的", "我不是警察", "我去法院起诉你们",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要去金融监管总局投诉你们",
+        "我已经打了12378",
+        "我是在派出所报过案的",
+        "我是从人民银行征信中心打的报告",
+        "我是法院判决指定的监护人",
+        "我是12378转过来的",
+        "有人打电话说他们是法院的",
+        "我不是警察",
+        "我去法院起诉你们",
+    ],
+)
 def test_mentioning_officials_is_not_impersonating(cfg, text):
     assert sig.impersonation_signals(facts(text, role="borrower"), RiskContext(), cfg) == []
 
 
-@pytest.mark.parametrize("text", [
-    "不给减免我们就去你们公司门口拉横幅", "天天投诉到你们受不了", "不把利息退了，到时候让你们上新闻",
-    "不同意停息挂账的话，我们就发抖音曝光你们", "你们不同意，我们就天天投诉，投诉到你们受不了为止",
-    "否则后果自负",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不给减免我们就去你们公司门口拉横幅",
+        "天天投诉到你们受不了",
+        "不把利息退了，到时候让你们上新闻",
+        "不同意停息挂账的话，我们就发抖音曝光你们",
+        "你们不同意，我们就天天投诉，投诉到你们受不了为止",
+        "否则后果自负",
+    ],
+)
 def test_extortion(cfg, text):
     found = sig.extortion_signals(facts(text), RiskContext(), cfg)
     assert codes(found) == ["extortion"] and found[0].severe
 
 
-@pytest.mark.parametrize("text", [
-    "你们要是不给减免，我就去12378投诉", "我要打12345和金融监管总局投诉你们",
-    "你们再这样暴力催收，我就找媒体曝光你们", "我们不会去你们公司闹的", "不给减免我就向人民银行反映",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们要是不给减免，我就去12378投诉",
+        "我要打12345和金融监管总局投诉你们",
+        "你们再这样暴力催收，我就找媒体曝光你们",
+        "我们不会去你们公司闹的",
+        "不给减免我就向人民银行反映",
+    ],
+)
 def test_complaining_to_regulator_or_media_is_not_extortion(cfg, text):
     assert sig.extortion_signals(facts(text, role="borrower"), RiskContext(), cfg) == []
 
 
-@pytest.mark.parametrize("text", [
-    "我们可以帮他开证明", "贫困证明你们不用管，证明我们来开", "医院证明我们有渠道", "什么证明都能开",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们可以帮他开证明",
+        "贫困证明你们不用管，证明我们来开",
+        "医院证明我们有渠道",
+        "什么证明都能开",
+    ],
+)
 def test_forged_document(cfg, text):
     assert codes(sig.forged_document_signals(facts(text), RiskContext(), cfg)) == ["forged_document"]
 
 
-@pytest.mark.parametrize("text", [
-    "我们不能帮他开证明", "需要什么证明我可以帮他去医院开", "收入证明我们可以提供",
-    "他们说可以帮我开医院证明",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们不能帮他开证明",
+        "需要什么证明我可以帮他去医院开",
+        "收入证明我们可以提供",
+        "他们说可以帮我开医院证明",
+    ],
+)
 def test_genuine_proof_talk_is_not_forgery(cfg, text):
     assert sig.forged_document_signals(facts(text, role="family"), RiskContext(), cfg) == []
 
 
 # --- operator flags -------------------------------------------------------------
 
+
 def test_operator_flag_raises_the_flagged_code(cfg):
-    found = sig.operator_flag_signals(facts(operator_flags=["forged_document", "forged_document", "bogus"]),
-                                      RiskContext(), cfg)
-    assert [(s.code, s.evidence, s.severe, s.quotable) for s in found] == \
-        [("forged_document", "operator_flag", True, False)]
+    found = sig.operator_flag_signals(
+        facts(operator_flags=["forged_document", "forged_document", "bogus"]), RiskContext(), cfg
+    )
+    assert [(s.code, s.evidence, s.severe, s.quotable) for s in found] == [
+        ("forged_document", "operator_flag", True, False)
+    ]

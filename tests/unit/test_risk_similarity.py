@@ -1,12 +1,15 @@
 """Shingles, Jaccard, MinHash and cosine."""
+
 import math
 
 import pytest
 
 from bot.core.risk.similarity import cosine, jaccard, minhash_signature, minhash_similarity, shingles
 
-TEMPLATE = ("本人因疫情影响收入大幅下降，无力偿还贵司欠款。贵司催收人员多次暴力催收、爆通讯录，"
-            "严重影响本人生活和工作。现要求贵司停止催收、减免全部罚息和违约金。")
+TEMPLATE = (
+    "本人因疫情影响收入大幅下降，无力偿还贵司欠款。贵司催收人员多次暴力催收、爆通讯录，"
+    "严重影响本人生活和工作。现要求贵司停止催收、减免全部罚息和违约金。"
+)
 
 
 def test_shingles_ignore_punctuation_spaces_and_width():

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.core.script import CallState, next_step, required_slots, may_disclose_account
+from bot.core.script import CallState, may_disclose_account, next_step, required_slots
 
 
 def test_asks_role_first_then_purpose():
@@ -41,16 +41,23 @@ def test_handoff_ends_the_form():
     assert required_slots(CallState(handoff=True)) == []
 
 
-@pytest.mark.parametrize("state,risk,step", [
-    (CallState(caller_role="borrower", identity_verified=True, purpose="repayment_plan"), "none", "handled"),
-    (CallState(caller_role="borrower", identity_verified=True, purpose="fraud_report"), "none", "escalate_team"),
-    (CallState(caller_role="third_party", purpose="fee_waiver"), "none", "callback_registered_phone"),
-    (CallState(caller_role="family", purpose="collection_complaint"), "none", "handled"),
-    (CallState(caller_role="borrower", identity_verified=True, purpose="fee_waiver"), "level2", "callback_registered_phone"),
-    (CallState(caller_role="third_party", purpose="fee_waiver"), "level1", "police_report_packet"),
-    (CallState(caller_role="borrower", purpose="fee_waiver", handoff=True), "none", "human_review"),
-    (CallState(caller_role="borrower", identity_verified=True, purpose="other"), "none", "human_review"),
-])
+@pytest.mark.parametrize(
+    "state,risk,step",
+    [
+        (CallState(caller_role="borrower", identity_verified=True, purpose="repayment_plan"), "none", "handled"),
+        (CallState(caller_role="borrower", identity_verified=True, purpose="fraud_report"), "none", "escalate_team"),
+        (CallState(caller_role="third_party", purpose="fee_waiver"), "none", "callback_registered_phone"),
+        (CallState(caller_role="family", purpose="collection_complaint"), "none", "handled"),
+        (
+            CallState(caller_role="borrower", identity_verified=True, purpose="fee_waiver"),
+            "level2",
+            "callback_registered_phone",
+        ),
+        (CallState(caller_role="third_party", purpose="fee_waiver"), "level1", "police_report_packet"),
+        (CallState(caller_role="borrower", purpose="fee_waiver", handoff=True), "none", "human_review"),
+        (CallState(caller_role="borrower", identity_verified=True, purpose="other"), "none", "human_review"),
+    ],
+)
 def test_next_step(state, risk, step):
     assert next_step(state, risk) == step
 
@@ -62,8 +69,7 @@ def test_only_the_verified_borrower_hears_account_details():
 
 
 def test_state_from_slots():
-    s = CallState.from_slots({"caller_role": "borrower", "identity_attempts": 2.0,
-                              "identity_verified": None})
+    s = CallState.from_slots({"caller_role": "borrower", "identity_attempts": 2.0, "identity_verified": None})
     assert s.identity_attempts == 2 and s.identity_verified is False
 
 

@@ -1,4 +1,5 @@
 """One settings module: every environment variable read through it, and documented."""
+
 import ast
 import re
 from pathlib import Path
@@ -14,9 +15,13 @@ def _env_names_read(path: Path):
     """Names passed to env()/env_float()/env_int()/env_flag() in a file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in ("env", "env_float", "env_int", "env_flag")
-                and node.args and isinstance(node.args[0], ast.Constant)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("env", "env_float", "env_int", "env_flag")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             yield node.args[0].value
 
 
@@ -65,5 +70,6 @@ def test_operations_doc_carries_the_settings_table():
     doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     section = re.search(r"<!-- settings:begin -->\n(.*?)\n<!-- settings:end -->", doc, re.S)
     assert section, "docs/operations.md has no settings section (python -m bot settings prints it)"
-    assert section.group(1).strip() == settings.markdown_table().strip(), \
+    assert section.group(1).strip() == settings.markdown_table().strip(), (
         "docs/operations.md's settings table is stale: paste `python -m bot settings` between the markers"
+    )

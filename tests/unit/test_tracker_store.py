@@ -1,12 +1,12 @@
 """bot.integration.tracker_store: the same conversations as Rasa's SQLTrackerStore, with fewer round trips."""
+
 import asyncio
 
 import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore as RasaStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
 from bot.integration.tracker_store import SQLTrackerStore
 
@@ -38,9 +38,12 @@ def rasas(db):
 
 
 def turn(tracker, n):
-    for event in (UserUttered(f"第{n}句", {"name": "greet", "confidence": 1.0}),
-                  SlotSet("purpose", f"p{n}"), BotUttered(f"回答{n}"),
-                  ActionExecuted("action_listen")):
+    for event in (
+        UserUttered(f"第{n}句", {"name": "greet", "confidence": 1.0}),
+        SlotSet("purpose", f"p{n}"),
+        BotUttered(f"回答{n}"),
+        ActionExecuted("action_listen"),
+    ):
         tracker.update(event)
 
 
@@ -51,8 +54,7 @@ def texts(tracker):
 def stored_rows(db, sender):
     engine = sa.create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        return conn.exec_driver_sql("SELECT count(*) FROM events WHERE sender_id = ?",
-                                    (sender,)).scalar()
+        return conn.exec_driver_sql("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).scalar()
 
 
 def test_turn_by_turn_saves_read_back_by_rasas_own_store(db):

@@ -1,4 +1,5 @@
 """The panel and chat pages are self-contained: nothing fetched from outside, no secret in the source."""
+
 import re
 
 from bot.integration.http.pages import PAGES, WEB_DIR

@@ -2,10 +2,18 @@
 
 Use `assess(CallFacts(...), RiskContext(...))`; the Rasa actions are thin adapters around it.
 """
+
 from bot.core.risk.config import ConfigError, LevelRequirement, RiskConfig, load_config
 from bot.core.risk.engine import assess, combine, requirements_for
 from bot.core.risk.model import (
-    LEVELS, SIGNAL_CODES, Assessment, CallFacts, RiskContext, Signal, level_rank, max_level,
+    LEVELS,
+    SIGNAL_CODES,
+    Assessment,
+    CallFacts,
+    RiskContext,
+    Signal,
+    level_rank,
+    max_level,
 )
 from bot.core.risk.phone import normalize_phone
 from bot.core.risk.phrases import PhraseEntry, PhraseMatch, PhraseMatcher
@@ -13,10 +21,31 @@ from bot.core.risk.sharing import hash_phone, hash_phones, match_phone_hash
 from bot.core.risk.similarity import cosine, jaccard, minhash_signature, minhash_similarity, shingles
 
 __all__ = [
-    "assess", "load_config", "requirements_for", "combine",
-    "CallFacts", "RiskContext", "Signal", "Assessment", "RiskConfig", "LevelRequirement", "ConfigError",
-    "LEVELS", "SIGNAL_CODES", "level_rank", "max_level",
-    "PhraseEntry", "PhraseMatch", "PhraseMatcher",
-    "normalize_phone", "hash_phone", "hash_phones", "match_phone_hash",
-    "shingles", "jaccard", "minhash_signature", "minhash_similarity", "cosine",
+    "assess",
+    "load_config",
+    "requirements_for",
+    "combine",
+    "CallFacts",
+    "RiskContext",
+    "Signal",
+    "Assessment",
+    "RiskConfig",
+    "LevelRequirement",
+    "ConfigError",
+    "LEVELS",
+    "SIGNAL_CODES",
+    "level_rank",
+    "max_level",
+    "PhraseEntry",
+    "PhraseMatch",
+    "PhraseMatcher",
+    "normalize_phone",
+    "hash_phone",
+    "hash_phones",
+    "match_phone_hash",
+    "shingles",
+    "jaccard",
+    "minhash_signature",
+    "minhash_similarity",
+    "cosine",
 ]

@@ -6,6 +6,7 @@ engine a `ComplaintSearch` (the index plus what this call must not be compared w
 Without one, the engine compares with `RiskContext.complaint_corpus` one by one; both
 give the same verdict (tests/unit/test_risk_complaint_index.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,5 +70,8 @@ class ComplaintSearch:
 
     def matches(self, query: FrozenSet[str], threshold: float) -> List[Tuple[str, float]]:
         """(customer_id, similarity) of the other calls' complaints at or above `threshold`."""
-        return [(c.customer_id, sim) for c, sim in self.index.search(query, threshold)
-                if c.call_id != self.exclude_call_id and c.created_at >= self.since]
+        return [
+            (c.customer_id, sim)
+            for c, sim in self.index.search(query, threshold)
+            if c.call_id != self.exclude_call_id and c.created_at >= self.since
+        ]

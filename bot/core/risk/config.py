@@ -1,4 +1,5 @@
 """Load and check the engine's YAML files (risk.yml, lexicon.yml); the engine's only I/O."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,13 @@ HERE = Path(__file__).resolve().parent
 RISK_PATH = HERE / "risk.yml"
 LEXICON_PATH = HERE / "lexicon.yml"
 PATTERN_SECTIONS = (
-    "refuses_borrower_contact", "accepts_borrower_callback", "acts_for_borrower", "lawyer_claim",
-    "impersonating_official", "extortion", "forged_document",
+    "refuses_borrower_contact",
+    "accepts_borrower_callback",
+    "acts_for_borrower",
+    "lawyer_claim",
+    "impersonating_official",
+    "extortion",
+    "forged_document",
 )
 
 
@@ -59,7 +65,7 @@ class PatternSet:
     def _negated(self, norm: str, starts: Tuple[int, ...], start: int) -> bool:
         """Whether a negation word sits just before position start, within the same clause."""
         clause_start = max((s for s in starts if s <= start), default=0)
-        before = norm[max(clause_start, start - self.negation_window):start]
+        before = norm[max(clause_start, start - self.negation_window) : start]
         return any(w in before for w in self.negation_words)
 
 
@@ -182,8 +188,12 @@ def _signal_rules(doc: Mapping[str, Any]) -> Dict[str, SignalRule]:
         if not isinstance(item, Mapping):
             _fail(where, "missing")
         weight = _unit(item.get("weight"), f"{where}.weight")
-        rules[code] = SignalRule(weight, _code(item.get("ceiling", "level2"), LEVELS, f"{where}.ceiling"),
-                                 bool(item.get("severe", False)), bool(item.get("quotable", False)))
+        rules[code] = SignalRule(
+            weight,
+            _code(item.get("ceiling", "level2"), LEVELS, f"{where}.ceiling"),
+            bool(item.get("severe", False)),
+            bool(item.get("quotable", False)),
+        )
     unknown = set(sec) - set(SIGNAL_CODES)
     if unknown:
         _fail("risk.yml signals", f"unknown signal codes {sorted(unknown)}")
@@ -259,8 +269,14 @@ def _pattern_set(name: str, sec: Any, negation: Mapping[str, Any]) -> PatternSet
             _fail(f"{where}.rules[{i}]", f"example {example!r} does not match its regex")
         rules.append(rule)
         examples.append(example)
-    return PatternSet(name, tuple(rules), tuple(examples), bool(sec.get("check_negation", False)),
-                      tuple(str(w) for w in negation.get("words", [])), int(negation.get("window", 3)))
+    return PatternSet(
+        name,
+        tuple(rules),
+        tuple(examples),
+        bool(sec.get("check_negation", False)),
+        tuple(str(w) for w in negation.get("words", [])),
+        int(negation.get("window", 3)),
+    )
 
 
 def _patterns(lexicon: Mapping[str, Any]) -> Dict[str, PatternSet]:
@@ -289,24 +305,30 @@ def build_config(risk: Mapping[str, Any], lexicon: Mapping[str, Any]) -> RiskCon
     return RiskConfig(
         thresholds=_thresholds(risk),
         signals=_signal_rules(risk),
-        voiceprint_threshold=_unit(_section(risk, "voiceprint", "risk.yml").get("threshold"),
-                                   "risk.yml voiceprint.threshold"),
+        voiceprint_threshold=_unit(
+            _section(risk, "voiceprint", "risk.yml").get("threshold"), "risk.yml voiceprint.threshold"
+        ),
         multi_account_min=int(_section(risk, "multi_account", "risk.yml").get("min_customers", 3)),
         multi_account_days=float(risk["multi_account"].get("window_days", 30)),
         template=_template(risk),
         phrase_signals=_codes(phrases.get("applies_to", []), SIGNAL_CODES, "risk.yml phrases.applies_to"),
         role_factor=_role_factors(phrases),
-        verified_borrower_ceiling=_code(phrases.get("verified_borrower_ceiling", "level1"), LEVELS,
-                                        "risk.yml phrases.verified_borrower_ceiling"),
+        verified_borrower_ceiling=_code(
+            phrases.get("verified_borrower_ceiling", "level1"), LEVELS, "risk.yml phrases.verified_borrower_ceiling"
+        ),
         refuse_roles=_codes(refuse.get("roles", []), CALLER_ROLES, "risk.yml refuse_contact.roles"),
-        acting_roles=_codes(_section(risk, "acts_for_borrower", "risk.yml").get("roles", []), CALLER_ROLES,
-                            "risk.yml acts_for_borrower.roles"),
+        acting_roles=_codes(
+            _section(risk, "acts_for_borrower", "risk.yml").get("roles", []),
+            CALLER_ROLES,
+            "risk.yml acts_for_borrower.roles",
+        ),
         accepted_factor=_unit(refuse.get("accepted_factor", 1.0), "risk.yml refuse_contact.accepted_factor"),
         victim_purposes=_codes(victim.get("purposes", []), PURPOSES, "risk.yml victim.purposes"),
         victim_roles=_codes(victim.get("roles", []), CALLER_ROLES, "risk.yml victim.roles"),
         victim_ceiling=_code(victim.get("ceiling", "watch"), LEVELS, "risk.yml victim.ceiling"),
-        skip_verified_borrower=_codes(risk.get("skip_verified_borrower", []), SIGNAL_CODES,
-                                      "risk.yml skip_verified_borrower"),
+        skip_verified_borrower=_codes(
+            risk.get("skip_verified_borrower", []), SIGNAL_CODES, "risk.yml skip_verified_borrower"
+        ),
         requirements=_requirements(risk),
         lexicon=PhraseMatcher([_phrase_entry(x, i) for i, x in enumerate(entries)], near_min_len),
         patterns=_patterns(lexicon),

@@ -1,4 +1,5 @@
 """Combine risk signals into a score and a level, and say what the level requires."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,8 +9,16 @@ from bot.core.risk.config import LevelRequirement, RiskConfig, load_config
 from bot.core.risk.model import LEVELS, Assessment, CallFacts, RiskContext, Signal, max_level, min_level
 from bot.core.risk.signals import FINDERS, is_verified_borrower
 
-__all__ = ["assess", "load_config", "requirements_for", "collect_signals", "adjust_signals",
-           "combine", "decide_level", "level_for_score"]
+__all__ = [
+    "assess",
+    "load_config",
+    "requirements_for",
+    "collect_signals",
+    "adjust_signals",
+    "combine",
+    "decide_level",
+    "level_for_score",
+]
 
 
 def collect_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
@@ -98,15 +107,19 @@ def requirements_for(level: str, config: Optional[RiskConfig] = None) -> LevelRe
     return cfg.requirements[level]
 
 
-def assess(facts: CallFacts, context: Optional[RiskContext] = None,
-           config: Optional[RiskConfig] = None) -> Assessment:
+def assess(facts: CallFacts, context: Optional[RiskContext] = None, config: Optional[RiskConfig] = None) -> Assessment:
     """Assess one call: signals with evidence, score in [0, 1], level and what it requires."""
     cfg = config or load_config()
     signals = adjust_signals(collect_signals(facts, context or RiskContext(), cfg), facts, cfg)
     level = decide_level(combine(signals), signals, cfg)
     requirement = requirements_for(level, cfg)
-    return Assessment(level, _fit_score(combine(signals), level, cfg.thresholds), signals,
-                      next_step_for(requirement, signals), list(requirement.extra_materials))
+    return Assessment(
+        level,
+        _fit_score(combine(signals), level, cfg.thresholds),
+        signals,
+        next_step_for(requirement, signals),
+        list(requirement.extra_materials),
+    )
 
 
 def next_step_for(requirement: LevelRequirement, signals: List[Signal]) -> str:

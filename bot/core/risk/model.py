@@ -1,4 +1,5 @@
 """Plain data of the proxy-risk engine: call facts, context, signals, assessment."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

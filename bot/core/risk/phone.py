@@ -1,4 +1,5 @@
 """Phone-number normalisation shared by the watchlist check and industry sharing."""
+
 from __future__ import annotations
 
 import re

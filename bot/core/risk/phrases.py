@@ -1,4 +1,5 @@
 """Lexicon matching that survives typos and ASR homophones (fuzzy pinyin over sliding windows)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,8 +8,31 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 from bot.core.textnorm import normalize, pinyin
 
 # Pinyin initials, longest first so that "zh" wins over "z".
-_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h",
-             "j", "q", "x", "r", "z", "c", "s", "y", "w")
+_INITIALS = (
+    "zh",
+    "ch",
+    "sh",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "r",
+    "z",
+    "c",
+    "s",
+    "y",
+    "w",
+)
 _KIND_RANK = {"exact": 0, "homophone": 1, "near": 2}
 
 
@@ -56,7 +80,7 @@ def split_syllable(syllable: str) -> Tuple[str, str]:
     """Split a pinyin syllable into (initial, final)."""
     for initial in _INITIALS:
         if syllable.startswith(initial) and len(syllable) > len(initial):
-            return initial, syllable[len(initial):]
+            return initial, syllable[len(initial) :]
     return "", syllable
 
 
@@ -112,19 +136,21 @@ class PhraseMatcher:
             found.extend(self._scan(entry, form, form_syl, norm, syl))
         return _without_overlaps(found)
 
-    def _scan(self, entry: PhraseEntry, form: str, form_syl: Sequence[str],
-              norm: str, syl: Sequence[str]) -> List[PhraseMatch]:
+    def _scan(
+        self, entry: PhraseEntry, form: str, form_syl: Sequence[str], norm: str, syl: Sequence[str]
+    ) -> List[PhraseMatch]:
         """Slide one spelling over the utterance and keep the windows that match."""
         size = len(form_syl)
         out = []
         for i in range(len(syl) - size + 1):
-            kind = self._window_kind(entry, form, form_syl, norm[i:i + size], syl[i:i + size])
+            kind = self._window_kind(entry, form, form_syl, norm[i : i + size], syl[i : i + size])
             if kind and self._allowed(entry, norm, i, size):
-                out.append(PhraseMatch(entry, norm[i:i + size], i, i + size, kind))
+                out.append(PhraseMatch(entry, norm[i : i + size], i, i + size, kind))
         return out
 
-    def _window_kind(self, entry: PhraseEntry, form: str, form_syl: Sequence[str],
-                     chars: str, window: Sequence[str]) -> str:
+    def _window_kind(
+        self, entry: PhraseEntry, form: str, form_syl: Sequence[str], chars: str, window: Sequence[str]
+    ) -> str:
         """How a window matches a spelling: exact, homophone, near, or "" for no match."""
         if chars == form:
             return "exact"
@@ -140,7 +166,7 @@ class PhraseMatcher:
     @staticmethod
     def _allowed(entry: PhraseEntry, norm: str, start: int, size: int) -> bool:
         """False when the span is a listed false friend or follows an excluded word."""
-        if norm[start:start + size] in {normalize(x) for x in entry.exclude}:
+        if norm[start : start + size] in {normalize(x) for x in entry.exclude}:
             return False
         before = norm[:start]
         return not any(before.endswith(normalize(w)) for w in entry.not_after if normalize(w))

@@ -1,4 +1,5 @@
 """Industry sharing (行业协同): exchange watch-listed numbers as keyed hashes, never in clear."""
+
 from __future__ import annotations
 
 import hashlib

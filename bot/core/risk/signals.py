@@ -1,13 +1,14 @@
 """Signal finders, one per family: each reads the call facts and context and returns signals."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
+from bot.core.materials import label
 from bot.core.risk.complaints import stored_complaint_shingles
 from bot.core.risk.config import RiskConfig
-from bot.core.materials import label
 from bot.core.risk.model import SIGNAL_CODES, CallFacts, RiskContext, Signal
 from bot.core.risk.phone import normalize_phone
 from bot.core.risk.phrases import PhraseEntry, PhraseMatch, PhraseMatcher
@@ -17,12 +18,24 @@ from bot.core.textnorm import normalize
 SignalFinder = Callable[[CallFacts, RiskContext, RiskConfig], List[Signal]]
 
 
-def make_signal(config: RiskConfig, code: str, evidence: str, weight: Optional[float] = None,
-                ceiling: Optional[str] = None, quotable: Optional[bool] = None) -> Signal:
+def make_signal(
+    config: RiskConfig,
+    code: str,
+    evidence: str,
+    weight: Optional[float] = None,
+    ceiling: Optional[str] = None,
+    quotable: Optional[bool] = None,
+) -> Signal:
     """A signal carrying the configured weight, ceiling and nature of its code."""
     rule = config.signals[code]
-    return Signal(code, evidence, rule.weight if weight is None else weight, ceiling or rule.ceiling,
-                  rule.severe, rule.quotable if quotable is None else quotable)
+    return Signal(
+        code,
+        evidence,
+        rule.weight if weight is None else weight,
+        ceiling or rule.ceiling,
+        rule.severe,
+        rule.quotable if quotable is None else quotable,
+    )
 
 
 def is_verified_borrower(facts: CallFacts) -> bool:
@@ -78,12 +91,12 @@ def voiceprint_signals(facts: CallFacts, context: RiskContext, config: RiskConfi
     if not facts.voiceprint:
         return []
     best: Optional[Tuple[float, str]] = None
-    for label, vector in context.enrolled_voiceprints:
+    for enrolled_as, vector in context.enrolled_voiceprints:
         if len(vector) != len(facts.voiceprint):
             continue
         sim = cosine(facts.voiceprint, vector)
         if best is None or sim > best[0]:
-            best = (sim, label)
+            best = (sim, enrolled_as)
     if best is None or best[0] < config.voiceprint_threshold:
         return []
     return [make_signal(config, "voiceprint_match", f"与观察名单声纹（{best[1]}）相似度 {best[0]:.3f}")]
@@ -101,8 +114,7 @@ def multi_account_signals(facts: CallFacts, context: RiskContext, config: RiskCo
     if len(customers) < config.multi_account_min:
         return []
     days = f"{config.multi_account_days:g}"
-    return [make_signal(config, "multi_account_number",
-                        f"该号码 {days} 天内为 {len(customers)} 位不同借款人来电")]
+    return [make_signal(config, "multi_account_number", f"该号码 {days} 天内为 {len(customers)} 位不同借款人来电")]
 
 
 def complaint_texts(utterances: Sequence[str], min_chars: int) -> List[str]:
@@ -164,12 +176,10 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     if len(hits) < t.min_customers:
         return []
     ids = ",".join(sorted(hits))
-    return [make_signal(config, "template_complaint",
-                        f"与其他客户（{ids}）的投诉文本相似度 {max(hits.values()):.2f}")]
+    return [make_signal(config, "template_complaint", f"与其他客户（{ids}）的投诉文本相似度 {max(hits.values()):.2f}")]
 
 
-def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext,
-                                     config: RiskConfig) -> List[Signal]:
+def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
     """unauthorized_third_party: an organisation, or an agent without shown authorisation."""
     role = facts.caller_role
     if role == "third_party" or (role == "authorized_agent" and not facts.authorisation_shown):
@@ -223,10 +233,12 @@ def lawyer_claim_signals(facts: CallFacts, context: RiskContext, config: RiskCon
 
 def _pattern_signals(code: str, section: str) -> SignalFinder:
     """A finder raising `code` on the first turn matching lexicon pattern `section`."""
+
     def finder(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
         """Raise the code on the first matching turn."""
         found = _first_pattern(config, section, facts.utterances)
         return [make_signal(config, code, found[1])] if found else []
+
     finder.__name__ = f"{code}_signals"
     finder.__doc__ = f"{code}: the caller's words match lexicon patterns.{section}."
     return finder
@@ -248,8 +260,17 @@ def operator_flag_signals(facts: CallFacts, context: RiskContext, config: RiskCo
 
 
 FINDERS: Tuple[SignalFinder, ...] = (
-    watchlist_phone_signals, watchlist_phrase_signals, voiceprint_signals, multi_account_signals,
-    template_signals, gray_phrase_signals, unauthorized_third_party_signals, refuses_contact_signals,
-    lawyer_claim_signals, impersonation_signals, extortion_signals, forged_document_signals,
+    watchlist_phone_signals,
+    watchlist_phrase_signals,
+    voiceprint_signals,
+    multi_account_signals,
+    template_signals,
+    gray_phrase_signals,
+    unauthorized_third_party_signals,
+    refuses_contact_signals,
+    lawyer_claim_signals,
+    impersonation_signals,
+    extortion_signals,
+    forged_document_signals,
     operator_flag_signals,
 )

@@ -1,4 +1,5 @@
 """Text and vector similarity: character shingles, Jaccard, MinHash, cosine."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,7 @@ def shingles(text: str, n: int = 3) -> FrozenSet[str]:
     norm = normalize(text)
     if len(norm) <= n:
         return frozenset([norm]) if norm else frozenset()
-    return frozenset(norm[i:i + n] for i in range(len(norm) - n + 1))
+    return frozenset(norm[i : i + n] for i in range(len(norm) - n + 1))
 
 
 def jaccard(a: FrozenSet[str], b: FrozenSet[str]) -> float:

@@ -4,6 +4,7 @@ Every route needs `Authorization: Bearer <agent token>`; tokens are the
 operator's (`bot.settings.agent_tokens`). What the panel shows is derived in
 `bot.presentation.panel_state`; this class moves it between HTTP, Rasa and the call records.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -15,14 +16,14 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.presentation import panel_state
 from bot.core.call_view import CallView
-from bot.presentation.channel_payloads import (PayloadError, call_id as parse_call_id, error_message,
-                                  parse_agent_note, parse_agent_turn)
 from bot.integration.channels.conversation import START_TEXT, NotReady, json_body, load_view, send_turn
-from bot.settings import agent_tokens, load_settings
 from bot.integration.http.auth import bearer_token, error, unauthorized
+from bot.presentation import panel_state
+from bot.presentation.channel_payloads import PayloadError, error_message, parse_agent_note, parse_agent_turn
+from bot.presentation.channel_payloads import call_id as parse_call_id
 from bot.services.storage import Database
+from bot.settings import agent_tokens, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,12 @@ class AgentInput(InputChannel):
         return "agent"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "AgentInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> AgentInput:
         tokens, generated = agent_tokens(load_settings())
         if generated:
-            logger.warning("未配置坐席令牌，已生成开发用令牌（见 BOT_DATA_DIR/agent_tokens）。"
-                           "生产环境请设置 BOT_AGENT_TOKENS。")
+            logger.warning(
+                "未配置坐席令牌，已生成开发用令牌（见 BOT_DATA_DIR/agent_tokens）。生产环境请设置 BOT_AGENT_TOKENS。"
+            )
         return cls(tokens)
 
     def __init__(self, tokens: Dict[str, str]):
@@ -70,6 +72,7 @@ class AgentInput(InputChannel):
                     return error(400, err.code, err.message)
                 except NotReady:
                     return error(503, "not_ready", error_message("not_ready"))
+
             wrapped.__name__ = handler.__name__
             return wrapped
 
@@ -78,8 +81,7 @@ class AgentInput(InputChannel):
             return json({"status": "ok"})
 
         async def me(request: Request, agent_id: str) -> HTTPResponse:
-            return json({"agent_id": agent_id, "dispositions": panel_state.dispositions()},
-                        ensure_ascii=False)
+            return json({"agent_id": agent_id, "dispositions": panel_state.dispositions()}, ensure_ascii=False)
 
         async def webhook(request: Request, agent_id: str) -> HTTPResponse:
             turn = parse_agent_turn(json_body(request))
@@ -98,11 +100,14 @@ class AgentInput(InputChannel):
                 return error(400, "text_required", error_message("text_required"))
             else:
                 text = turn.text
-            metadata = {"caller_number": turn.caller_number or view.caller_metadata.get("caller_number"),
-                        "agent_id": agent_id}
+            metadata = {
+                "caller_number": turn.caller_number or view.caller_metadata.get("caller_number"),
+                "agent_id": agent_id,
+            }
             try:
-                texts = await send_turn(on_new_message, turn.call_id, text, self.name(),
-                                        {k: v for k, v in metadata.items() if v})
+                texts = await send_turn(
+                    on_new_message, turn.call_id, text, self.name(), {k: v for k, v in metadata.items() if v}
+                )
             except Exception:  # noqa: BLE001 - the panel gets a clear answer, the log the details
                 logger.exception("agent turn failed for call %s", turn.call_id)
                 return error(503, "bot_unavailable", error_message("bot_unavailable"))
@@ -121,8 +126,7 @@ class AgentInput(InputChannel):
                 return refused
             db = Database(load_settings().db_url)
             db.end_call(call_id)
-            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id),
-                        ensure_ascii=False)
+            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
 
         async def save_note(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
             note = parse_agent_note(json_body(request), [d["code"] for d in panel_state.dispositions()])
@@ -131,8 +135,7 @@ class AgentInput(InputChannel):
                 return refused
             db = Database(load_settings().db_url)
             db.save_call_note(call_id, note.disposition, note.note)
-            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id),
-                        ensure_ascii=False)
+            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
 
         bp.add_route(guarded(me), "/me", methods=["GET"])
         bp.add_route(guarded(webhook), "/webhook", methods=["POST"])

@@ -1,4 +1,5 @@
 """The Rasa side shared by the IVR and agent channels: send one turn, read the call back."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ class TurnCollector(CollectingOutputChannel):
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         if message.get("text"):
-            self.messages.append({"recipient_id": recipient_id, "text": message["text"],
-                                  "utter_action": message.get("utter_action")})
+            self.messages.append(
+                {"recipient_id": recipient_id, "text": message["text"], "utter_action": message.get("utter_action")}
+            )
 
     @property
     def texts(self) -> List[str]:
@@ -61,14 +63,19 @@ async def load_view(request: Request, call_id: str) -> CallView:
     if tracker is None or not tracker.events:
         return CallView(call_id)
     slots = {name: slot.value for name, slot in tracker.slots.items()}
-    return CallView.from_events(call_id, tracker.get_latest_input_channel(), slots,
-                                [event.as_dict() for event in tracker.events])
+    return CallView.from_events(
+        call_id, tracker.get_latest_input_channel(), slots, [event.as_dict() for event in tracker.events]
+    )
 
 
-async def send_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], call_id: str,
-                    text: str, channel: str, metadata: Optional[Dict[str, Any]]) -> List[str]:
+async def send_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    call_id: str,
+    text: str,
+    channel: str,
+    metadata: Optional[Dict[str, Any]],
+) -> List[str]:
     """Hand one caller message to Rasa; the bot's texts for this turn."""
     collector = TurnCollector(channel)
-    await on_new_message(UserMessage(text, collector, call_id, input_channel=channel,
-                                     metadata=metadata or None))
+    await on_new_message(UserMessage(text, collector, call_id, input_channel=channel, metadata=metadata or None))
     return collector.texts

@@ -3,11 +3,10 @@
 Thin: payload checks and answers are plain Python (`bot.presentation.channel_payloads`,
 `bot.presentation.ivr_reply`); this class moves them between HTTP, Rasa and the call records.
 """
+
 from __future__ import annotations
 
-from bot.settings import env
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -15,12 +14,12 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from bot.integration.channels.conversation import START_TEXT, NotReady, json_body, load_view, send_turn
+from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.presentation import ivr_reply
 from bot.presentation.channel_payloads import IVREvent, PayloadError, error_message, parse_ivr_event
-from bot.integration.channels.conversation import START_TEXT, NotReady, json_body, load_view, send_turn
-from bot.settings import load_settings
-from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.services.storage import Database
+from bot.settings import env, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +35,19 @@ class IVRInput(InputChannel):
         return "ivr"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "IVRInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> IVRInput:
         """credentials.yml: min_asr_confidence, transfer_queue; BOT_IVR_MIN_CONFIDENCE and BOT_IVR_TOKEN win."""
         credentials = credentials or {}
         confidence = env("BOT_IVR_MIN_CONFIDENCE") or credentials.get("min_asr_confidence")
-        return cls(min_confidence=float(confidence if confidence is not None else DEFAULT_MIN_CONFIDENCE),
-                   queue=str(credentials.get("transfer_queue") or DEFAULT_QUEUE),
-                   token=env("BOT_IVR_TOKEN"))
+        return cls(
+            min_confidence=float(confidence if confidence is not None else DEFAULT_MIN_CONFIDENCE),
+            queue=str(credentials.get("transfer_queue") or DEFAULT_QUEUE),
+            token=env("BOT_IVR_TOKEN"),
+        )
 
-    def __init__(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE, queue: str = DEFAULT_QUEUE,
-                 token: Optional[str] = None):
+    def __init__(
+        self, min_confidence: float = DEFAULT_MIN_CONFIDENCE, queue: str = DEFAULT_QUEUE, token: Optional[str] = None
+    ):
         self.min_confidence = min_confidence
         self.queue = queue
         self.token = token
@@ -71,8 +73,9 @@ class IVRInput(InputChannel):
 
         return bp
 
-    async def _handle(self, request: Request, event: IVREvent,
-                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _handle(
+        self, request: Request, event: IVREvent, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
         db = Database(load_settings().db_url)
         call_id = event.call_id
         record = db.call_record(call_id)
@@ -89,15 +92,15 @@ class IVRInput(InputChannel):
             return json(ivr_reply.hung_up())
         if event.event == "start":
             if record is not None:  # a repeated start: say the standing prompt again
-                return json(ivr_reply.reply([l.text for l in view.last_bot_turn()], view, self.queue),
-                            ensure_ascii=False)
+                return json(
+                    ivr_reply.reply([l.text for l in view.last_bot_turn()], view, self.queue), ensure_ascii=False
+                )
             db.start_call(call_id, self.name())
             text = START_TEXT
         elif record is None:
             return error(409, "call_not_started", error_message("call_not_started", call_id=call_id))
         elif event.event == "utterance":
-            if not event.text or (event.asr_confidence is not None
-                                  and event.asr_confidence < self.min_confidence):
+            if not event.text or (event.asr_confidence is not None and event.asr_confidence < self.min_confidence):
                 return json(ivr_reply.reprompt("not_heard", view, self.queue), ensure_ascii=False)
             text = event.text
         else:
@@ -107,12 +110,16 @@ class IVRInput(InputChannel):
                 key = "bad_keys" if ivr_reply.has_keys(step) else "no_keys_here"
                 return json(ivr_reply.reprompt(key, view, self.queue), ensure_ascii=False)
 
-        metadata = {"caller_number": event.caller_number or view.caller_metadata.get("caller_number"),
-                    "voiceprint": event.voiceprint or view.caller_metadata.get("voiceprint"),
-                    "asr_confidence": event.asr_confidence, "dtmf": event.dtmf}
+        metadata = {
+            "caller_number": event.caller_number or view.caller_metadata.get("caller_number"),
+            "voiceprint": event.voiceprint or view.caller_metadata.get("voiceprint"),
+            "asr_confidence": event.asr_confidence,
+            "dtmf": event.dtmf,
+        }
         try:
-            texts = await send_turn(on_new_message, call_id, text, self.name(),
-                                    {k: v for k, v in metadata.items() if v is not None})
+            texts = await send_turn(
+                on_new_message, call_id, text, self.name(), {k: v for k, v in metadata.items() if v is not None}
+            )
         except Exception:  # noqa: BLE001 - the platform gets a clear answer, the log the details
             logger.exception("IVR turn failed for call %s", call_id)
             return error(503, "bot_unavailable", error_message("bot_unavailable"))

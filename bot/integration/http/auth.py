@@ -1,4 +1,5 @@
 """Bearer-token checks for the project's HTTP routes."""
+
 from __future__ import annotations
 
 import hmac
@@ -12,7 +13,7 @@ def bearer_token(request: Request) -> Optional[str]:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    return header[len("Bearer "):].strip() or None
+    return header[len("Bearer ") :].strip() or None
 
 
 def token_ok(request: Request, accepted: Iterable[str]) -> bool:

@@ -5,11 +5,10 @@ conversation called "default"), a non-string message, or a 2 MB body, and
 answers an empty body with a 500. The checks here refuse all of that with a
 4xx JSON error and change no stored state.
 """
+
 from __future__ import annotations
 
-from bot.settings import env_int
 import json
-import os
 import re
 from typing import Any, Optional, Tuple
 
@@ -18,6 +17,7 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 
 from bot.integration.http.auth import error
+from bot.settings import env_int
 
 DEFAULT_MAX_BODY = 16 * 1024
 MAX_TEXT_CHARS = 2000

@@ -3,6 +3,7 @@
 Operator token (BOT_API_TOKEN) only: an agent's panel token is refused with
 403, a missing or wrong token with 401.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Iterable
@@ -11,14 +12,15 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.services import case_export
-from bot.settings import load_settings
 from bot.integration.http.auth import error, token_ok, unauthorized
+from bot.services import case_export
 from bot.services.storage import Database
+from bot.settings import load_settings
 
 
-def operator_blueprint(operator_tokens: Callable[[], Iterable[str]],
-                       agent_tokens: Callable[[], Iterable[str]]) -> Blueprint:
+def operator_blueprint(
+    operator_tokens: Callable[[], Iterable[str]], agent_tokens: Callable[[], Iterable[str]]
+) -> Blueprint:
     bp = Blueprint("operator_api")
 
     def refused(request: Request):
@@ -33,6 +35,7 @@ def operator_blueprint(operator_tokens: Callable[[], Iterable[str]],
         if tracker is None or not tracker.events:
             return None
         from rasa.shared.core.trackers import EventVerbosity
+
         return tracker.current_state(EventVerbosity.ALL)["events"]
 
     @bp.get("/calls/<call_id>/case")
@@ -54,8 +57,12 @@ def operator_blueprint(operator_tokens: Callable[[], Iterable[str]],
         rows = Database(load_settings().db_url).audit_for_call(call_id)
         if not rows and await events_of(request, call_id) is None:
             return error(404, "call_not_found", f"找不到通话：{call_id}")
-        return json({"call_id": call_id, "audit": [
-            {"at": r["at"].isoformat(), "event": r["event"], "detail": r["detail"]} for r in rows]},
-            ensure_ascii=False)
+        return json(
+            {
+                "call_id": call_id,
+                "audit": [{"at": r["at"].isoformat(), "event": r["event"], "detail": r["detail"]} for r in rows],
+            },
+            ensure_ascii=False,
+        )
 
     return bp

@@ -3,6 +3,7 @@
 Plain HTML/CSS/JS shipped in bot/web (no build step, nothing fetched from
 outside); they talk to the agent and REST channel webhooks.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,12 @@ from bot.integration.http.auth import error
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 PAGES = {"panel": "panel.html", "chat": "chat.html"}
-TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 _ASSET = re.compile(r"[a-z0-9_\-]+\.(css|js|svg)")
 HEADERS = {
     "Cache-Control": "no-cache",

@@ -1,4 +1,5 @@
 """GET /calls/{call_id}/summary (contract §3)."""
+
 from __future__ import annotations
 
 from typing import Callable, Iterable
@@ -7,8 +8,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.core.summary import build_summary
+from bot.integration.http.auth import error, token_ok, unauthorized
 
 
 def summary_blueprint(tokens: Callable[[], Iterable[str]]) -> Blueprint:
@@ -26,7 +27,6 @@ def summary_blueprint(tokens: Callable[[], Iterable[str]]) -> Blueprint:
         if tracker is None or not tracker.events:
             return error(404, "call_not_found", f"找不到通话：{call_id}")
         slots = {name: slot.value for name, slot in tracker.slots.items()}
-        return json(build_summary(call_id, tracker.get_latest_input_channel(), slots),
-                    ensure_ascii=False)
+        return json(build_summary(call_id, tracker.get_latest_input_channel(), slots), ensure_ascii=False)
 
     return bp
