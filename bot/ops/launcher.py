@@ -1,23 +1,29 @@
-"""`python -m bot run`: prepare state, train if needed, run both servers in the foreground."""
+"""`python -m bot run`: prepare state, train if needed, run both servers in the foreground.
+
+The servers are supervised (bot/ops/supervisor.py): one that exits is restarted with
+back-off while the other keeps serving; only Ctrl-C or SIGTERM stops them both.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
 from bot.ops.logs import quiet_environment
+from bot.ops.supervisor import Child, Supervisor, popen_in
 from bot.ops.train_model import MODEL_PATH, train
 from bot.services import importer
 from bot.services.storage import Database
 from bot.settings import PROJECT_ROOT, Settings, agent_tokens, api_token, env, load_settings
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
+PID_FILE = "pids.json"  # in BOT_DATA_DIR: {"launcher": pid, "actions": pid, "rasa": pid} while running
 
 
 def server_env(settings: Settings) -> Dict[str, str]:
@@ -70,55 +76,57 @@ def server_commands(settings: Settings) -> List[List[str]]:
     ]
 
 
-def wait_until_up(port: int, processes: List[subprocess.Popen], timeout: float = 180) -> bool:
-    """Poll the Rasa server until it answers, or a process dies, or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in processes):
-            return False
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2):
-                return True
-        except Exception:
+def rasa_answers(port: int) -> bool:
+    """Whether the Rasa server on `port` answers HTTP yet."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def announce_when_up(settings: Settings, supervisor: Supervisor, timeout: float = 180) -> threading.Thread:
+    """In the background: print the start-up line once the Rasa server first answers."""
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not supervisor.stopping:
+            if rasa_answers(settings.port):
+                print(
+                    f">> 已启动：Rasa 服务 http://localhost:{settings.port}，动作服务端口 "
+                    f"{settings.action_port}。按 Ctrl-C 停止。",
+                    flush=True,
+                )
+                return
             time.sleep(0.5)
-    return False
+
+    thread = threading.Thread(target=wait, name="announce-when-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def supervised_children(settings: Settings) -> List[Child]:
+    """The two servers of server_commands, named for the supervisor's log lines and pid file."""
+    actions, rasa = server_commands(settings)
+    return [Child("actions", "动作服务", actions), Child("rasa", "Rasa 服务", rasa)]
 
 
 def run() -> int:
-    """Everything the README's run command does."""
+    """Everything the README's run command does; returns when stopped by Ctrl-C or SIGTERM."""
     settings = load_settings()
     prepare_state(settings)
     train()
-    env = server_env(settings)
-    processes = [subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env) for cmd in server_commands(settings)]
-
-    def stop(*_args) -> None:
-        for p in processes:
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-        for p in processes:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-    signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
-        if wait_until_up(settings.port, processes):
-            print(
-                f">> 已启动：Rasa 服务 http://localhost:{settings.port}，动作服务端口 "
-                f"{settings.action_port}。按 Ctrl-C 停止。",
-                flush=True,
-            )
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        print("!! 有一个服务意外退出，正在停止另一个。", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\n>> 正在停止…", flush=True)
-        return 0
-    finally:
-        stop()
+    supervisor = Supervisor(
+        supervised_children(settings),
+        popen_in(PROJECT_ROOT, server_env(settings)),
+        pid_file=settings.data_dir / PID_FILE,
+    )
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    announce_when_up(settings, supervisor)
+    code = supervisor.run()
+    print(">> 已停止。", flush=True)
+    return code
 
 
 def serve_only() -> None:
