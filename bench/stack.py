@@ -7,7 +7,7 @@ import os
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List, Mapping, Optional
 
 from bench.procs import Child, free_port, wait_http
 
@@ -49,11 +49,21 @@ class Served:
                 child.stop()
 
 
-def start_ours(project: Path, data_dir: Path, logs: Path) -> Served:
+def start_ours(
+    project: Path,
+    data_dir: Path,
+    logs: Path,
+    before_first_start: Optional[Callable[[object], None]] = None,
+    extra_env: Optional[Mapping[str, str]] = None,
+) -> Served:
     """Start both servers exactly as `python -m bot run` does, from the project at `project`.
 
     `project` is a copy of the working tree with its own freshly trained
-    models/script-guide.tar.gz, so the working tree's models/ is not touched.
+    models/script-guide.tar.gz, so the working tree's models/ is not touched
+    (or the working tree itself, when the caller trained it).
+    `before_first_start(settings)` runs before the launcher prepares the state
+    (e.g. importing the operator's own customers, so the demo data is not loaded);
+    `extra_env` is added to both servers' environment.
     """
     from bot.ops.launcher import prepare_state, server_commands, server_env
     from bot.settings import Settings
@@ -71,6 +81,9 @@ def start_ours(project: Path, data_dir: Path, logs: Path) -> Served:
         # prepare_state prints first-start notices (demo data, generated tokens): keep them in the log.
         logs.mkdir(parents=True, exist_ok=True)
         with open(logs / "ours-prepare.log", "a", encoding="utf-8") as out, redirect_stdout(out):
+            if before_first_start is not None:
+                settings.data_dir.mkdir(parents=True, exist_ok=True)
+                before_first_start(settings)
             prepare_state(settings)
         env = server_env(settings)
     finally:
@@ -79,6 +92,7 @@ def start_ours(project: Path, data_dir: Path, logs: Path) -> Served:
         else:
             os.environ["BOT_API_TOKEN"] = saved
     env.update(PYTHONPATH=str(project), BOT_API_TOKEN=BENCH_TOKEN)
+    env.update(extra_env or {})
     commands: List[List[str]] = server_commands(settings)
     served = Served("ours", port, action_port)
     for name, cmd in zip(("actions", "rasa"), commands):
