@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run train test lint format validate nlu-eval risk-eval audit bench soak clean
+.PHONY: setup run train test lint format validate nlu-eval risk-eval audit bench soak sim clean
 
 setup:
 	@bash scripts/setup.sh
@@ -49,6 +49,13 @@ bench: setup
 # (loopback only, stops by itself); writes its table into docs/benchmarks.md.
 soak: setup train
 	@$(PY) -m bench.soak
+
+# The caller simulator (issue 12): every persona of tests/sim/personas/ as a whole call over REST
+# or IVR against the real servers (loopback, fresh data dir, stops by itself, about a minute);
+# prints per call and totals, writes var/sim/report.json and its totals into docs/benchmarks.md.
+# `make sim SIM_ARGS="--only bor-001 --show bor-001"` plays one persona and prints its transcript.
+sim: setup train
+	@$(PY) -m bench.sim --write-doc $(SIM_ARGS)
 
 # Known-vulnerability check of every pinned dependency (needs access to the PyPI
 # vulnerability data, which this project's build machines do not have).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -153,7 +154,19 @@ def render_document(
     return "\n".join(parts).rstrip() + "\n"
 
 
+_MARKED = re.compile(r"<!-- ([a-z_-]+):(?:start|begin) -->.*?<!-- \1:end -->", re.S)
+
+
+def keep_marked_sections(old: str, new: str) -> str:
+    """`new` plus every marked section of `old` it lacks (the soak and simulator tables that
+    other commands write between their own markers survive a rewrite of the page)."""
+    kept = [m.group(0) for m in _MARKED.finditer(old) if f"<!-- {m.group(1)}:end -->" not in new]
+    return new.rstrip("\n") + "".join(f"\n\n{section}" for section in kept) + "\n"
+
+
 def write_document(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        text = keep_marked_sections(path.read_text(encoding="utf-8"), text)
     path.write_text(text, encoding="utf-8")
     return path

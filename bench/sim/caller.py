@@ -56,7 +56,7 @@ _FOUR = re.compile(r"(?<![0-9])[0-9]{3}[0-9X](?![0-9])", re.IGNORECASE)
 
 def sign_number(key: str, sender: str, caller_number: str, exp: int) -> str:
     """Contract §2: hex HMAC-SHA256 of "{sender}|{caller_number}|{exp}" under the web signing key."""
-    message = f"{sender}|{caller_number}|{exp}".encode("utf-8")
+    message = f"{sender}|{caller_number}|{exp}".encode()
     return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 

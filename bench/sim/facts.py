@@ -128,7 +128,9 @@ def amount_patterns(outstanding: str) -> List[str]:
     patterns = [rf"(?<![0-9.,]){re.escape(f)}(?![0-9]|[.,][0-9])" for f in sorted(forms)]
     patterns.append(rf"(?<![0-9.]){re.escape(wan_text)}\s*万")
     if value == whole:
-        patterns.append(rf"(?<![零一二三四五六七八九十百千万]){re.escape(chinese_number(whole))}(?![零一二三四五六七八九十百千])")
+        patterns.append(
+            rf"(?<![零一二三四五六七八九十百千万]){re.escape(chinese_number(whole))}(?![零一二三四五六七八九十百千])"
+        )
     return patterns
 
 

@@ -195,9 +195,7 @@ def _ivr_state(reply: Mapping[str, object]) -> Dict[str, object]:
     return {k: reply.get(k) for k in ("expect", "dtmf_max_digits", "transfer", "hangup")}
 
 
-async def play(
-    persona: Persona, bot: Bot, customers: Mapping[str, Customer], outbox: Path, tag: str
-) -> CallResult:
+async def play(persona: Persona, bot: Bot, customers: Mapping[str, Customer], outbox: Path, tag: str) -> CallResult:
     """Hold one persona's call and score it; a crash or timeout is a result, not an exception."""
     session = CallSession(persona, bot, customers, outbox, tag)
     started = time.monotonic()

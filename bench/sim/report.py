@@ -120,6 +120,14 @@ def doc_section(results: Sequence[CallResult], seconds: float, jobs: int) -> str
     return "\n".join(
         [
             BEGIN,
+            SECTION_TITLE,
+            "",
+            "Every persona of `tests/sim/personas/` (an evaluation set written blind from the contract and "
+            "the domain brief, never used for training or tuning rules: all figures are held-out) held as a "
+            "whole call against the real servers, over the channel it names; the caller answers whatever "
+            "the bot last asked with that persona's line for the question's kind. Definitions: "
+            "`bench/sim/score.py`; per call: `var/sim/report.json`, `python -m bench.sim --show ID`.",
+            "",
             f"Last run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {len(results)} personas, "
             f"{jobs} calls at a time, {seconds:.0f} s. Targets (issue 12): 100% completed, 0 re-asks, "
             "0 stuck, 0 leaks, ≥ 97% summaries correct.",
@@ -131,11 +139,12 @@ def doc_section(results: Sequence[CallResult], seconds: float, jobs: int) -> str
 
 
 def write_doc(path: Path, section: str) -> None:
-    """Put `section` between the sim markers, keeping the rest of the file; add the section if missing."""
+    """Put `section` (markers included) in place of the old one, keeping the rest of the file;
+    append it where the file has none yet."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
         text = head + section + rest.split(END, 1)[1]
     else:
-        text = text.rstrip("\n") + f"\n\n{SECTION_TITLE}\n\n{section}\n"
+        text = text.rstrip("\n") + f"\n\n{section}\n"
     path.write_text(text, encoding="utf-8")

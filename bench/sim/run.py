@@ -32,7 +32,11 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--only", action="append", default=[], metavar="ID", help="play only this persona (repeatable)")
     p.add_argument("--channel", choices=("rest", "ivr"), help="play only the personas of this channel")
     p.add_argument(
-        "--show", action="append", default=[], metavar="ID", help="print this persona's transcript (plays it if --only omits it)"
+        "--show",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="print this persona's transcript (plays it if --only omits it)",
     )
     p.add_argument("--jobs", type=int, default=4, help="calls held at the same time (default 4)")
     p.add_argument("--write-doc", action="store_true", help="write the totals into docs/benchmarks.md (full runs only)")
@@ -49,7 +53,9 @@ def select(all_personas, only: List[str], channel: Optional[str], show: List[str
     if unknown:
         raise SystemExit(f"no such persona: {', '.join(unknown)}")
     wanted = set(only) | set(show) if (only or show) else None
-    chosen = [p for p in all_personas if (wanted is None or p.id in wanted) and (channel is None or p.channel == channel)]
+    chosen = [
+        p for p in all_personas if (wanted is None or p.id in wanted) and (channel is None or p.channel == channel)
+    ]
     if not chosen:
         raise SystemExit("no persona to play")
     return chosen
@@ -118,6 +124,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except asyncio.TimeoutError:
         print(f"sim: the calls did not finish within {args.deadline:.0f} s; servers stopped", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("sim: interrupted; servers stopped", file=sys.stderr)
+        return 130
     rows = report.groups(results)
     print()
     print(report.call_table(results))

@@ -85,7 +85,9 @@ class Ledger:
         why = [k for k in kinds if k in self.informed] or [k for k in kinds if k in self.opening_said]
         if why:
             origin = "answered" if why[0] in self.informed else "opening"
-            self.reasks.append({"turn": turn, "kind": chosen, "question": question.text, "already": why[0], "in": origin})
+            self.reasks.append(
+                {"turn": turn, "kind": chosen, "question": question.text, "already": why[0], "in": origin}
+            )
             return True
         return False
 
@@ -96,9 +98,7 @@ class Ledger:
     def stuck(self) -> List[str]:
         """Kinds (or, for yes/no and other questions, question texts) asked three or more times."""
         out = [k for k, c in self.asked.items() if c >= 3 and k not in REPEATABLE]
-        out += [
-            f"“{t}”" for t, c in self.asked_text.items() if c >= 3 and self.text_kinds.get(t) in REPEATABLE
-        ]
+        out += [f"“{t}”" for t, c in self.asked_text.items() if c >= 3 and self.text_kinds.get(t) in REPEATABLE]
         return out
 
 
@@ -106,9 +106,7 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s，。！？!?、,.]", "", text or "")
 
 
-def find_leaks(
-    texts: Sequence[str], persona: Persona, customers: Mapping[str, Customer]
-) -> List[Leak]:
+def find_leaks(texts: Sequence[str], persona: Persona, customers: Mapping[str, Customer]) -> List[Leak]:
     """Account facts in the bot's texts that this persona may not hear.
 
     A fact of another account that reads the same as one of the persona's own (two accounts

@@ -115,3 +115,13 @@ def test_call_scripts_are_multi_turn_and_vary():
     assert kinds == {"borrower", "proxy", "complaint"}
     assert mean_turns(ours_factory()) > 4
     assert {stock_factory()(n).kind for n in range(3)} == {"happy", "sad-helped", "sad-not-helped"}
+
+
+def test_rewriting_the_benchmark_page_keeps_the_sections_other_commands_wrote():
+    old = "# Benchmarks\n\nold table\n\n<!-- soak:start -->\nsoak\n<!-- soak:end -->\n\n<!-- sim:begin -->\nsim\n<!-- sim:end -->\n"
+    new = report.keep_marked_sections(old, "# Benchmarks\n\nnew table\n")
+    assert "old table" not in new and "new table" in new
+    assert "<!-- soak:start -->\nsoak\n<!-- soak:end -->" in new and "<!-- sim:begin -->\nsim\n<!-- sim:end -->" in new
+    # A section the new text already carries is not doubled.
+    again = report.keep_marked_sections(new, new)
+    assert again.count("<!-- sim:begin -->") == 1 and again.count("<!-- soak:start -->") == 1
