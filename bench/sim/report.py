@@ -50,6 +50,22 @@ def totals_table(rows: Sequence[Totals]) -> str:
     return "\n".join(lines)
 
 
+def field_misses(results: Sequence[CallResult]) -> List[tuple]:
+    """(summary field, calls where it differs), most often first."""
+    counts: Dict[str, int] = {}
+    for r in results:
+        for diff in r.differences:
+            counts[_short(diff)] = counts.get(_short(diff), 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def misses_line(results: Sequence[CallResult]) -> str:
+    misses = field_misses(results)
+    if not misses:
+        return "Summary fields that differ: none."
+    return "Summary fields that differ (calls): " + ", ".join(f"{name} {n}" for name, n in misses) + "."
+
+
 def _short(diff: str) -> str:
     return diff.split(":", 1)[0]
 
@@ -106,6 +122,7 @@ def json_report(results: Sequence[CallResult], meta: Dict[str, object]) -> Dict[
     return {
         "meta": meta,
         "totals": [t.__dict__ for t in groups(results)],
+        "summary_field_misses": dict(field_misses(results)),
         "calls": [r.to_dict() for r in results],
     }
 
@@ -133,6 +150,8 @@ def doc_section(results: Sequence[CallResult], seconds: float, jobs: int) -> str
             "0 stuck, 0 leaks, ≥ 97% summaries correct.",
             "",
             totals_table(groups(results)),
+            "",
+            misses_line(results),
             END,
         ]
     )

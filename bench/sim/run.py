@@ -132,6 +132,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(report.call_table(results))
     print()
     print(report.totals_table(rows))
+    print(report.misses_line(results))
     print(f"\n{len(results)} calls in {seconds:.0f} s")
     meta = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
