@@ -1,7 +1,16 @@
-"""Validation of call_form: the script's order, identity checks, misses and handoff."""
+"""call_form, a thin shell around the call state (bot/core/call.py).
+
+Every caller turn while the form is active comes here, whatever the caller said:
+the turn is read for everything, kept, and the core decides the one question
+still worth asking (or none: the form ends and the wrap-up follows). This action
+does the look-ups and writes the core asks for — the identity check, the SMS code,
+the complaint registered the turn it is heard — and utters the responses it names.
+Digressions are answered here too, so a "你是机器人吗" never loses the question.
+"""
 
 import logging
-from typing import Any, Dict, List, Text
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -10,208 +19,227 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.db import database, logs_database_errors
-from actions.handoff import handoff_events, miss_events, recovered_events
-from actions.tracker_state import call_state, caller_number, latest_entities, latest_intent, latest_text
-from bot.core import identity, script
+from actions.handoff import recovered_events
+from actions.tracker_state import call_state, caller_number, heard_now, missed_turns, signal_codes
+from bot.core import call as script
+from bot.core import identity, materials
+from bot.core.call import Call
+from bot.core.hearing import Heard
 
 logger = logging.getLogger(__name__)
 
-# Turns the form does not consume: rules answer them, then the form asks again.
-DIGRESSIONS = {"chitchat", "bot_challenge", "ask_why", "out_of_scope", "thanks", "greet", "goodbye"}
-IDENTITY_SLOTS = ("customer_name", "identity_code")
-PHRASE_ENTITIES = {"caller_role", "purpose", "hardship"}
+DIGRESSION_RESPONSES = {
+    "chitchat": "utter_chitchat",
+    "bot_challenge": "utter_bot_challenge",
+    "ask_why": "utter_ask_why",
+    "out_of_scope": "utter_out_of_scope",
+    "thanks": "utter_you_are_welcome",
+    "greet": "utter_still_here",
+}
+IDENTITY_RESPONSES = {
+    "verified": "utter_identity_verified",
+    "knowledge": None,  # matched by what the caller knows: the SMS code is offered next
+    "ambiguous": "utter_identity_ambiguous",
+    "mismatch": "utter_identity_mismatch",
+    "failed": "utter_identity_failed",
+}
 
 
 class ValidateCallForm(FormValidationAction):
-    """Fills and checks the call_form slots in the order bot.core.script prescribes."""
+    """Reads each turn for everything and asks only for what is still missing."""
 
     def name(self) -> Text:
         return "validate_call_form"
 
+    def domain_slots(self, domain: DomainDict) -> List[Text]:
+        """call_form's slots: the questions of bot/core/call.py (make validate keeps domain.yml equal)."""
+        return list(script.QUESTIONS)
+
     @logs_database_errors
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        recovered = recovered_events(tracker)
-        tracker.add_slots(recovered)
-        events = await self._validate(dispatcher, tracker, domain)
-        if not events:
-            return []  # rejected: a rule answers; the fault recovery is applied next turn
-        return recovered + events
+        missed = missed_turns(tracker)  # before the fault recovery adds its own `call` slot
+        events = recovered_events(tracker)
+        tracker.add_slots(events)
+        call = call_state(tracker)
+        for heard_then, asked_then in missed:
+            call = script.absorb(call, heard_then, asked_then)
+        asked = tracker.get_slot("requested_slot")
+        heard = heard_now(tracker)
+        call = script.absorb(call, heard, asked)
+        level = tracker.get_slot("proxy_risk_level") or "none"
+        signals = signal_codes(tracker)
+        turn = Turn(dispatcher, tracker)
 
-    async def _validate(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        intent = latest_intent(tracker)
-        if intent == "request_human":
-            dispatcher.utter_message(response="utter_handoff")
-            return handoff_events() + [SlotSet("requested_slot", None)]
-        filled_before = _filled_this_turn(tracker)
-        events = await super().run(dispatcher, tracker, domain)
-        filled = filled_before or any(_answered(e) for e in events)
-        number = caller_number(tracker)
-        if number and not tracker.get_slot("caller_number"):
-            events.append(SlotSet("caller_number", number))
-        if filled:
-            if tracker.get_slot("misses"):
-                events.append(SlotSet("misses", 0))
-            return events
-        if intent in DIGRESSIONS:
-            return []  # rejected: a rule answers, then the form resumes
-        requested = tracker.get_slot("requested_slot")
-        if requested == "caller_role" and intent == "deny":
-            return events + [SlotSet("role_denied", True)]
-        reprompt = "utter_bad_code" if requested == "identity_code" else "utter_please_rephrase"
-        extra = miss_events(dispatcher, tracker, reprompt)
-        if any(e.get("name") == "handoff" for e in extra):
-            events = [e for e in events if e.get("name") != "requested_slot"]
-            return events + extra + [SlotSet("requested_slot", None)]
-        return events + extra
+        if heard.wants_human and not call.handoff:
+            call = script.handed_off(call, "requested")
+            turn.dispatcher.utter_message(response="utter_handoff")
+        elif heard.digression == "goodbye":
+            call = replace(call, ended=True)
+        elif heard.digression in DIGRESSION_RESPONSES and not (heard.digression == "greet" and call.turns <= 1):
+            turn.dispatcher.utter_message(response=DIGRESSION_RESPONSES[heard.digression])
 
-    def domain_slots(self, domain: DomainDict) -> List[Text]:
-        """call_form's slots. Rasa does not send the domain (selective domain in
-        endpoints.yml), so they come from bot.core.script, which `make validate` keeps equal."""
-        return super().domain_slots(domain) or list(script.FORM_SLOTS)
+        call = self._identity(turn, call, heard, level, signals)
+        call = self._register(turn, call)
+        if level == "level1" and not call.level1:
+            call = replace(call, level1=True)
+            official = "impersonating_official" in signals
+            turn.dispatcher.utter_message(response="utter_official_channels" if official else "utter_level1_hold")
+        if call.level1:
+            call = replace(call, misses=0)  # level1: nothing more is collected from this caller
+        if call.misses >= script.MAX_MISSES and not call.handoff:
+            call = script.handed_off(call, "misses")
+            turn.dispatcher.utter_message(response="utter_handoff_after_misses")
+        elif call.misses and not heard.digression:
+            turn.dispatcher.utter_message(response="utter_no_hear" if heard.low_confidence else "utter_please_rephrase")
 
-    async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
-        return script.required_slots(call_state(tracker))
+        question = script.next_question(call)
+        reask = question is not None and call.times_asked(question) >= 1
+        call = script.asking(call, question)
+        if call.added_detail:
+            turn.dispatcher.utter_message(response="utter_detail_added")
+        denied = asked == "caller_role" and heard.deny and call.role is None
+        return events + slot_events(tracker, call, level, question, reask, denied)
 
-    # ---- extraction of the identity answers -------------------------------
-    def extract_customer_name(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = latest_text(tracker)
-        if not _identity_turn(tracker) and not identity.has_name_cue(text):
-            return {}
-        if latest_entities(tracker) & PHRASE_ENTITIES or latest_intent(tracker) in DIGRESSIONS:
-            return {}
-        name = identity.parse_name(text)
-        return {"customer_name": name} if name else {}
-
-    def extract_identity_code(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = latest_text(tracker)
-        if not _identity_turn(tracker) and not identity.has_code_cue(text):
-            return {}
-        code = identity.parse_code(text)
-        return {"identity_code": code} if code else {}
-
-    # ---- validation --------------------------------------------------------
-    def validate_purpose(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if _free_text_turn(tracker):
-            return {"purpose": _value_before_this_turn(tracker, "purpose")}
-        return {"purpose": value}
-
-    def validate_caller_role(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if _free_text_turn(tracker):
-            return {"caller_role": _value_before_this_turn(tracker, "caller_role")}
-        checked_as = script.identity_kind(tracker.get_slot("identity_role"))
-        now = script.identity_kind(value)
-        result: Dict[Text, Any] = {"caller_role": value, "role_denied": False}
-        if checked_as is None or now is None or checked_as == now:
-            return result
-        dispatcher.utter_message(response="utter_role_changed")
-        if now == "subject":  # was checked as the borrower, is not the borrower
-            result.update(identity_verified=False, identity_role=value)
-            return result
-        # now claims to be the borrower: the borrower check must run
-        result.update(identity_role=None, identity_attempts=0)
-        tracker.slots.update(result)
-        result.update(self._check_identity(dispatcher, tracker))
-        return result
-
-    def validate_customer_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._validate_identity_slot("customer_name", dispatcher, tracker)
-
-    def validate_identity_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._validate_identity_slot("identity_code", dispatcher, tracker)
-
-    def _validate_identity_slot(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        current = tracker.get_slot(slot)
-        if current is None:  # cleared by a failed check earlier this turn
-            return {slot: None}
-        return {slot: current, **self._check_identity(dispatcher, tracker)}
-
-    def _check_identity(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        """Compare name and code with the records once both are known."""
-        state = call_state(tracker)
-        if not (state.customer_name and state.identity_code) or not script.identity_pending(state):
-            return {}
+    # ---- identity --------------------------------------------------------------------------------
+    def _identity(self, turn: "Turn", call: Call, heard: Heard, level: str, signals: List[str]) -> Call:
         db = database()
-        number = caller_number(tracker)
-        match = identity.match_customer(
-            state.customer_name, state.identity_code, db.customers_by_code(state.identity_code), number
-        )
-        logger.info(
-            "call %s: identity check as %s, code %s, caller %s → %s",
-            tracker.sender_id,
-            state.caller_role,
-            "****" + state.identity_code[-4:],
-            number or "-",
-            match.customer_id or "no match",
-        )
-        if match.matched:
-            db.record_call_subject(tracker.sender_id, number, match.customer_id)
-        if not state.is_borrower:
-            dispatcher.utter_message(response="utter_subject_noted")
-            return {"identity_role": state.caller_role, "customer_id": match.customer_id}
-        if match.matched:
-            dispatcher.utter_message(response="utter_identity_verified")
-            return {
-                "identity_verified": True,
-                "identity_role": "borrower",
-                "customer_id": match.customer_id,
-                "phone_match": match.phone_match,
-            }
-        attempts = state.identity_attempts + 1
-        failed = attempts >= identity.MAX_ATTEMPTS
-        dispatcher.utter_message(response="utter_identity_failed" if failed else "utter_identity_mismatch")
-        return {
-            "identity_attempts": attempts,
-            "identity_role": "borrower",
-            "customer_name": None,
-            "identity_code": None,
-        }
+        number = caller_number(turn.tracker)
+        if script.needs_identity_check(call):
+            records = db.customers_by_code(call.code)
+            found = identity.candidates(call.borrower_name, records, number)
+            call, outcome = script.apply_identity(call, found)
+            logger.info(
+                "call %s: identity check, code ****%s, caller %s → %s (%d record(s))",
+                turn.tracker.sender_id,
+                (call.code or "")[-4:],
+                number or "-",
+                outcome,
+                len(found),
+            )
+            if call.customer_id:
+                db.record_call_subject(turn.tracker.sender_id, number, call.customer_id)
+            if IDENTITY_RESPONSES.get(outcome):
+                turn.dispatcher.utter_message(response=IDENTITY_RESPONSES[outcome])
+        elif script.needs_subject_lookup(call):
+            call = self._note_subject(turn, call, number)
+        if heard.sms_code and call.sms == "sent":
+            check = sms_codes().check(turn.tracker.sender_id, heard.sms_code)
+            call, outcome = script.apply_sms(call, check.ok, check.exhausted or check.expired)
+            turn.dispatcher.utter_message(
+                response={"verified": "utter_identity_verified", "failed": "utter_sms_failed"}.get(
+                    outcome, "utter_sms_wrong"
+                )
+            )
+        if script.wants_sms(call, level, signals):
+            call = self._send_code(turn, call)
+        return call
+
+    def _note_subject(self, turn: "Turn", call: Call, number: Optional[str]) -> Call:
+        db = database()
+        records = db.customers_by_code(call.code) if call.code else db.customers_by_name(call.borrower_name)
+        found = identity.candidates(call.borrower_name, records, None)
+        key = f"subject|{call.borrower_name}|{call.code}"
+        call = replace(call, checked=call.checked + (key,))
+        if len(found) == 1:
+            call = replace(call, subject_customer_id=found[0].customer_id)
+            db.record_call_subject(turn.tracker.sender_id, number, found[0].customer_id)
+        turn.dispatcher.utter_message(
+            response="utter_subject_noted"
+        )  # the same words whether or not such a borrower exists
+        return call
+
+    def _send_code(self, turn: "Turn", call: Call) -> Call:
+        customer = database().customer(call.customer_id) if call.customer_id else None
+        if customer is None or not customer.registered_phone:
+            return script.sms_sent(call, None)
+        try:
+            sent = sms_codes().send(turn.tracker.sender_id, customer.registered_phone)
+        except Exception as err:  # noqa: BLE001 - the gateway is down: go on without the code
+            logger.warning("call %s: 验证码短信未能发送（%s），改为回拨预留手机核实", turn.tracker.sender_id, err)
+            return script.sms_sent(call, None)
+        return script.sms_sent(call, sent.masked_phone)
+
+    # ---- matters ----------------------------------------------------------------------------------
+    def _register(self, turn: "Turn", call: Call) -> Call:
+        """Every complaint, dispute or fraud report is registered the turn it is heard."""
+        db = database()
+        for index in script.pending_registrations(call):
+            matter = call.matters[index]
+            kind = matter.case_kind
+            case = db.register_case(
+                turn.tracker.sender_id,
+                kind,
+                call.role or "unknown",
+                call.customer_id or call.subject_customer_id,
+                matter.detail,
+                materials.reply_days(kind),
+            )
+            call = script.registered(call, index, case.reference)
+            turn.dispatcher.utter_message(
+                response="utter_case_registered",
+                case_label=materials.label("case_kind", kind),
+                reference=case.reference,
+                reference_spoken=" ".join(case.reference),
+                reply_days=materials.reply_days(kind),
+                reply_due=case.reply_due.strftime("%Y年%m月%d日"),
+            )
+        for matter, before in zip(call.matters, call_state(turn.tracker).matters):
+            if matter.reference and matter.detail != before.detail and before.reference:
+                db.update_case_detail(matter.reference, matter.detail)
+        return call
 
 
-def _answered(event: EventType) -> bool:
-    """Whether a validation event shows the caller answered (an identity check ran or a slot filled)."""
-    if event.get("event") != "slot":
-        return False
-    if event.get("name") in ("identity_attempts", "identity_verified", "identity_role"):
-        return True
-    return event.get("name") in IDENTITY_SLOTS and event.get("value") is not None
+class Turn:
+    """The dispatcher and tracker of the turn being handled."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker):
+        self.dispatcher, self.tracker = dispatcher, tracker
 
 
-def _free_text_turn(tracker: Tracker) -> bool:
-    """The caller was describing the case in their own words: words there are not answers."""
-    return tracker.get_slot("requested_slot") == "case_detail"
+def slot_events(
+    tracker: Tracker, call: Call, level: str, question: Optional[str], reask: bool, role_denied: bool = False
+) -> List[EventType]:
+    """The call state and the slots the summary, the panel and the responses read, where they changed."""
+    values: Dict[str, Any] = {
+        "call": call.to_slot(),
+        "caller_role": call.role or ("unknown" if call.times_asked("caller_role") else None),
+        "customer_name": call.borrower_name,
+        "identity_code": call.code,
+        "purpose": call.purpose,
+        "hardship": call.hardship,
+        "identity_verified": call.identity_verified,
+        "verification": call.verification if call.is_borrower else "none",
+        "customer_id": call.customer_id or call.subject_customer_id,
+        "phone_match": call.phone_match,
+        "matters": [{"purpose": m.purpose, "reference": m.reference} for m in call.matters],
+        "complaint_registered": script.complaint_registered(call),
+        "case_reference": next((m.reference for m in reversed(call.matters) if m.reference), None),
+        "identity_attempts": float(call.identity_attempts),
+        "misses": float(call.misses),
+        "sms_masked": call.sms_masked,
+        "sms_tail": (call.sms_masked or "")[-4:] or None,
+        "reask": reask,
+        "role_denied": role_denied or bool(tracker.get_slot("role_denied")) and call.role is None,
+    }
+    if call.handoff:
+        values.update(script.handoff_slots(call.handoff_reason or "requested"))
+    if call.level1:
+        values["next_step"] = script.next_step(call, level, tracker.get_slot("risk_next_step"))
+    number = caller_number(tracker)
+    if number and not tracker.get_slot("caller_number"):
+        values["caller_number"] = number
+    events: List[EventType] = [SlotSet(k, v) for k, v in values.items() if tracker.get_slot(k) != v or k == "call"]
+    return events + [SlotSet("requested_slot", question)]
 
 
-def _value_before_this_turn(tracker: Tracker, slot: str) -> Any:
-    """The slot's value before the caller's latest message."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
-            return event.get("value")
-    return None
+_CODES = None
 
 
-def _identity_turn(tracker: Tracker) -> bool:
-    return tracker.get_slot("requested_slot") in IDENTITY_SLOTS
+def sms_codes():
+    """The verification-code service (bot/services/sms.py), one per process."""
+    global _CODES
+    if _CODES is None:
+        from bot.services.sms import VerificationCodes, default_sender
 
-
-def _filled_this_turn(tracker: Tracker) -> bool:
-    """Whether the caller's last message already set a slot (by entity, intent or text)."""
-    return any(name != "requested_slot" and value is not None for name, value in tracker.slots_to_validate().items())
+        _CODES = VerificationCodes(database(), default_sender())
+    return _CODES

@@ -1,52 +1,58 @@
 """Handing the call to a human, on request or after repeated misunderstandings."""
 
+from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.core.script import MAX_MISSES, SYSTEM_FAULT
+from actions.tracker_state import call_state
+from bot.core.call import MAX_MISSES, SYSTEM_FAULT, Call, handed_off, handoff_slots
 
 
-def handoff_events(reason: str = "requested") -> List[EventType]:
-    """The slots a handoff sets: the summary then reads handoff / human_review."""
-    return [SlotSet("handoff", True), SlotSet("next_step", "human_review"), SlotSet("handoff_reason", reason)]
+def handoff_events(call: Call, reason: str = "requested") -> List[EventType]:
+    """The slots a handoff sets (the summary then reads handoff / human_review): the one place they are built."""
+    call = handed_off(call, reason)
+    return [SlotSet("call", call.to_slot())] + [SlotSet(k, v) for k, v in handoff_slots(reason).items()]
 
 
 def recovered_events(tracker: Tracker) -> List[EventType]:
     """After an action-server fault, the first turn that works again resumes the script."""
     if tracker.get_slot("handoff_reason") != SYSTEM_FAULT:
         return []
-    return [SlotSet("handoff", False), SlotSet("next_step", None), SlotSet("handoff_reason", None)]
+    call = replace(call_state(tracker), handoff=False, handoff_reason=None)
+    return [
+        SlotSet("call", call.to_slot()),
+        SlotSet("handoff", False),
+        SlotSet("next_step", None),
+        SlotSet("handoff_reason", None),
+    ]
 
 
 class ActionHandoff(Action):
-    """Transfers the call to a human agent ("转人工")."""
+    """Transfers the call to a human agent ("转人工") outside the script's questions."""
 
     def name(self) -> Text:
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(response="utter_handoff")
-        return handoff_events()
-
-
-def miss_events(dispatcher: CollectingDispatcher, tracker: Tracker, reprompt: str) -> List[EventType]:
-    """Count a turn we did not understand: re-prompt, or hand off after MAX_MISSES in a row."""
-    misses = int(tracker.get_slot("misses") or 0) + 1
-    if misses >= MAX_MISSES:
-        dispatcher.utter_message(response="utter_handoff_after_misses")
-        return [SlotSet("misses", misses)] + handoff_events("misses")
-    dispatcher.utter_message(response=reprompt)
-    return [SlotSet("misses", misses)]
+        return handoff_events(call_state(tracker))
 
 
 class ActionUnclear(Action):
-    """Answers a turn the NLU could not understand outside the form."""
+    """A turn the NLU could not understand outside the script's questions: re-prompt, or hand off
+    after MAX_MISSES in a row (the same count the script keeps)."""
 
     def name(self) -> Text:
         return "action_unclear"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        return miss_events(dispatcher, tracker, "utter_please_rephrase")
+        call = call_state(tracker)
+        call = replace(call, misses=call.misses + 1)
+        if call.misses >= MAX_MISSES:
+            dispatcher.utter_message(response="utter_handoff_after_misses")
+            return handoff_events(call, "misses")
+        dispatcher.utter_message(response="utter_please_rephrase")
+        return [SlotSet("call", call.to_slot())]

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.db import database, logs_database_errors
-from actions.tracker_state import caller_number
+from actions.tracker_state import call_state, call_with_this_turn, caller_number
 from bot.core.risk import Assessment, CallFacts
 from bot.services import risk_service
 
@@ -16,18 +16,14 @@ logger = logging.getLogger(__name__)
 
 
 def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
-    """What the dialogue knows, with this turn's role/purpose entities where no slot holds them yet."""
-    latest = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
-    role = tracker.get_slot("caller_role")
-    purpose = tracker.get_slot("purpose")
-    if include_this_turn:
-        role = role or latest.get("caller_role")
-        purpose = purpose or latest.get("purpose")
+    """What the dialogue knows (the call state, with this turn read in when it is not absorbed yet)."""
+    call = call_with_this_turn(tracker) if include_this_turn else call_state(tracker)
+    role = call.role or "unknown"
     metadata = tracker.latest_message.get("metadata") or {}
     return CallFacts(
-        caller_role=role or "unknown",
-        identity_verified=bool(tracker.get_slot("identity_verified")),
-        purpose=purpose or "unknown",
+        caller_role=role,
+        identity_verified=call.identity_verified,
+        purpose=call.purpose or "unknown",
         utterances=[e.get("text") or "" for e in tracker.events if e.get("event") == "user"],
         caller_number=caller_number(tracker) or "",
         # `authorized_agent` means "claims written authorisation" (contract); the claim is
@@ -49,8 +45,8 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
         "call %s: caller %s role=%s purpose=%s risk %s→%s signals=%s",
         tracker.sender_id,
         caller_number(tracker) or "-",
-        tracker.get_slot("caller_role"),
-        tracker.get_slot("purpose"),
+        call_state(tracker).role,
+        call_state(tracker).purpose,
         previous,
         assessment.level,
         ",".join(s.code for s in assessment.signals) or "-",

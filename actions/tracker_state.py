@@ -1,31 +1,76 @@
-"""Reading the call state out of a Rasa SDK tracker."""
+"""Reading the call out of a Rasa SDK tracker: the call state, this turn, the calling number."""
 
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from bot.core.script import CallState
+from bot.core.call import Call, absorb
+from bot.core.hearing import NLU, Heard, hear
 
 
-def call_state(tracker: Tracker) -> CallState:
-    """The plain-Python view of the conversation's slots."""
-    return CallState.from_slots(tracker.slots)
-
-
-def latest_intent(tracker: Tracker) -> Optional[str]:
-    return (tracker.latest_message.get("intent") or {}).get("name")
+def call_state(tracker: Tracker) -> Call:
+    """The plain-Python call state kept in the `call` slot."""
+    return Call.from_slot(tracker.get_slot("call"))
 
 
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-def latest_entities(tracker: Tracker) -> set:
-    return {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+def heard_now(tracker: Tracker) -> Heard:
+    """This turn, read for everything (the question the caller is answering is requested_slot)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return hear(
+        latest_text(tracker),
+        NLU.from_parse(tracker.latest_message),
+        tracker.get_slot("requested_slot"),
+        low_confidence=bool(metadata.get("low_confidence")),
+    )
+
+
+def missed_turns(tracker: Tracker) -> List[Tuple[Heard, Optional[str]]]:
+    """Caller turns the call state never absorbed (the action server was down or the database
+    locked when they came): said, kept by Rasa, and read now so that nothing said is lost."""
+    events = tracker.events
+    last = max((i for i, e in enumerate(events) if e.get("event") == "slot" and e.get("name") == "call"), default=-1)
+    users = [i for i, e in enumerate(events) if e.get("event") == "user" and i > last]
+    missed = []
+    for i in users[:-1]:  # the latest is this turn
+        event = events[i]
+        asked = next(
+            (
+                e.get("value")
+                for e in reversed(events[:i])
+                if e.get("event") == "slot" and e.get("name") == "requested_slot"
+            ),
+            None,
+        )
+        parse = event.get("parse_data") or {}
+        missed.append(
+            (
+                hear(
+                    event.get("text") or "",
+                    NLU.from_parse(parse),
+                    asked,
+                    low_confidence=bool((event.get("metadata") or {}).get("low_confidence")),
+                ),
+                asked,
+            )
+        )
+    return missed
+
+
+def call_with_this_turn(tracker: Tracker) -> Call:
+    """The call state as it will be once this turn is absorbed (for the risk check, which runs first)."""
+    return absorb(call_state(tracker), heard_now(tracker), tracker.get_slot("requested_slot"))
 
 
 def caller_number(tracker: Tracker) -> Optional[str]:
-    """The calling number: kept slot, else this message's or the session's metadata."""
+    """The calling number the channel vouches for: kept slot, else this message's or the session's metadata.
+
+    The IVR platform and the agent's phone system give the real calling number; the REST
+    channel passes a web number on only when it is signed (bot/integration/channels/rest.py).
+    """
     number = tracker.get_slot("caller_number")
     if number:
         return number
@@ -33,3 +78,7 @@ def caller_number(tracker: Tracker) -> Optional[str]:
         if isinstance(source, dict) and source.get("caller_number"):
             return str(source["caller_number"])
     return None
+
+
+def signal_codes(tracker: Tracker) -> List[str]:
+    return [s.get("code") for s in tracker.get_slot("proxy_signals") or [] if isinstance(s, dict)]

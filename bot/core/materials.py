@@ -59,6 +59,21 @@ def describe(codes: Iterable[str], catalogue: Optional[dict] = None) -> str:
     return "；".join(f"{i}. {n}" for i, n in enumerate(names, 1))
 
 
+def spoken(codes: Iterable[str], catalogue: Optional[dict] = None) -> str:
+    """The materials as said aloud: short names, "、" between and "和" before the last."""
+    catalogue = catalogue or load_catalogue()
+    names = [catalogue.get("spoken", {}).get(c) or catalogue["labels"].get(c, c) for c in codes]
+    if len(names) <= 1:
+        return "".join(names)
+    return "、".join(names[:-1]) + "和" + names[-1]
+
+
+def how_to_submit(spoken_form: bool = False, catalogue: Optional[dict] = None) -> str:
+    """Where and how the caller hands the materials in."""
+    catalogue = catalogue or load_catalogue()
+    return catalogue["submit"]["spoken" if spoken_form else "text"]
+
+
 def reply_days(kind: str, catalogue: Optional[dict] = None) -> int:
     """Days within which a registered case is answered."""
     catalogue = catalogue or load_catalogue()

@@ -26,4 +26,7 @@ def build_summary(call_id: str, channel: Optional[str], slots: Dict[str, Any]) -
         "next_step": slots.get("next_step") or None,
         "handoff": bool(slots.get("handoff")),
         "complaint_registered": bool(slots.get("complaint_registered")),
+        # v1.1
+        "verification": slots.get("verification") or "none",
+        "matters": [{"purpose": m.get("purpose"), "reference": m.get("reference")} for m in slots.get("matters") or []],
     }

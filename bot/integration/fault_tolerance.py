@@ -15,6 +15,7 @@ import asyncio
 import logging
 from typing import Any, Dict, List, Optional
 
+from bot.core.call import SYSTEM_FAULT, handoff_slots
 from bot.settings import env_float
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,7 @@ async def _fallback_events(action_name: str, nlg, tracker, output_channel, domai
             )
     if first or action_name.startswith("validate_"):
         # (a form whose validation sets no slot would be rejected; this ends it quietly instead)
-        events += [
-            SlotSet("handoff", True),
-            SlotSet("next_step", "human_review"),
-            SlotSet("handoff_reason", "system_fault"),
-        ]
+        events += [SlotSet(name, value) for name, value in handoff_slots(SYSTEM_FAULT).items()]
     if action_name.startswith("validate_"):
         events.append(SlotSet("requested_slot", None))  # end the form; it resumes later
     if action_name == "action_session_start":

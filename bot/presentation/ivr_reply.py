@@ -44,30 +44,30 @@ def keys_to_text(digits: str, step: Optional[str]) -> Optional[str]:
     menu = cat["steps"].get(step or "", {})
     if digits in menu:
         return menu[digits]["text"]
-    ident = cat["identity_digits"]
-    if step in ident["steps"] and re.fullmatch(rf"[0-9]{{{ident['length']}}}", digits):
-        return ident["text"].format(digits=digits)
+    digit_step = cat["digit_steps"].get(step or "")
+    if digit_step and re.fullmatch(rf"[0-9]{{{digit_step['length']}}}", digits):
+        return digit_step["text"].format(digits=digits)
     return None
 
 
 def has_keys(step: Optional[str]) -> bool:
     """Whether this step has keys of its own (beyond the ones valid at every step)."""
     cat = catalogue()
-    return bool(cat["steps"].get(step or "")) or step in cat["identity_digits"]["steps"]
+    return bool(cat["steps"].get(step or "")) or step in cat["digit_steps"]
 
 
 def max_digits(step: Optional[str]) -> int:
     """How many keys the platform should collect at this step."""
     cat = catalogue()
     lengths = [len(k) for k in cat["any_step"]] + [len(k) for k in cat["steps"].get(step or "", {})]
-    if step in cat["identity_digits"]["steps"]:
-        lengths.append(int(cat["identity_digits"]["length"]))
+    if step in cat["digit_steps"]:
+        lengths.append(int(cat["digit_steps"][step]["length"]))
     return max(lengths, default=1)
 
 
 def expect_for(step: Optional[str]) -> str:
-    """Digits where the script asks for ID digits, speech elsewhere (keys are accepted at every step)."""
-    return DTMF if step == "identity_code" else SPEECH
+    """Digits where the script asks for ID digits or the SMS code, speech elsewhere (keys work at every step)."""
+    return DTMF if step in ("identity_code", "sms_code") else SPEECH
 
 
 def speakable(text: str) -> str:

@@ -12,7 +12,8 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
-from bot.core import materials, script
+from bot.core import materials
+from bot.core.call import MAX_ATTEMPTS
 from bot.core.call_view import BOT, CallView
 from bot.core.materials import CATALOGUE_DIR
 from bot.core.summary import build_summary
@@ -50,7 +51,10 @@ def checklist(slots: Dict[str, Any], said: Iterable[str]) -> List[Dict[str, str]
     cat = catalogue()
     details = cat["checklist_details"]
     said = set(said)
-    state = script.CallState.from_slots(slots)
+    borrower = slots.get("caller_role") == "borrower"
+    verified = bool(slots.get("identity_verified"))
+    failed = borrower and not verified and int(slots.get("identity_attempts") or 0) >= MAX_ATTEMPTS
+    handoff = bool(slots.get("handoff"))
     role = slots.get("caller_role")
     role_label = materials.label("caller_role", role)
     purpose = slots.get("purpose")
@@ -63,11 +67,11 @@ def checklist(slots: Dict[str, Any], said: Iterable[str]) -> List[Dict[str, str]
     found["recording_notice"] = (DONE, details["recording_notice"]) if "utter_opening" in said else (TODO, "")
     if role in (None, "unknown"):
         found["identity"] = (TODO, "")
-    elif state.identity_failed:
+    elif failed:
         found["identity"] = (FAILED, details["identity_failed"])
-    elif state.is_borrower and state.identity_verified:
+    elif borrower and verified:
         found["identity"] = (DONE, details["identity_verified"])
-    elif not state.is_borrower and not script.identity_pending(state):
+    elif not borrower and slots.get("customer_name"):
         found["identity"] = (DONE, details["identity_subject_noted"].format(role=role_label))
     else:
         found["identity"] = (TODO, details["identity_pending"].format(role=role_label))
@@ -80,15 +84,13 @@ def checklist(slots: Dict[str, Any], said: Iterable[str]) -> List[Dict[str, str]
     else:
         found["materials"] = (TODO, "")
     found["risk_check"] = (DONE, materials.label("risk_level", level)) if wrapped else (TODO, "")
-    found["next_step"] = (
-        (DONE, materials.label("next_step", step)) if step and (wrapped or state.handoff) else (TODO, "")
-    )
+    found["next_step"] = (DONE, materials.label("next_step", step)) if step and (wrapped or handoff) else (TODO, "")
 
     items: List[Dict[str, str]] = []
     current_given = False
     for entry in cat["checklist"]:
         status, detail = found[entry["key"]]
-        if status == TODO and state.handoff:
+        if status == TODO and handoff:
             status, detail = SKIPPED, details["handoff"]
         elif status == TODO and not current_given:
             status, current_given = CURRENT, True

@@ -214,13 +214,20 @@ class Database:
             return conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one()
 
     def customers_by_code(self, code: str) -> List[Customer]:
-        """Customers whose ID last four or loan number equals the code."""
+        """Customers whose ID last four or loan number equals the code (a loan number said
+        without its letters matches the loan number's digits)."""
         code = code.strip().upper()
-        query = sa.select(customers).where(
-            sa.or_(customers.c.id_last4 == code, sa.func.upper(customers.c.loan_id) == code)
-        )
+        match = [customers.c.id_last4 == code, sa.func.upper(customers.c.loan_id) == code]
+        if code.isdigit() and len(code) >= 6:
+            match.append(sa.func.upper(customers.c.loan_id).like(f"%{code}"))
+        query = sa.select(customers).where(sa.or_(*match))
         with self.engine.connect() as conn:
             return [_customer(row) for row in conn.execute(query)]
+
+    def customers_by_name(self, name: str) -> List[Customer]:
+        """Customers recorded under exactly this name."""
+        with self.engine.connect() as conn:
+            return [_customer(row) for row in conn.execute(sa.select(customers).where(customers.c.name == name))]
 
     def customer(self, customer_id: str) -> Optional[Customer]:
         with self.engine.connect() as conn:
@@ -299,6 +306,11 @@ class Database:
                 )
             )
         return Case(reference, call_id, kind, due)
+
+    def update_case_detail(self, reference: str, detail: str) -> None:
+        """The caller's own account of a registered case, as it grows during the call."""
+        with self.engine.begin() as conn:
+            conn.execute(cases.update().where(cases.c.reference == reference).values(detail=(detail or "")[:4000]))
 
     def cases_for_call(self, call_id: str) -> List[dict]:
         with self.engine.connect() as conn:

@@ -531,6 +531,74 @@ def check_code_responses(ctx: Context) -> List[Problem]:
     return problems
 
 
+IVR_CHANNEL = "ivr"
+IVR_MAX_CHARS = 60
+# Words that make no sense when heard: there is nothing "above" on a phone line, nothing to click.
+IVR_UNSPEAKABLE = ("上面", "下面", "上方", "下方", "点击", "按钮", "链接", "网址", "截图如下")
+# Characters a TTS engine reads aloud or stumbles on.
+IVR_UNREADABLE = ("/", "／", "—", "–", "*", "#", "（", "）", "(", ")", "【", "】", "……")
+
+
+def check_ivr_variants(ctx: Context) -> List[Problem]:
+    """Every caller-facing response has a phone variant (`channel: ivr`) fit to be heard:
+    no "上面/点击/按钮", no slashes, dashes or brackets, and at most 60 characters where possible."""
+    dom = ctx.domain
+    if dom is None:
+        return []
+    file = ctx.rel(dom.path)
+    problems: List[Problem] = []
+    for r in dom.responses.values():
+        if not r.caller_facing:
+            continue
+        ivr = [v for v in r.variants if v.channel == IVR_CHANNEL]
+        if not ivr:
+            problems.append(
+                error(
+                    file,
+                    r.line,
+                    f"话术 {r.name} 缺少电话语音版本：请加一个带 “channel: ivr” 的版本，"
+                    "一句话说一件事，读出来自然（不要“上面/点击/按钮”）。",
+                    "语音版本",
+                )
+            )
+            continue
+        for v in ivr:
+            text = re.sub(r"\{[a-z_]+\}", "", v.text)
+            bad = [w for w in IVR_UNSPEAKABLE if w in text]
+            if bad:
+                problems.append(
+                    error(
+                        file,
+                        v.line or r.line,
+                        f"话术 {r.name} 的电话语音版本里有“{'、'.join(bad)}”："
+                        "电话里来电者看不到任何东西，请改成能听懂的说法。",
+                        "语音版本",
+                    )
+                )
+            marks = [m for m in IVR_UNREADABLE if m in text]
+            if marks:
+                problems.append(
+                    error(
+                        file,
+                        v.line or r.line,
+                        f"话术 {r.name} 的电话语音版本里有“{' '.join(marks)}”："
+                        "语音合成会把它念出来或念错，请改用逗号或直接删掉。",
+                        "语音版本",
+                    )
+                )
+            if len(text) > IVR_MAX_CHARS:
+                problems.append(
+                    warning(
+                        file,
+                        v.line or r.line,
+                        f"话术 {r.name} 的电话语音版本有 {len(text)} 个字，"
+                        f"超过 {IVR_MAX_CHARS} 个字：电话里一次说一件事，请尽量缩短或拆成两句。",
+                        "语音版本",
+                    )
+                )
+    return problems
+
+
 def check_agent_variants(ctx: Context) -> List[Problem]:
     """Every caller-facing response has an agent-panel variant (`channel: agent`)."""
     dom = ctx.domain
@@ -680,8 +748,8 @@ class _Locator:
 
 
 def check_form_slots(ctx: Context) -> List[Problem]:
-    """call_form's required_slots in domain.yml are the slots bot/core/script.py asks for."""
-    from bot.core.script import FORM_SLOTS
+    """call_form's required_slots in domain.yml are the questions bot/core/call.py asks."""
+    from bot.core.call import QUESTIONS as FORM_SLOTS
 
     doc = ctx._doc(ctx.project.domain)
     form = ((doc or {}).get("forms") or {}).get("call_form") if isinstance(doc, dict) else None
@@ -695,9 +763,9 @@ def check_form_slots(ctx: Context) -> List[Problem]:
         error(
             file,
             yamlfile.find_line(ctx.project.domain, "call_form:"),
-            "domain.yml 里 call_form 的 required_slots 与通话脚本（bot/core/script.py 的 FORM_SLOTS）不一致："
+            "domain.yml 里 call_form 的 required_slots 与通话脚本（bot/core/call.py 的 QUESTIONS）不一致："
             f"应为 {', '.join(FORM_SLOTS)}（顺序相同），现为 {', '.join(map(str, listed)) or '空'}。"
-            "问答顺序由 bot/core/script.py 决定，请改回，或同时修改两处。",
+            "问什么由 bot/core/call.py 决定，请改回，或同时修改两处。",
             "表单",
         )
     ]
@@ -757,6 +825,7 @@ QUICK_CHECKS: List[Check] = [
     check_story_steps,
     check_code_responses,
     check_agent_variants,
+    check_ivr_variants,
     check_placeholders,
     check_unused_responses,
     check_form_slots,

@@ -1,149 +1,120 @@
-"""validate_call_form: identity checks, the script order, misses and handoff."""
+"""validate_call_form: every turn read for everything, identity by possession, complaints at once."""
 
 from actions.call_form import ValidateCallForm
+from bot.core.call import Call, Matter
 from tests.actions.conftest import make_tracker, responses, run_action, slot_events
 
-BORROWER = {
-    "caller_role": "borrower",
-    "identity_role": None,
-    "identity_attempts": 0,
-    "identity_verified": False,
-    "misses": 0,
-}
 
-
-def test_borrower_with_matching_name_and_code_is_verified(domain):
+def turn(domain, call=Call(), text="", asked=None, intent="inform", entities=(), number=None, slots=None):
     tracker = make_tracker(
-        BORROWER, text="我叫张伟，后四位3721", requested_slot="customer_name", metadata={"caller_number": "13800000001"}
-    )
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    slots = slot_events(events)
-    assert slots["identity_verified"] is True
-    assert slots["customer_id"] == "C0001" and slots["phone_match"] is True
-    assert slots["requested_slot"] == "purpose"
-    assert responses(messages) == ["utter_identity_verified"]
-
-
-def test_wrong_code_counts_an_attempt_and_asks_again(domain):
-    tracker = make_tracker({**BORROWER, "customer_name": "张伟"}, text="1234", requested_slot="identity_code")
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    slots = slot_events(events)
-    assert slots["identity_attempts"] == 1
-    assert slots["customer_name"] is None and slots["identity_code"] is None
-    assert slots["requested_slot"] == "customer_name"
-    assert responses(messages) == ["utter_identity_mismatch"]
-    assert "identity_verified" not in slots
-
-
-def test_third_failure_stops_identity_and_moves_on(domain):
-    tracker = make_tracker(
-        {**BORROWER, "customer_name": "张伟", "identity_attempts": 2}, text="9999", requested_slot="identity_code"
-    )
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    slots = slot_events(events)
-    assert slots["identity_attempts"] == 3 and slots["requested_slot"] == "purpose"
-    assert responses(messages) == ["utter_identity_failed"]
-
-
-def test_third_party_names_the_borrower_without_being_verified(domain):
-    tracker = make_tracker(
-        {"caller_role": "third_party", "customer_name": "张伟"}, text="后四位3721", requested_slot="identity_code"
-    )
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    slots = slot_events(events)
-    assert slots["customer_id"] == "C0001" and slots["identity_role"] == "third_party"
-    assert slots.get("identity_verified") in (None, False)
-    assert responses(messages) == ["utter_subject_noted"]
-
-
-def test_unknown_borrower_named_by_a_third_party_is_not_revealed(domain):
-    tracker = make_tracker(
-        {"caller_role": "third_party", "customer_name": "无此人"}, text="后四位5555", requested_slot="identity_code"
-    )
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    assert responses(messages) == ["utter_subject_noted"]  # same words as for a match
-    assert slot_events(events)["customer_id"] is None
-
-
-def test_request_human_ends_the_form_with_a_handoff(domain):
-    tracker = make_tracker({}, text="转人工", intent="request_human", requested_slot="caller_role")
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    assert slot_events(events) == {
-        "handoff": True,
-        "next_step": "human_review",
-        "handoff_reason": "requested",
-        "requested_slot": None,
-    }
-    assert responses(messages) == ["utter_handoff"]
-
-
-def test_chitchat_is_left_to_the_rules(domain):
-    tracker = make_tracker({}, text="你吃饭了吗", intent="chitchat", requested_slot="caller_role")
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    assert events == [] and messages == []
-
-
-def test_first_miss_reprompts_second_hands_off(domain):
-    tracker = make_tracker({"misses": 0}, text="嗯嗯啊啊", intent="nlu_fallback", requested_slot="caller_role")
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    assert slot_events(events)["misses"] == 1
-    assert responses(messages) == ["utter_please_rephrase"]
-    tracker = make_tracker({"misses": 1}, text="哦哦", intent="nlu_fallback", requested_slot="caller_role")
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    slots = slot_events(events)
-    assert slots["handoff"] is True and slots["requested_slot"] is None
-    assert responses(messages) == ["utter_handoff_after_misses"]
-
-
-def test_a_filled_slot_resets_misses(domain):
-    tracker = make_tracker(
-        {"misses": 1},
-        text="我是他妈妈",
-        set_this_turn={"caller_role": "family"},
-        entities=[("caller_role", "family")],
-        requested_slot="caller_role",
-    )
-    events, _ = run_action(ValidateCallForm(), tracker, domain)
-    slots = slot_events(events)
-    assert slots["misses"] == 0 and slots["requested_slot"] == "customer_name"
-
-
-def test_no_to_are_you_the_borrower_asks_the_relation(domain):
-    tracker = make_tracker({}, text="不是", intent="deny", requested_slot="caller_role")
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    assert slot_events(events)["role_denied"] is True
-    assert messages == []  # the form re-asks with the relation variant of utter_ask_caller_role
-
-
-def test_verified_borrower_who_turns_out_to_be_family_loses_verification(domain):
-    slots = {**BORROWER, "identity_verified": True, "identity_role": "borrower", "customer_id": "C0001"}
-    tracker = make_tracker(
-        slots,
-        text="不对，我是他妈妈",
-        set_this_turn={"caller_role": "family"},
-        entities=[("caller_role", "family")],
-        requested_slot="purpose",
+        {"call": call.to_slot(), **(slots or {})},
+        text=text,
+        intent=intent,
+        entities=entities,
+        requested_slot=asked,
+        metadata={"caller_number": number} if number else {},
     )
     events, messages = run_action(ValidateCallForm(), tracker, domain)
     out = slot_events(events)
-    assert out["caller_role"] == "family" and out["identity_verified"] is False
-    assert "utter_role_changed" in responses(messages)
+    return out, Call.from_slot(out["call"]), responses(messages)
 
 
-def test_case_details_do_not_change_role_or_purpose(domain):
-    history = [
-        {"event": "slot", "name": "purpose", "value": "collection_complaint"},
-        {"event": "slot", "name": "caller_role", "value": "family"},
-    ]
-    slots = {"caller_role": "family", "identity_role": "family", "purpose": "collection_complaint"}
-    tracker = make_tracker(
-        slots,
-        text="有人冒充你们打电话给我妈",
-        history=history,
-        set_this_turn={"purpose": "fraud_report", "case_detail": "有人冒充你们打电话给我妈"},
-        entities=[("purpose", "fraud_report")],
-        requested_slot="case_detail",
+def test_everything_in_the_first_sentence_is_kept_and_only_the_missing_is_asked(domain):
+    out, call, said = turn(domain, text="我是张伟，身份证后四位3721，想分期", asked="caller_role", number="13800000001")
+    assert call.role == "borrower" and call.verification == "registered_phone" and call.purposes == ("repayment_plan",)
+    assert said == ["utter_identity_verified"]
+    assert out["requested_slot"] == "hardship"  # neither the name nor the purpose is asked again
+    assert out["identity_verified"] is True and out["verification"] == "registered_phone"
+
+
+def test_knowledge_from_another_phone_is_not_verification(domain):
+    out, call, said = turn(domain, text="我是张伟本人，身份证后四位3721", asked="caller_role", number="13912345678")
+    assert call.verification == "knowledge" and out["identity_verified"] is False
+    assert "utter_identity_verified" not in said
+
+
+def test_a_complaint_is_registered_the_turn_it_is_heard_whoever_calls(domain, action_db):
+    out, call, said = turn(
+        domain,
+        text="催收天天打电话骚扰我，我要投诉",
+        asked="caller_role",
+        entities=[("purpose", "collection_complaint")],
     )
-    events, _ = run_action(ValidateCallForm(), tracker, domain)
-    out = slot_events(events)
-    assert out["purpose"] == "collection_complaint" and out["requested_slot"] is None
+    assert "utter_case_registered" in said and out["complaint_registered"] is True
+    assert call.matters[0].reference and len(action_db.cases_for_call("call-1")) == 1
+    # identity is still pending: the role question comes next, the complaint already counts
+    assert out["requested_slot"] == "caller_role"
+
+
+def test_a_digression_keeps_the_complaint_detail(domain):
+    call = Call(role="family", borrower_name="陈静", matters=(Matter("collection_complaint", "每天打电话骂人", "TS1"),))
+    _, after, said = turn(domain, call, text="你是机器人吗", asked="case_detail", intent="bot_challenge")
+    assert after.matters[0].detail == "每天打电话骂人"
+    assert "utter_bot_challenge" in said
+
+
+def test_dont_know_gets_the_alternative_never_the_same_question(domain):
+    call = Call(role="borrower", borrower_name="张伟", asked=(("identity_code", 1),))
+    out, _, _ = turn(domain, call, text="这个我不知道", asked="identity_code")
+    assert out["requested_slot"] == "loan_id"
+    call2 = Call.from_slot(out["call"])
+    out2, _, _ = turn(domain, call2, text="也不记得", asked="loan_id")
+    assert out2["requested_slot"] == "purpose"  # go on without it; the callback is arranged at wrap-up
+
+
+def test_no_question_is_asked_a_third_time(domain):
+    call = Call(asked=(("caller_role", 2),))
+    out, _, _ = turn(domain, call, text="嗯", asked="caller_role", intent="chitchat")
+    assert out["requested_slot"] != "caller_role"
+
+
+def test_two_turns_that_fill_nothing_reach_a_human_with_the_complaint_kept(domain):
+    call = Call(misses=1, matters=(Matter("collection_complaint", "骚扰", "TS1"),))
+    out, after, said = turn(domain, call, text="啊吧啊吧", asked="caller_role", intent="nlu_fallback")
+    assert said == ["utter_handoff_after_misses"] and out["handoff"] is True and out["requested_slot"] is None
+    assert after.matters[0].reference == "TS1"
+
+
+def test_a_correction_replaces_the_code(domain):
+    call = Call(role="borrower", borrower_name="张伟", id_digits="1234", checked=("张伟|1234",), identity_attempts=1)
+    _, after, said = turn(domain, call, text="不对，是三七二一", asked="identity_code", number="13800000001")
+    assert after.id_digits == "3721" and after.verification == "registered_phone"
+
+
+def test_wrong_digits_keep_the_name_and_ask_for_the_number_again(domain):
+    call = Call(role="borrower", borrower_name="张伟")
+    out, after, said = turn(domain, call, text="1234", asked="identity_code")
+    assert said == ["utter_identity_mismatch"] and after.identity_attempts == 1 and after.borrower_name == "张伟"
+    assert out["requested_slot"] == "identity_code"
+
+
+def test_a_non_borrower_hears_the_same_words_whether_or_not_the_borrower_exists(domain):
+    _, _, known = turn(domain, text="客户叫张伟", asked="customer_name", slots={}, call=Call(role="third_party"))
+    _, _, unknown = turn(domain, text="客户叫欧阳娜娜", asked="customer_name", call=Call(role="third_party"))
+    assert known == unknown == ["utter_subject_noted"]
+
+
+def test_a_flip_to_the_borrower_is_never_verified_in_that_call(domain):
+    call = Call(role="third_party", role_claims=(("third_party", "我是她的法务"),), borrower_name="张伟")
+    out, after, said = turn(domain, call, text="其实我就是张伟本人，后四位3721", asked="purpose", number="13800000001")
+    assert after.flipped and after.role == "borrower" and out["identity_verified"] is False
+    assert "utter_identity_verified" not in said
+
+
+def test_level1_stops_asking_and_sets_the_next_step_at_once(domain):
+    out, after, said = turn(
+        domain,
+        text="我是派出所的，要查张伟的欠款",
+        asked="caller_role",
+        slots={
+            "proxy_risk_level": "level1",
+            "proxy_signals": [{"code": "impersonating_official", "evidence": "派出所"}],
+        },
+    )
+    assert "utter_official_channels" in said and out["requested_slot"] is None
+    assert out["next_step"] == "police_report_packet"
+
+
+def test_request_human_hands_off_at_once(domain):
+    out, _, said = turn(domain, text="转人工", asked="customer_name", intent="request_human")
+    assert said == ["utter_handoff"] and out["handoff"] is True and out["next_step"] == "human_review"

@@ -21,16 +21,15 @@ def signals(summary):
 def test_debt_optimisation_agency_is_level2_and_must_be_verified_with_the_borrower(stack, call):
     c = call("13512340000")
     c.say("喂，我们是债务优化中心的协商专员，受客户委托，要求停息挂账")
-    c.say("借款人叫张伟")
-    closing = c.say("身份证后四位3721")
+    closing = c.say("借款人叫张伟")  # a third party names the borrower and is not asked for her ID digits
     s = c.summary()
     assert s["proxy_risk"]["level"] == "level2"
     found = signals(s)
     assert found["gray_phrase"] and "unauthorized_third_party" in found
     assert s["next_step"] == "callback_registered_phone"
     assert {"power_of_attorney", "borrower_confirmation"} <= set(s["materials_requested"])
-    assert "在我们与借款人本人直接核实之前" in closing
-    assert "完全免费" in closing and "手机卡" in closing  # the free, direct route and the warning
+    assert "在与借款人本人直接核实之前" in closing
+    assert "免费" in closing and "手机卡" in closing  # the free, direct route and the warning
     c.say("你们别再给他打电话了，有事直接找我们")
     assert "refuses_borrower_contact" in signals(c.summary())
     audit = Database(stack.settings.db_url).audit_for_call(c.id)
@@ -49,12 +48,14 @@ def test_impersonating_police_and_extortion_is_level1_yet_the_complaint_is_regis
     c.say("我是公安局的，你们涉嫌违法催收，马上给他全额减免，不然就去你们公司闹")
     c.say("借款人叫王芳")
     c.say("后四位0521")
-    closing = c.say("你们催收员天天打电话威胁他")
+    c.say("你们催收员天天打电话威胁他，我要投诉")
     s = c.summary()
     assert s["proxy_risk"]["level"] == "level1"
     assert {"impersonating_official", "extortion"} <= set(signals(s))
     assert s["next_step"] == "police_report_packet"
-    assert s["complaint_registered"] is True and "编号 TS" in closing
+    assert s["complaint_registered"] is True and "编号 TS" in "\n".join(c.bot_lines)
+    asked = [line for line in c.bot_lines if line.endswith("？") and "还有其他需要" not in line]
+    assert asked == []  # level1: nothing more is asked of this caller
     packet_md = stack.settings.data_dir / "cases" / f"{c.id}.md"
     assert packet_md.exists() and "一级异常维权" in packet_md.read_text(encoding="utf-8")
     out = stack.settings.data_dir / "export"
@@ -103,12 +104,12 @@ def test_scam_victim_is_not_a_proxy(call):
     c.say("我是借款人本人，我被一个代理公司骗了")
     c.say("我叫李娜")
     c.say("后四位108X")
-    closing = c.say("他们说能帮我停息挂账，收了我三千块，还让我把手机卡寄给他们")
+    c.say("他们说能帮我停息挂账，收了我三千块，还让我把手机卡寄给他们")
     s = c.summary()
     assert s["purpose"] == "fraud_report"
     assert s["proxy_risk"]["level"] in ("none", "watch")
     assert s["next_step"] == "escalate_team" and s["complaint_registered"] is True
-    assert "编号 FZ" in closing
+    assert "编号 FZ" in "\n".join(c.bot_lines)
 
 
 def test_watch_listed_number_and_voiceprint_are_flagged(call):

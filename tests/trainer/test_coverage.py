@@ -38,7 +38,7 @@ def test_recorded_calls_count_responses_actions_said(tmp_path):
     assert responses["utter_materials"].e2e == 1  # said by action_wrap_up, which test stories never run
     assert responses["utter_materials"].tests == 0
     rules = {r.name: r for r in tables["规则和故事"]}
-    assert rules["规则「表单中问是不是机器人」"].e2e == 1
+    assert rules["规则「问候后开始话术流程」"].e2e == 1
     assert rules["故事「借款人本人来电协商还款」"].e2e == 1
 
 

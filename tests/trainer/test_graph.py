@@ -20,7 +20,7 @@ def test_page_names_every_rule_and_story_and_needs_no_internet():
         assert block.name in page
     assert "<svg" in page and "<script" not in page
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert "机器人：感谢您的来电，再见。" in page  # responses shown by their 话术 text
+    assert "机器人：感谢您的咨询，再见。" in page  # responses shown by their 话术 text
     assert "客户：问候" in page  # intents by their Chinese name (bot/trainer/graph_labels.yml)
 
 

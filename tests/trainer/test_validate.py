@@ -127,11 +127,11 @@ def test_test_story_uses_an_unknown_intent(project_copy):
 
 
 def test_code_utters_a_response_the_domain_lost(project_copy):
-    edit(project_copy.domain, "  utter_no_materials:", "  utter_no_material:")
+    edit(project_copy.domain, "  utter_matters_noted:", "  utter_matter_noted:")
     problems = run(validate.check_code_responses, project_copy)
     problem = only(problems)
-    assert problem.file == "actions/wrap_up.py" and "utter_no_materials" in problem.message
-    assert problem.line == find_line(project_copy.root / "actions" / "wrap_up.py", '"utter_no_materials"')
+    assert problem.file == "actions/wrap_up.py" and "utter_matters_noted" in problem.message
+    assert problem.line == find_line(project_copy.root / "actions" / "wrap_up.py", '"utter_matters_noted"')
 
 
 def test_agent_variant_missing_once_the_domain_has_them(project_copy):
@@ -180,7 +180,7 @@ def _drop_agent_variants(domain: Path, only_response: str = "") -> None:
 
 
 def test_placeholder_no_action_fills(project_copy):
-    edit(project_copy.domain, "需要提供以下材料：{materials}。", "需要提供以下材料：{materials}，{deadline}。")
+    edit(project_copy.domain, "需要您准备：{materials}。", "需要您准备：{materials}，{deadline}。")
     problem = only(run(validate.check_placeholders, project_copy))
     assert "{deadline}" in problem.message and "utter_materials" in problem.message
     assert "{materials}" in problem.message  # says which values the code does fill
@@ -244,7 +244,8 @@ def add_unused_response(project):
         project.domain,
         "responses:\n",
         "responses:\n  utter_never_said:\n    - text: \"没人会说这句\"\n"
-        + ("    - text: \"请告知客户：没人会说这句\"\n      channel: agent\n" if agent else ""),
+        + ("    - text: \"请告知客户：没人会说这句\"\n      channel: agent\n" if agent else "")
+        + "    - text: \"没人会说这句\"\n      channel: ivr\n",
     )
 
 
@@ -273,4 +274,38 @@ def test_form_slots_out_of_step_with_the_script(project_copy):
     edit(project_copy.domain, "      - hardship\n      - case_detail\n", "      - case_detail\n      - hardship\n")
     problem = only(run(validate.check_form_slots, project_copy))
     assert problem.file == "domain.yml" and problem.line == find_line(project_copy.domain, "call_form:")
-    assert "FORM_SLOTS" in problem.message and "hardship, case_detail" in problem.message
+    assert "QUESTIONS" in problem.message and "hardship, case_detail" in problem.message
+
+
+# ---- phone (IVR) variants --------------------------------------------------------------------------
+def test_every_caller_line_needs_a_phone_variant(project_copy):
+    edit(
+        project_copy.domain,
+        '''    - channel: ivr
+      text: "好的，已补充记录。"
+''',
+        "",
+    )
+    problem = only(run(validate.check_ivr_variants, project_copy))
+    assert "utter_detail_added" in problem.message and "channel: ivr" in problem.message
+
+
+def test_phone_variants_must_be_fit_to_be_heard(project_copy):
+    edit(
+        project_copy.domain,
+        'text: "好的，已补充记录。"\n\n',
+        'text: "好的，已补充记录，请按上面的材料准备／提交。"\n\n',
+    )
+    problems = run(validate.check_ivr_variants, project_copy)
+    messages = " ".join(p.message for p in problems)
+    assert "上面" in messages and "／" in messages
+
+
+def test_a_long_phone_variant_is_a_warning(project_copy):
+    edit(
+        project_copy.domain,
+        'text: "好的，已补充记录。"\n\n',
+        'text: "好的，已补充记录' + "。我们会尽快处理" * 8 + '"\n\n',
+    )
+    problem = only(run(validate.check_ivr_variants, project_copy), severity=WARNING)
+    assert "utter_detail_added" in problem.message and "个字" in problem.message

@@ -87,8 +87,8 @@ def test_a_reprompt_repeats_the_standing_question_without_guessing():
         Line(BOT, "您好，本通话将被录音。", "utter_opening"),
         Line(BOT, "请问您是借款人本人吗？本人请按1", "utter_ask_caller_role"),
     ]
-    answer = ivr_reply.reprompt("not_heard", view({"requested_slot": "caller_role"}, lines), "q")
-    assert [p["text"] for p in answer["prompts"]] == ["抱歉，没听清，请您再说一遍。", "请问您是借款人本人吗？本人请按1"]
+    answer = ivr_reply.reprompt("bad_keys", view({"requested_slot": "caller_role"}, lines), "q")
+    assert [p["text"] for p in answer["prompts"]] == ["抱歉，这个按键无效。", "请问您是借款人本人吗？本人请按1"]
 
 
 def test_hangup_answer():

@@ -47,7 +47,7 @@ def test_the_checklist_ticks_as_the_call_goes_on():
 
 
 def test_a_third_party_is_done_with_identity_once_the_borrower_is_named():
-    slots = {"caller_role": "third_party", "identity_role": "third_party", "purpose": "repayment_plan"}
+    slots = {"caller_role": "third_party", "customer_name": "张伟", "purpose": "repayment_plan"}
     items = panel_state.checklist(slots, {"utter_opening"})
     assert items[1]["status"] == "done" and "第三方机构" in items[1]["detail"]
     assert items[3]["status"] == "current"

@@ -15,6 +15,8 @@ def test_empty_conversation_has_contract_defaults():
         "next_step": None,
         "handoff": False,
         "complaint_registered": False,
+        "verification": "none",
+        "matters": [],
     }
 
 

@@ -90,6 +90,7 @@ class IVRInput(InputChannel):
                 return error(404, "call_not_found", error_message("call_not_found", call_id=call_id))
             db.end_call(call_id)
             return json(ivr_reply.hung_up())
+        low_confidence = False
         if event.event == "start":
             if record is not None:  # a repeated start: say the standing prompt again
                 return json(
@@ -100,9 +101,12 @@ class IVRInput(InputChannel):
         elif record is None:
             return error(409, "call_not_started", error_message("call_not_started", call_id=call_id))
         elif event.event == "utterance":
-            if not event.text or (event.asr_confidence is not None and event.asr_confidence < self.min_confidence):
-                return json(ivr_reply.reprompt("not_heard", view, self.queue), ensure_ascii=False)
-            text = event.text
+            # Below the confidence threshold nothing is taken from the words, but the turn still
+            # goes to the script: two such turns in a row count as misses and reach a human.
+            low_confidence = not event.text or (
+                event.asr_confidence is not None and event.asr_confidence < self.min_confidence
+            )
+            text = event.text or "…"
         else:
             step = view.slots.get("requested_slot")
             text = ivr_reply.keys_to_text(event.dtmf or "", step)
@@ -111,6 +115,7 @@ class IVRInput(InputChannel):
                 return json(ivr_reply.reprompt(key, view, self.queue), ensure_ascii=False)
 
         metadata = {
+            "low_confidence": low_confidence,
             "caller_number": event.caller_number or view.caller_metadata.get("caller_number"),
             "voiceprint": event.voiceprint or view.caller_metadata.get("voiceprint"),
             "asr_confidence": event.asr_confidence,

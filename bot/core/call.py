@@ -1,0 +1,467 @@
+"""The call state: what the caller has said so far, what is still missing, what happens next.
+
+Every caller turn is read for everything (bot/core/hearing.py) and absorbed here,
+whichever question was asked; a question is asked only for what is still
+missing, never a third time, and "不知道" gets the alternative instead of the same
+question. Complaints are registered the turn they are heard, whoever calls and
+whatever identity step is pending; identity decides only what may be disclosed.
+
+`Call` is plain, frozen data (kept in the `call` slot as a dict); the functions
+here are the rules. The Rasa form is a thin shell around them
+(actions/call_form.py): it does the look-ups and writes these functions ask for
+and utters the responses they name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Dict, List, Optional, Tuple
+
+from bot.core.hearing import Heard
+from bot.core.vocabulary import TRUSTED_VERIFICATION
+
+MAX_ASKS = 2  # no question is asked a third time
+MAX_ATTEMPTS = 3  # identity checks before human review
+MAX_MISSES = 2  # turns in a row that fill nothing → the human
+SYSTEM_FAULT = "system_fault"
+
+QUESTIONS = (
+    "caller_role",
+    "customer_name",
+    "identity_code",
+    "loan_id",
+    "sms_code",
+    "purpose",
+    "hardship",
+    "case_detail",
+)
+HARDSHIP_PURPOSES = ("repayment_plan", "fee_waiver")
+HARDSHIP_ROLES = ("borrower", "family", "authorized_agent")
+CASE_KINDS = {"collection_complaint": "complaint", "credit_dispute": "dispute", "fraud_report": "fraud"}
+COMPLAINT_KINDS = ("complaint", "fraud")  # reported as `complaint_registered`
+NON_BORROWER_ROLES = ("family", "authorized_agent", "third_party")
+# Signals that mean the line itself is known to the anti-proxy team: nothing is told on it.
+LINE_SIGNALS = ("watchlist_phone", "voiceprint_match")
+
+
+@dataclass(frozen=True)
+class Matter:
+    """One request the caller raised, with its reference once registered."""
+
+    purpose: str
+    detail: str = ""
+    reference: Optional[str] = None
+
+    @property
+    def case_kind(self) -> Optional[str]:
+        return CASE_KINDS.get(self.purpose)
+
+
+@dataclass(frozen=True)
+class Call:
+    """What the dialogue knows about the call so far."""
+
+    role: Optional[str] = None
+    role_claims: Tuple[Tuple[str, str], ...] = ()  # (role, sentence) each time the role changed
+    caller_name: Optional[str] = None
+    borrower_name: Optional[str] = None  # the borrower's name: the caller's own for a borrower
+    id_digits: Optional[str] = None
+    loan_id: Optional[str] = None
+    matters: Tuple[Matter, ...] = ()
+    hardship: Optional[str] = None
+    asked: Tuple[Tuple[str, int], ...] = ()
+    declined: Tuple[str, ...] = ()
+    misses: int = 0
+    # identity
+    checked: Tuple[str, ...] = ()  # name|code combinations already compared with the records
+    identity_attempts: int = 0
+    verification: str = "none"
+    customer_id: Optional[str] = None
+    phone_match: Optional[bool] = None
+    ambiguous: bool = False
+    flipped: bool = False  # presented as someone else, then claimed to be the borrower
+    sms: Optional[str] = None  # sent | ok | exhausted | no_phone | unavailable
+    sms_masked: Optional[str] = None
+    subject_customer_id: Optional[str] = None  # whom a non-borrower calls about, when known
+    handoff: bool = False
+    handoff_reason: Optional[str] = None
+    level1: bool = False
+    ended: bool = False  # the caller said goodbye: no more questions
+    added_detail: bool = False  # this turn added to a registered case's detail
+    wrapped: bool = False
+    turns: int = 0
+    notes: Tuple[str, ...] = field(default_factory=tuple)
+
+    # ---- reading ---------------------------------------------------------------------------
+    @classmethod
+    def from_slot(cls, value: Any) -> Call:
+        if not isinstance(value, dict):
+            return cls()
+        data = dict(value)
+        data["matters"] = tuple(Matter(**m) for m in data.get("matters") or [])
+        for key in ("role_claims", "asked"):
+            data[key] = tuple(tuple(x) for x in data.get(key) or [])
+        for key in ("declined", "checked", "notes"):
+            data[key] = tuple(data.get(key) or [])
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_slot(self) -> Dict[str, Any]:
+        data = asdict(self)
+        data["matters"] = [asdict(m) for m in self.matters]
+        data["role_claims"] = [list(x) for x in self.role_claims]
+        data["asked"] = [list(x) for x in self.asked]
+        for key in ("declined", "checked", "notes"):
+            data[key] = list(data[key])
+        return data
+
+    @property
+    def is_borrower(self) -> bool:
+        return self.role == "borrower"
+
+    @property
+    def identity_verified(self) -> bool:
+        """Contract §3: true only with registered_phone or sms_code."""
+        return self.is_borrower and self.verification in TRUSTED_VERIFICATION and not self.flipped
+
+    @property
+    def identity_failed(self) -> bool:
+        return self.is_borrower and not self.identity_verified and self.identity_attempts >= MAX_ATTEMPTS
+
+    @property
+    def purpose(self) -> Optional[str]:
+        return self.matters[0].purpose if self.matters else None
+
+    @property
+    def purposes(self) -> Tuple[str, ...]:
+        return tuple(m.purpose for m in self.matters)
+
+    def times_asked(self, question: str) -> int:
+        return dict(self.asked).get(question, 0)
+
+    def can_ask(self, question: str) -> bool:
+        return self.times_asked(question) < MAX_ASKS and question not in self.declined
+
+    @property
+    def code(self) -> Optional[str]:
+        """What the identity check compares: the loan number if given, else the ID digits."""
+        return self.loan_id or self.id_digits
+
+
+# ---- absorbing a turn ---------------------------------------------------------------------------
+def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
+    """Keep everything the turn said, whichever question was asked."""
+    changes: Dict[str, Any] = {"turns": call.turns + 1}
+    role = call.role
+    claims = list(call.role_claims)
+    new_role = "borrower" if heard.claims_borrower else heard.role
+    if new_role is None and role is None and heard.caller_name and heard.id_digits and not heard.subject_name:
+        new_role = "borrower"  # "我是张伟，身份证后四位3721": own name and own ID digits
+    if new_role and new_role != role:
+        earlier = {r for r, _ in claims}
+        if new_role == "borrower" and earlier & set(NON_BORROWER_ROLES):
+            changes["flipped"] = True
+        if role == "borrower" and new_role in NON_BORROWER_ROLES:
+            # was taken for the borrower, is not: whatever was checked as the borrower no longer counts
+            changes.update(verification="none", customer_id=None, phone_match=None, checked=())
+        claims.append((new_role, heard.text))
+        role = new_role
+    elif new_role and not claims:
+        claims.append((new_role, heard.text))
+    if role == "unknown":
+        role = None
+    changes["role"] = role
+    changes["role_claims"] = tuple(claims)
+
+    # names: a borrower's own name is the borrower's name
+    caller_name = heard.caller_name or call.caller_name
+    borrower_name = heard.subject_name or call.borrower_name
+    if heard.bare_name:
+        if role == "borrower":
+            caller_name = heard.bare_name
+        else:
+            borrower_name = heard.bare_name
+    if role == "borrower":
+        if heard.caller_name:
+            borrower_name = heard.caller_name
+        elif heard.subject_name and not heard.caller_name and heard.claims_borrower:
+            borrower_name = heard.subject_name
+        borrower_name = borrower_name or caller_name
+    changes["caller_name"] = caller_name
+    changes["borrower_name"] = borrower_name
+    # digits: the latest wins (a correction, or a repeat)
+    if heard.id_digits:
+        changes["id_digits"] = heard.id_digits
+    if heard.loan_id or heard.loan_digits:
+        changes["loan_id"] = heard.loan_id or heard.loan_digits
+    if heard.hardship:
+        changes["hardship"] = heard.hardship
+
+    matters = list(call.matters)
+    if asked == "case_detail" and not heard.digression and heard.text and matters:
+        for i in range(len(matters) - 1, -1, -1):  # the detail belongs to the latest case
+            if matters[i].case_kind:
+                detail = (matters[i].detail + " " + heard.text).strip()
+                matters[i] = replace(matters[i], detail=detail[:2000])
+                break
+    for purpose in heard.purposes:
+        if purpose == "unknown" or purpose in (m.purpose for m in matters):
+            continue
+        if purpose == "other" and matters:
+            continue
+        matters.append(Matter(purpose, detail=heard.text[:2000] if CASE_KINDS.get(purpose) else ""))
+    if len(matters) > 1 and matters[0].purpose == "other":
+        matters = matters[1:]
+    changes["matters"] = tuple(matters)
+
+    added_detail = False
+    if (
+        asked is None
+        and call.turns >= 1
+        and not heard.gave_anything
+        and not heard.digression
+        and not heard.wants_human
+        and heard.text
+        and any(m.case_kind for m in matters)
+    ):
+        for i in range(len(matters) - 1, -1, -1):  # more words about the case after it was registered
+            if matters[i].case_kind:
+                matters[i] = replace(matters[i], detail=(matters[i].detail + " " + heard.text).strip()[:2000])
+                added_detail = True
+                break
+        changes["matters"] = tuple(matters)
+    changes["added_detail"] = added_detail
+
+    declined = list(call.declined)
+    about = heard.about or asked
+    if about and (heard.dont_know or heard.refuses) and about in QUESTIONS:
+        declined.append(about)
+        if about == "identity_code" and not call.loan_id and heard.refuses:
+            declined.append("loan_id")  # will not give it: do not ask for the other number either
+    if heard.no_phone:
+        changes["sms"] = "no_phone"
+        declined.append("sms_code")
+    if asked == "hardship" and heard.deny:
+        declined.append("hardship")
+    if asked == "case_detail" and heard.text:
+        declined.append("case_detail")  # asked once, answered: the detail is kept
+    changes["declined"] = tuple(dict.fromkeys(declined))
+
+    useful = (
+        heard.gave_anything
+        or added_detail
+        or (asked == "case_detail" and bool(heard.text))
+        or (asked == "hardship" and heard.deny)
+    )
+    if heard.digression or heard.wants_human:
+        useful = True
+    changes["misses"] = 0 if useful and not heard.low_confidence else call.misses + 1
+    return replace(call, **changes)
+
+
+# ---- identity -------------------------------------------------------------------------------------
+def identity_key(call: Call) -> Optional[str]:
+    if not call.borrower_name or not call.code:
+        return None
+    return f"{call.borrower_name}|{call.code}"
+
+
+def needs_identity_check(call: Call) -> bool:
+    """Name and a code are known for the borrower and that pair was not compared yet."""
+    key = identity_key(call)
+    if not call.is_borrower or key is None or key in call.checked:
+        return False
+    return call.verification == "none" and call.identity_attempts < MAX_ATTEMPTS and not call.flipped
+
+
+def needs_subject_lookup(call: Call) -> bool:
+    """A non-borrower named whom they call about: note that customer (for the multi-account signal)."""
+    return (
+        (not call.is_borrower)
+        and bool(call.borrower_name)
+        and call.subject_customer_id is None
+        and (f"subject|{call.borrower_name}|{call.code}" not in call.checked)
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A customer record whose name and code match what was said."""
+
+    customer_id: str
+    phone_match: Optional[bool]  # calling number == registered phone (None: number unknown or untrusted)
+
+
+def apply_identity(call: Call, candidates: List[Candidate]) -> Tuple[Call, str]:
+    """Take the result of comparing name + code with the records.
+
+    Returns the new state and what to tell the caller: `verified` (registered
+    phone), `knowledge` (matched, phone not proven), `ambiguous` (several records:
+    ask for the loan number), `mismatch` or `failed` (third failure).
+    """
+    key = identity_key(call)
+    checked = call.checked + ((key,) if key else ())
+    if len(candidates) > 1:
+        on_phone = [c for c in candidates if c.phone_match]
+        if len(on_phone) == 1:
+            candidates = on_phone
+        elif not call.loan_id:
+            return replace(call, checked=checked, ambiguous=True), "ambiguous"
+    if len(candidates) == 1:
+        c = candidates[0]
+        level = "registered_phone" if c.phone_match else "knowledge"
+        new = replace(
+            call,
+            checked=checked,
+            verification=level,
+            customer_id=c.customer_id,
+            phone_match=c.phone_match,
+            ambiguous=False,
+        )
+        return new, ("verified" if level == "registered_phone" else "knowledge")
+    attempts = call.identity_attempts + 1
+    failed = attempts >= MAX_ATTEMPTS
+    # keep the name, ask again for the number (after two misses, the loan number instead)
+    new = replace(
+        call,
+        checked=checked,
+        identity_attempts=attempts,
+        id_digits=None,
+        loan_id=None,
+        ambiguous=False,
+    )
+    return new, ("failed" if failed else "mismatch")
+
+
+def wants_sms(call: Call, risk_level: str, signal_codes=()) -> bool:
+    """Offer the code to the registered phone: the borrower matched by knowledge only."""
+    return (
+        call.is_borrower
+        and call.verification == "knowledge"
+        and call.sms is None
+        and not call.flipped
+        and not blocked(risk_level, signal_codes)
+        and "sms_code" not in call.declined
+    )
+
+
+def sms_sent(call: Call, masked: Optional[str]) -> Call:
+    if masked is None:
+        return replace(call, sms="unavailable")
+    return replace(call, sms="sent", sms_masked=masked)
+
+
+def apply_sms(call: Call, ok: bool, exhausted: bool) -> Tuple[Call, str]:
+    if ok:
+        return replace(call, sms="ok", verification="sms_code"), "verified"
+    if exhausted:
+        return replace(call, sms="exhausted"), "failed"
+    return call, "wrong"
+
+
+# ---- what may be told ---------------------------------------------------------------------------------
+def blocked(risk_level: str, signal_codes=()) -> bool:
+    """Nothing about an account at level2 or above, or on a watch-listed line or voiceprint."""
+    return risk_level in ("level2", "level1") or any(c in LINE_SIGNALS for c in signal_codes)
+
+
+def may_disclose_account(call: Call, risk_level: str = "none", signal_codes=()) -> bool:
+    """Account facts: only the borrower verified by registered phone or SMS code, on a clean call."""
+    return call.identity_verified and not blocked(risk_level, signal_codes)
+
+
+# ---- registering matters ----------------------------------------------------------------------------
+def pending_registrations(call: Call) -> List[int]:
+    """Matters that register a case (complaint, dispute, fraud) and have no reference yet."""
+    return [i for i, m in enumerate(call.matters) if m.case_kind and not m.reference]
+
+
+def registered(call: Call, index: int, reference: str) -> Call:
+    matters = list(call.matters)
+    matters[index] = replace(matters[index], reference=reference)
+    return replace(call, matters=tuple(matters))
+
+
+def complaint_registered(call: Call) -> bool:
+    return any(m.reference and m.case_kind in COMPLAINT_KINDS for m in call.matters)
+
+
+# ---- asking ---------------------------------------------------------------------------------------
+def next_question(call: Call) -> Optional[str]:
+    """The one question still worth asking, or None: the script is done (wrap up)."""
+    if call.handoff or call.level1 or call.ended:
+        return None
+    if call.role is None and call.can_ask("caller_role"):
+        return "caller_role"
+    if not call.borrower_name and call.can_ask("customer_name") and not call.identity_failed:
+        return "customer_name"
+    if call.is_borrower and not call.identity_failed and not call.flipped:
+        if call.verification == "none":
+            if call.ambiguous and call.can_ask("loan_id"):
+                return "loan_id"
+            if call.borrower_name and not call.code:
+                if call.can_ask("identity_code"):
+                    return "identity_code"
+                if call.can_ask("loan_id"):  # "不知道", or asked twice: the other number
+                    return "loan_id"
+        elif call.verification == "knowledge" and call.sms == "sent" and call.can_ask("sms_code"):
+            return "sms_code"
+    if not call.matters and call.can_ask("purpose"):
+        return "purpose"
+    if (
+        any(p in HARDSHIP_PURPOSES for p in call.purposes)
+        and call.role in HARDSHIP_ROLES
+        and not call.hardship
+        and call.can_ask("hardship")
+    ):
+        return "hardship"
+    cases = [m for m in call.matters if m.case_kind]
+    if cases and call.times_asked("case_detail") == 0 and "case_detail" not in call.declined:
+        if len(cases[-1].detail) < 16:
+            return "case_detail"
+    return None
+
+
+def asking(call: Call, question: Optional[str]) -> Call:
+    """Count that the question is being asked now."""
+    if question is None:
+        return call
+    asked = dict(call.asked)
+    asked[question] = asked.get(question, 0) + 1
+    return replace(call, asked=tuple(asked.items()))
+
+
+def handed_off(call: Call, reason: str) -> Call:
+    return replace(call, handoff=True, handoff_reason=reason)
+
+
+def handoff_slots(reason: str) -> Dict[str, Any]:
+    """The slots a handoff sets, wherever it happens (the script, the Rasa server's fault fallback)."""
+    return {"handoff": True, "next_step": "human_review", "handoff_reason": reason}
+
+
+# ---- after the call -----------------------------------------------------------------------------------
+def next_step(call: Call, risk_level: str = "none", risk_next_step: Optional[str] = None) -> str:
+    """What happens after the call, as a contract `next_step` code."""
+    if risk_level == "level1" or call.level1:
+        return risk_next_step or "police_report_packet"
+    if (call.handoff and call.handoff_reason != SYSTEM_FAULT) or call.identity_failed or call.sms == "exhausted":
+        return "human_review"
+    if risk_level == "level2" or call.flipped:
+        return risk_next_step or "callback_registered_phone"
+    purposes = [p for p in call.purposes if p not in ("unknown",)]
+    if "fraud_report" in purposes:
+        return "escalate_team"
+    if not call.is_borrower:
+        if purposes and all(p == "collection_complaint" for p in purposes):
+            return "handled"
+        if call.role is None or not purposes or purposes == ["other"]:
+            return "human_review"
+        return "callback_registered_phone"
+    if call.ambiguous:
+        return "human_review"
+    if not call.identity_verified:
+        return "callback_registered_phone"
+    if not purposes or purposes == ["other"]:
+        return "human_review"
+    return "handled"

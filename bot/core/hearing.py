@@ -1,0 +1,545 @@
+"""What one caller turn says, read for everything at once, whichever question was asked.
+
+Callers do not answer one question at a time: "我是孙悦的妈妈，她失业了，想问问能不能分期"
+gives the role, the borrower's name, the hardship and the purpose in one breath.
+`hear()` reads a turn for all of them — role (from the NLU and from how people say
+it: 我是X的妈妈, 受X委托, 我爸叫X), names, ID digits and loan numbers in Arabic or
+Chinese numerals, phone numbers, verification codes, purposes (more than one),
+hardship, "不知道", refusals and corrections — into a `Heard`. The call state
+(bot/core/call.py) decides what to keep and what is still missing.
+
+Plain Python over the NLU's output and the word lists in bot/catalogue/hearing.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+from bot.core.materials import CATALOGUE_DIR
+from bot.core.textnorm import spoken_digits_to_arabic
+
+# Turns the NLU reads as a digression: answered briefly, then the script goes on.
+DIGRESSIONS = ("chitchat", "bot_challenge", "ask_why", "out_of_scope", "thanks", "greet", "goodbye")
+
+# Common Chinese surnames (single and compound): a name is a surname and one or two more characters.
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "慕容",
+    "东方",
+    "皇甫",
+    "令狐",
+    "公孙",
+    "尉迟",
+    "长孙",
+    "宇文",
+    "夏侯",
+    "端木",
+)
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖"
+    "贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷"
+    "詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农"
+    "司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池"
+    "查麻苑迟邝"
+)
+# Words that look like a name but are not one.
+_NOT_NAMES = (
+    "借款人",
+    "本人",
+    "客服",
+    "客户",
+    "我们",
+    "你们",
+    "他们",
+    "她们",
+    "自己",
+    "这边",
+    "那边",
+    "这个",
+    "那个",
+    "什么",
+    "怎么",
+    "知道",
+    "时候",
+    "现在",
+    "公司",
+    "机构",
+    "银行",
+    "平台",
+    "律师",
+    "法务",
+    "中心",
+    "委托",
+    "授权",
+    "家属",
+    "朋友",
+    "名字",
+    "姓名",
+    "身份",
+    "号码",
+    "手机",
+    "电话",
+    "验证",
+    "还款",
+    "分期",
+    "投诉",
+    "催收",
+    "利息",
+    "欠款",
+    "借款",
+    "孩子",
+    "老人",
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NAME_CHARS = r"[\u4e00-\u9fff]{2,4}"
+_LOAN = re.compile(r"(?<![A-Z0-9])([A-Z]{1,3})\s*([0-9]{6,12})(?![0-9])")
+_LOAN_CUE = re.compile(r"(借款编号|借款号|借据号|合同号|合同编号|贷款编号|编号)[是为:：\s]*([A-Z]{0,3}[0-9]{6,12})")
+_ID_CUE = re.compile(
+    r"(身份证|证件|后四位|后4位|后几位|尾号|末四位|末4位|最后四位|最后4位|最后四个|最后4个|最后几位|后四个|后面四位)"
+)
+_PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
+_CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
+# "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
+_THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
+_FIRST_PERSON_BORROWER = re.compile(
+    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的)|借款人(就)?是我|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的)"
+)
+
+
+@dataclass(frozen=True)
+class NLU:
+    """The NLU's reading of one message: intent and the whole-sentence role/purpose/hardship."""
+
+    intent: Optional[str] = None
+    intent_confidence: float = 0.0
+    role: Optional[str] = None
+    purpose: Optional[str] = None
+    hardship: Optional[str] = None
+    role_confidence: float = 0.0
+    purpose_confidence: float = 0.0
+
+    @classmethod
+    def from_parse(cls, parse: dict) -> NLU:
+        """From Rasa's parse data (`latest_message`)."""
+        intent = parse.get("intent") or {}
+        out: Dict[str, Tuple[Optional[str], float]] = {}
+        for e in parse.get("entities") or []:
+            if e.get("entity") in ("caller_role", "purpose", "hardship"):
+                out[e["entity"]] = (e.get("value"), float(e.get("confidence") or e.get("confidence_entity") or 1.0))
+        return cls(
+            intent=intent.get("name"),
+            intent_confidence=float(intent.get("confidence") or 0.0),
+            role=(out.get("caller_role") or (None, 0))[0],
+            role_confidence=(out.get("caller_role") or (None, 0.0))[1],
+            purpose=(out.get("purpose") or (None, 0))[0],
+            purpose_confidence=(out.get("purpose") or (None, 0.0))[1],
+            hardship=(out.get("hardship") or (None, 0))[0],
+        )
+
+
+@dataclass(frozen=True)
+class Heard:
+    """Everything one turn said. None / empty = not said in this turn."""
+
+    text: str = ""
+    role: Optional[str] = None
+    claims_borrower: bool = False  # the caller says they are the borrower themself
+    caller_name: Optional[str] = None  # the caller's own name
+    subject_name: Optional[str] = None  # the borrower's name, said by someone else
+    bare_name: Optional[str] = None  # a name said alone at the name question: whose it is depends on the role
+    id_digits: Optional[str] = None
+    loan_id: Optional[str] = None
+    loan_digits: Optional[str] = None  # a loan number said without its letters
+    phone: Optional[str] = None
+    sms_code: Optional[str] = None
+    purposes: Tuple[str, ...] = ()
+    hardship: Optional[str] = None
+    dont_know: bool = False
+    refuses: bool = False
+    about: Optional[str] = None  # the question a "不知道"/refusal is about, when the words name it
+    correction: bool = False
+    affirm: bool = False
+    deny: bool = False
+    digression: Optional[str] = None
+    wants_human: bool = False
+    no_phone: bool = False  # "我没有那个手机" at the code question
+    low_confidence: bool = False  # IVR speech below the confidence threshold: nothing is taken from it
+    notes: Tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def gave_anything(self) -> bool:
+        """Whether the turn carried any answer the script can use."""
+        return bool(
+            self.role
+            or self.claims_borrower
+            or self.caller_name
+            or self.subject_name
+            or self.bare_name
+            or self.id_digits
+            or self.loan_id
+            or self.loan_digits
+            or self.phone
+            or self.sms_code
+            or self.purposes
+            or self.hardship
+            or self.dont_know
+            or self.refuses
+            or self.no_phone
+        )
+
+
+@lru_cache(maxsize=1)
+def words() -> dict:
+    """bot/catalogue/hearing.yml."""
+    with open(CATALOGUE_DIR / "hearing.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _any(text: str, cues) -> bool:
+    return any(c in text for c in cues)
+
+
+def _first_pos(text: str, cues) -> int:
+    found = [text.find(c) for c in cues if c in text]
+    return min(found) if found else -1
+
+
+def looks_like_name(chunk: str) -> bool:
+    """A surname followed by one or two characters (three for compound surnames), not a common word."""
+    if not chunk or not all(_CJK.match(ch) for ch in chunk):
+        return False
+    if any(bad in chunk for bad in _NOT_NAMES):
+        return False
+    if chunk[:2] in _COMPOUND_SURNAMES:
+        return 3 <= len(chunk) <= 4
+    return chunk[0] in _SURNAMES and 2 <= len(chunk) <= 3
+
+
+def _clean_name(raw: str) -> Optional[str]:
+    """The longest name-like prefix of a chunk (stops at particles and verbs that follow a name)."""
+    raw = raw.split("本人")[0] if raw else raw
+    raw = (
+        re.split(r"[的了呢吧啊呀哦嘛，。,.!！？?\s在是想要也和跟说让叫给从被把就都还要现有没问打来去借欠请找]", raw)[0]
+        if raw
+        else raw
+    )
+    for size in (4, 3, 2):
+        if len(raw) >= size and looks_like_name(raw[:size]):
+            # prefer 3 characters over 2 when the third is not a particle (王建国 over 王建)
+            return raw[:size]
+    return None
+
+
+_REL = None
+
+
+def _relations() -> Tuple[str, ...]:
+    global _REL
+    if _REL is None:
+        _REL = tuple(sorted(words()["relations"], key=len, reverse=True))
+    return _REL
+
+
+def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
+    """The borrower's name and the caller's role from how people name the borrower."""
+    rel = "|".join(map(re.escape, _relations()))
+    # 我是孙悦的妈妈 / 我是她妈妈 / 我是借款人的老公
+    m = re.search(rf"我是([\u4e00-\u9fff]{{0,4}}?)的?({rel})", text)
+    if m and m.group(1) not in ("借款人本人",):
+        name = _clean_name(m.group(1)) if m.group(1) else None
+        if (
+            m.group(1) in ("他", "她", "借款人", "他的", "她的", "")
+            or name
+            or m.group(1).endswith(("借款人", "他", "她"))
+        ):
+            return name, "family"
+    # 我爸叫张伟 / 我老公是周杰 / 我妈名字叫…
+    m = re.search(rf"我(的)?({rel})(的名字|名字)?(叫|是)({_NAME_CHARS})", text)
+    if m:
+        name = _clean_name(m.group(5))
+        if name:
+            return name, "family"
+    # 受张伟委托 / 张伟委托我 / 委托人是张伟 / 替张伟 / 帮张伟 / 代张伟
+    m = re.search(rf"受({_NAME_CHARS})(的)?(委托|授权|之托)", text)
+    if m and _clean_name(m.group(1)):
+        return _clean_name(m.group(1)), None
+    m = re.search(
+        rf"(委托人|当事人|客户|借款人|欠款人|债务人)(的名字|名字|姓名)?(叫|是|为|：|:)?\s*({_NAME_CHARS})", text
+    )
+    if m:
+        name = _clean_name(m.group(4))
+        if name:
+            return name, None
+    m = re.search(r"(替|帮|代|给)([\u4e00-\u9fff]{2,4}?)(问|办|处理|协商|咨询|申请|投诉|打|还)", text)
+    if m and _clean_name(m.group(2)):
+        return _clean_name(m.group(2)), None
+    m = re.search(
+        rf"({_NAME_CHARS})(的)(案子|借款|欠款|账户|贷款|账|事情|事|情况|债务|这笔|那笔|代理律师|代理人|律师|代理|法务|监护人)",
+        text,
+    )
+    if m:
+        name = _clean_name(m.group(1)[-3:]) or _clean_name(m.group(1)[-2:])
+        if name:
+            return name, None
+    m = re.search(rf"({_NAME_CHARS})(委托|授权)(我|我们)", text)
+    if m and _clean_name(m.group(1)[-3:]):
+        return _clean_name(m.group(1)[-3:]), None
+    return None, None
+
+
+def _own_name(text: str) -> Optional[str]:
+    """The caller's own name: 我叫李娜 / 我是孙悦 / 本人孙悦 / 我姓王叫王建国."""
+    for pattern in (
+        rf"我叫({_NAME_CHARS})",
+        rf"(我的名字|我名字|名字)(是|叫)({_NAME_CHARS})",
+        rf"(本人|借款人)(叫|是)?({_NAME_CHARS})",
+        rf"本人[，,\s]*({_NAME_CHARS})",
+        rf"(^|[，,。\s])(我)?叫({_NAME_CHARS})",
+        rf"我(就)?是(借款人)?({_NAME_CHARS})",
+        rf"我姓.叫({_NAME_CHARS})",
+        rf"(姓名|名字)[是叫:：\s]*({_NAME_CHARS})",
+    ):
+        for m in re.finditer(pattern, text):
+            name = _clean_name(m.groups()[-1])
+            if name:
+                return name
+    return None
+
+
+def _bare_name(text: str) -> Optional[str]:
+    """At the name question, a name said alone ("孙悦", "叫孙悦啊", "姓孙，孙悦")."""
+    chunks = re.findall(r"[\u4e00-\u9fff]+", text)
+    for chunk in chunks:
+        chunk = re.sub(r"^(我叫|叫|是|就是|他叫|她叫|名字叫|名字是|借款人是|借款人叫|姓名|嗯|呃|啊|那个)+", "", chunk)
+        name = _clean_name(chunk)
+        if name:
+            return name
+    return None
+
+
+def _third_person_self(text: str) -> Tuple[bool, Optional[str]]:
+    """Whether 本人 in the turn is about someone else (他本人, 跟孙悦本人确认), and that person's name."""
+    if _THIRD_PERSON_SELF.search(text):
+        return True, None
+    for m in re.finditer(r"([\u4e00-\u9fff]{1,8})本人", text):
+        before = m.group(1)
+        if re.search("(我|我就是|我是|我自己|是|借款人|就是)$", before):
+            continue
+        for size in (4, 3, 2):
+            name = before[-size:]
+            if looks_like_name(name):
+                prefix = before[:-size]
+                if re.search("(我是|我就是|我叫|本人是|我|借款人)$", prefix):
+                    break  # 我是孙悦本人: the caller speaking of themself
+                return True, name
+    return False, None
+
+
+_ABOUT = (
+    ("sms_code", ("验证码", "短信")),
+    ("loan_id", ("借款编号", "编号", "合同号", "借据")),
+    ("identity_code", ("身份证", "证件", "后四位", "后4位", "尾号", "号码")),
+    ("customer_name", ("名字", "姓名", "叫什么")),
+    ("hardship", ("困难", "原因")),
+)
+
+
+def _about(text: str) -> Optional[str]:
+    """Which question a "不知道" names ("身份证号我记不清了" is about the ID digits)."""
+    for question, cues in _ABOUT:
+        if _any(text, cues):
+            return question
+    return None
+
+
+def _digits_text(text: str) -> str:
+    """Spoken digits as Arabic, separators between digits removed ("四四 零九" → "4409")."""
+    raw = spoken_digits_to_arabic(text or "").upper()
+    raw = re.sub(r"(?<=[0-9X])[\s,，、\-—.]+(?=[0-9X])", "", raw)
+    return raw
+
+
+def _id_digits(raw: str, asked_for_id: bool) -> Optional[str]:
+    runs = re.findall(r"[0-9]{14,17}[0-9X]|[0-9]{3}[0-9X](?![0-9])", raw)
+    long = [r for r in runs if len(r) in (15, 18)]
+    if long:
+        return long[-1][-4:]
+    cue = _ID_CUE.search(raw)
+    if cue or asked_for_id:
+        after = raw[cue.end() :] if cue else raw
+        m = re.search(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", after) or (
+            re.search(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", raw) if asked_for_id else None
+        )
+        if m:
+            return m.group(1)
+    return None
+
+
+def _loan(raw: str, asked_for_loan: bool) -> Tuple[Optional[str], Optional[str]]:
+    m = _LOAN.search(raw.replace(" ", ""))
+    if m:
+        return m.group(1) + m.group(2), None
+    m = _LOAN_CUE.search(raw)
+    if m:
+        value = m.group(2)
+        return (value, None) if re.match(r"[A-Z]", value) else (None, value)
+    if asked_for_loan:
+        m = re.search(r"(?<![0-9])([0-9]{6,12})(?![0-9])", raw)
+        if m:
+            return None, m.group(1)
+    return None, None
+
+
+def _sms_code(raw: str, asked_for_code: bool) -> Optional[str]:
+    if not (asked_for_code or _CODE_CUE.search(raw)):
+        return None
+    m = re.search(r"(?<![0-9])([0-9]{6})(?![0-9])", raw)
+    return m.group(1) if m else None
+
+
+def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
+    cues = words()["purposes"]
+    found: List[Tuple[int, str]] = []
+    for code, lst in cues.items():
+        pos = _first_pos(text, lst)
+        if pos >= 0:
+            found.append((pos, code))
+    found.sort()
+    codes = [c for _, c in found]
+    # 投诉 about credit records or fees is that matter, not a collection complaint
+    if "collection_complaint" in codes and not _any(text, [c for c in cues["collection_complaint"] if c != "投诉"]):
+        if any(c in codes for c in ("credit_dispute", "fee_waiver", "fraud_report")):
+            codes.remove("collection_complaint")
+    # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
+    if "fraud_report" in codes and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少", text):
+        codes.remove("account_inquiry")
+    if nlu.purpose and nlu.purpose not in ("unknown",) and nlu.purpose not in codes:
+        if nlu.purpose == "other" and codes:
+            pass
+        else:
+            codes.insert(0, nlu.purpose)
+    if "other" in codes and len(codes) > 1:
+        codes.remove("other")
+    return tuple(dict.fromkeys(codes))
+
+
+def _hardship(text: str, nlu: NLU) -> Optional[str]:
+    for code, lst in words()["hardships"].items():
+        if _any(text, lst):
+            return code
+    if nlu.hardship and nlu.hardship != "unknown":
+        return nlu.hardship
+    return None
+
+
+def _role(
+    text: str, nlu: NLU, structural: Optional[str], claims_borrower: bool, third_person_self: bool
+) -> Optional[str]:
+    w = words()
+    if claims_borrower:
+        return "borrower"
+    if structural:
+        return structural
+    written = _any(text, w["written_authorisation"])
+    oral = _any(text, w["oral_authorisation"])
+    role = nlu.role if nlu.role and nlu.role != "unknown" else None
+    if role == "borrower" and third_person_self:
+        role = None  # 他本人/她本人: the borrower is the subject, not the caller
+    if (
+        role == "authorized_agent"
+        and oral
+        and not re.search("(?<![没无])(有|带|拿着|出具|提供)(了)?(书面|授权委托书|委托书|授权书)", text)
+    ):
+        role = "third_party"  # oral authorisation is no written authorisation
+    if role is None and written and re.search("(我|我们)(有|带|拿着|持有)", text) and not oral:
+        role = "authorized_agent"
+    return role
+
+
+def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool = False) -> Heard:
+    """Read one caller turn for everything. `asked` is the question the caller is answering."""
+    text = (text or "").strip()
+    if low_confidence:
+        return Heard(text=text, low_confidence=True)
+    w = words()
+    raw = _digits_text(text)
+    third_person_self, named_subject = _third_person_self(text)
+    claims_borrower = bool(_FIRST_PERSON_BORROWER.search(text)) and not third_person_self
+    # 我是孙悦本人 / 本人孙悦: the caller claims to be that borrower
+    m = re.search(rf"我(就)?是({_NAME_CHARS}?)本人", text)
+    if m and not third_person_self:
+        claims_borrower = True
+    if asked == "caller_role" and nlu.intent == "affirm" and not third_person_self and not _any(text, _relations()):
+        claims_borrower = True  # "是的" to "您是借款人本人吗？"
+    subject, structural_role = _subject_and_role(text)
+    subject = subject or named_subject
+    own = _own_name(text)
+    if own and subject and own == subject and structural_role:
+        own = None  # "我是孙悦的妈妈": 孙悦 is the borrower, not the caller
+    if own and re.search(rf"我是{re.escape(own)}的", text):
+        own = None
+    if m and not third_person_self:
+        name = _clean_name(m.group(2) or "")
+        if name:
+            own, subject = name, None
+    role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
+    bare = None
+    if asked == "customer_name" and not (own or subject):
+        bare = _bare_name(text)
+        if bare and (role == "borrower" or claims_borrower):
+            own, bare = bare, None
+    id_digits = _id_digits(raw, asked in ("identity_code", "loan_id"))
+    loan_id, loan_digits = _loan(raw, asked in ("identity_code", "loan_id"))
+    if loan_digits and id_digits and loan_digits.endswith(id_digits):
+        id_digits = None
+    code = _sms_code(raw, asked == "sms_code")
+    if code and id_digits and code.endswith(id_digits):
+        id_digits = None
+    phone = None
+    pm = _PHONE.search(raw.replace(" ", ""))
+    if pm and not code:
+        phone = pm.group(1)
+    dont_know = _any(text, w["dont_know"])
+    refuses = _any(text, w["refuse"])
+    about = _about(text) if (dont_know or refuses) else None
+    no_phone = bool(re.search("(没有|不在|没带|不是我的|丢了|换了|停机|寄给|给了|不用那个|没在身边)", text)) and (
+        asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text
+    )
+    purposes = _purposes(text, nlu)
+    if asked == "caller_role" and purposes and not (role or claims_borrower):
+        pass
+    digression = nlu.intent if nlu.intent in DIGRESSIONS else None
+    if nlu.intent == "greet" and (role or purposes or own or subject):
+        digression = None
+    return Heard(
+        text=text,
+        role=role,
+        claims_borrower=claims_borrower,
+        caller_name=own,
+        subject_name=subject,
+        bare_name=bare,
+        id_digits=id_digits,
+        loan_id=loan_id,
+        loan_digits=loan_digits,
+        phone=phone,
+        sms_code=code,
+        purposes=purposes,
+        hardship=_hardship(text, nlu),
+        dont_know=dont_know and not (id_digits or loan_id or code or own or subject),
+        refuses=refuses and not (id_digits or loan_id or code),
+        about=about,
+        correction=_any(text, w["correction"]),
+        affirm=nlu.intent == "affirm",
+        deny=nlu.intent == "deny",
+        digression=digression,
+        wants_human=nlu.intent == "request_human",
+        no_phone=no_phone and not code,
+    )

@@ -1,0 +1,170 @@
+"""The call state's rules: keep what was said, ask only what is missing, never loop, tell only whom allowed."""
+
+import itertools
+
+import pytest
+
+from bot.core.call import (
+    MAX_ASKS,
+    Call,
+    Candidate,
+    Matter,
+    absorb,
+    apply_identity,
+    asking,
+    may_disclose_account,
+    needs_identity_check,
+    next_question,
+    next_step,
+    pending_registrations,
+    wants_sms,
+)
+from bot.core.hearing import NLU, hear
+from bot.core.vocabulary import CALLER_ROLES, LEVELS, PURPOSES, VERIFICATION
+
+
+def run(call, text, asked=None, **nlu):
+    return absorb(call, hear(text, NLU(**nlu), asked), asked)
+
+
+def test_the_slot_round_trip_keeps_everything():
+    call = Call(
+        role="family",
+        role_claims=(("family", "我是她妈妈"),),
+        borrower_name="陈静",
+        matters=(Matter("collection_complaint", "骚扰", "TS1"),),
+        asked=(("caller_role", 1),),
+        declined=("identity_code",),
+        verification="knowledge",
+    )
+    assert Call.from_slot(call.to_slot()) == call
+    assert Call.from_slot(None) == Call()
+
+
+def test_a_question_is_asked_only_for_what_is_missing():
+    call = run(Call(), "我是孙悦的妈妈，她失业了，想问问能不能分期")
+    assert call.role == "family" and call.borrower_name == "孙悦" and call.hardship == "unemployment"
+    assert call.purposes == ("repayment_plan",)
+    assert next_question(call) is None  # nothing is missing for a relative: wrap up
+
+
+def test_non_borrowers_are_never_asked_for_the_borrowers_id_digits():
+    call = run(Call(), "我是她老公", asked="caller_role")
+    call = run(call, "孙悦", asked="customer_name")
+    assert next_question(call) == "purpose"
+
+
+@pytest.mark.parametrize("question", ["caller_role", "customer_name", "identity_code", "purpose", "hardship"])
+def test_no_question_is_asked_a_third_time(question):
+    call = Call(
+        role="borrower" if question != "caller_role" else None,
+        borrower_name=None if question in ("caller_role", "customer_name") else "张伟",
+        matters=()
+        if question in ("caller_role", "customer_name", "identity_code", "purpose")
+        else (Matter("repayment_plan"),),
+    )
+    for _ in range(5):
+        q = next_question(call)
+        call = asking(call, q)
+        call = run(call, "嗯嗯", asked=q)
+    assert call.times_asked(question) <= MAX_ASKS
+
+
+def test_dont_know_moves_to_the_alternative():
+    call = Call(role="borrower", borrower_name="张伟")
+    call = asking(call, next_question(call))
+    assert call.times_asked("identity_code") == 1
+    call = run(call, "不记得了", asked="identity_code")
+    assert next_question(call) == "loan_id"
+    call = run(asking(call, "loan_id"), "也不知道", asked="loan_id")
+    assert next_question(call) == "purpose"
+    assert next_step(run(call, "我想分期")) == "callback_registered_phone"
+
+
+def test_complaints_count_before_identity():
+    call = run(Call(), "你们催收天天骚扰我家里人，我要投诉", purpose="collection_complaint")
+    assert pending_registrations(call) == [0] and call.role is None
+
+
+def test_two_matters_are_both_kept_and_digressions_do_not_overwrite_details():
+    call = run(Call(), "催收骚扰我，我要投诉，还想申请分期")
+    assert call.purposes == ("collection_complaint", "repayment_plan")
+    detail = call.matters[0].detail
+    call = run(call, "你是机器人吗", asked="case_detail", intent="bot_challenge")
+    assert call.matters[0].detail == detail
+
+
+def test_misses_count_every_turn_that_fills_nothing_low_confidence_included():
+    call = run(Call(), "好的，我会把那个原件寄过来", asked="purpose")
+    assert call.misses == 1
+    call = absorb(call, hear("我想分期", NLU(), "purpose", low_confidence=True), "purpose")
+    assert call.misses == 2
+
+
+def test_identity_levels():
+    call = Call(role="borrower", borrower_name="张伟", id_digits="3721")
+    assert needs_identity_check(call)
+    on_phone, outcome = apply_identity(call, [Candidate("C1", True)])
+    assert outcome == "verified" and on_phone.identity_verified
+    elsewhere, outcome = apply_identity(call, [Candidate("C1", False)])
+    assert outcome == "knowledge" and not elsewhere.identity_verified
+    assert wants_sms(elsewhere, "none") and not wants_sms(elsewhere, "level2")
+    failed = call
+    for _ in range(3):
+        failed, outcome = apply_identity(failed, [])
+        failed = run(failed, "3721", asked="identity_code")
+    assert outcome == "failed" and failed.identity_failed and next_step(failed) == "human_review"
+
+
+def test_a_role_flip_is_never_verified_and_hears_the_callback():
+    call = run(Call(), "我是孙悦的法务，替她来协商", role="third_party")
+    call = run(call, "其实我就是孙悦本人")
+    assert call.flipped and call.role == "borrower"
+    assert not needs_identity_check(run(call, "后四位4409", asked="identity_code"))
+    assert next_step(call) == "callback_registered_phone"
+
+
+# ---- who may hear account facts: every role × purpose × verification × risk level ----------------
+SIGNAL_SETS = [(), ("watchlist_phone",), ("voiceprint_match",), ("gray_phrase",)]
+
+
+@pytest.mark.parametrize(
+    "role,purpose,verification,level,signals",
+    list(itertools.product(CALLER_ROLES, PURPOSES, VERIFICATION, LEVELS, SIGNAL_SETS)),
+)
+def test_account_facts_only_in_the_allowed_cells(role, purpose, verification, level, signals):
+    call = Call(
+        role=None if role == "unknown" else role,
+        verification=verification,
+        customer_id="C1",
+        matters=(Matter(purpose),),
+    )
+    allowed = (
+        role == "borrower"
+        and verification in ("registered_phone", "sms_code")
+        and level in ("none", "watch")
+        and not {"watchlist_phone", "voiceprint_match"} & set(signals)
+    )
+    assert may_disclose_account(call, level, signals) is allowed
+
+
+def test_a_flipped_caller_never_hears_the_account_even_with_a_code():
+    call = Call(role="borrower", verification="sms_code", flipped=True, customer_id="C1")
+    assert not may_disclose_account(call, "none")
+
+
+def test_next_steps():
+    assert (
+        next_step(Call(role="borrower", verification="registered_phone", matters=(Matter("repayment_plan"),)))
+        == "handled"
+    )
+    assert (
+        next_step(Call(role="borrower", verification="knowledge", matters=(Matter("repayment_plan"),)))
+        == "callback_registered_phone"
+    )
+    assert next_step(Call(role="family", matters=(Matter("collection_complaint", reference="T"),))) == "handled"
+    assert next_step(Call(role="family", matters=(Matter("repayment_plan"),))) == "callback_registered_phone"
+    assert next_step(Call(role="family", matters=(Matter("fraud_report"),))) == "escalate_team"
+    assert next_step(Call(role="third_party", matters=(Matter("fee_waiver"),)), "level2") == "callback_registered_phone"
+    assert next_step(Call(), "level1", "police_report_packet") == "police_report_packet"
+    assert next_step(Call(role="borrower", ambiguous=True, matters=(Matter("account_inquiry"),))) == "human_review"

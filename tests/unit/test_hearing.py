@@ -1,0 +1,135 @@
+"""Reading one caller turn for everything it says, whichever question was asked."""
+
+import pytest
+
+from bot.core.hearing import NLU, hear
+
+
+def said(text, asked=None, **nlu):
+    return hear(text, NLU(**nlu), asked)
+
+
+@pytest.mark.parametrize(
+    "text,subject,role",
+    [
+        ("我是陈静的妈妈", "陈静", "family"),
+        ("你好，我是刘洋的老婆，想问点事", "刘洋", "family"),
+        ("我爸叫张伟，他最近住院了", "张伟", "family"),
+        ("我老公是周杰", "周杰", "family"),
+        ("客户叫周杰", "周杰", None),
+        ("借款人是黄丽", "黄丽", None),
+        ("受张伟委托来问一下", "张伟", None),
+        ("我想问一下马超的案子", "马超", None),
+        ("我帮王芳问问还款的事", "王芳", None),
+    ],
+)
+def test_the_borrower_named_in_all_the_ways_people_say_it(text, subject, role):
+    heard = said(text)
+    assert heard.subject_name == subject
+    assert heard.role == role
+
+
+def test_a_borrower_giving_everything_at_once():
+    heard = said("我是张伟，身份证后四位3721，想分期")
+    assert (heard.caller_name, heard.id_digits, heard.purposes) == ("张伟", "3721", ("repayment_plan",))
+
+
+@pytest.mark.parametrize(
+    "text,digits",
+    [
+        ("后四位是3721", "3721"),
+        ("身份证最后四个是三七二一", "3721"),
+        ("尾号幺零八叉", "108X"),
+        ("尾号 108x", "108X"),
+        ("四四 零九", "4409"),
+        ("身份证号110101199001013721", "3721"),
+    ],
+)
+def test_id_digits_in_arabic_and_chinese_numerals(text, digits):
+    assert said(text, asked="identity_code").id_digits == digits
+
+
+def test_id_digits_are_heard_at_any_question_when_the_caller_says_what_they_are():
+    heard = said("身份证尾号4409，我叫李娜", asked="caller_role")
+    assert heard.id_digits == "4409" and heard.caller_name == "李娜"
+
+
+def test_an_amount_is_not_taken_for_id_digits():
+    assert said("我欠了4000块", asked="purpose").id_digits is None
+
+
+def test_a_correction_gives_the_new_digits():
+    heard = said("不对不对，是四四零九", asked="identity_code")
+    assert heard.id_digits == "4409" and heard.correction
+
+
+def test_digits_said_at_the_code_question_are_never_read_as_a_name():
+    heard = said("身份证最后四个是三七二一", asked="identity_code")
+    assert heard.caller_name is None and heard.bare_name is None and heard.subject_name is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他本人在住院", "这是他本人同意的", "我替他本人问一下", "麻烦你们跟孙悦本人确认一下也行，她还欠多少"],
+)
+def test_benren_about_a_third_person_is_never_the_callers_role(text):
+    heard = said(text, role="borrower")
+    assert heard.role != "borrower" and not heard.claims_borrower
+
+
+@pytest.mark.parametrize("text", ["我是本人", "本人", "是的，本人", "我就是孙悦本人", "我是借款人孙悦本人"])
+def test_the_caller_claiming_to_be_the_borrower(text):
+    assert said(text, asked="caller_role").claims_borrower
+
+
+def test_benren_with_the_name_keeps_the_name():
+    heard = said("我就是孙悦本人")
+    assert heard.caller_name == "孙悦"
+
+
+def test_loan_numbers_with_or_without_letters():
+    assert said("借款编号L20250001").loan_id == "L20250001"
+    assert said("编号是二零二五零零零一", asked="loan_id").loan_digits == "20250001"
+
+
+def test_several_matters_in_one_sentence_in_the_order_said():
+    heard = said("催收天天打电话骚扰我家人，我要投诉，另外想申请分期", purpose="collection_complaint")
+    assert heard.purposes == ("collection_complaint", "repayment_plan")
+
+
+def test_a_complaint_about_a_credit_record_is_a_credit_dispute_not_a_collection_complaint():
+    assert said("我要投诉你们乱上征信").purposes == ("credit_dispute",)
+
+
+def test_dont_know_and_refusals():
+    assert said("这个我不知道", asked="identity_code").dont_know
+    assert said("不方便说", asked="identity_code").refuses
+    assert not said("后四位3721，别的不知道", asked="identity_code").dont_know
+
+
+def test_the_sms_code_read_back_or_keyed():
+    assert said("验证码是幺二三 四五六", asked="sms_code").sms_code == "123456"
+    assert said("654321", asked="sms_code").sms_code == "654321"
+    assert said("我没有那个手机", asked="sms_code").no_phone
+
+
+def test_oral_authorisation_is_not_written_authorisation():
+    heard = said("他口头授权的，没有委托书", role="authorized_agent")
+    assert heard.role == "third_party"
+
+
+def test_a_name_said_alone_at_the_name_question():
+    assert said("孙悦", asked="customer_name").bare_name == "孙悦"
+    assert said("王建国啊", asked="customer_name").bare_name == "王建国"
+    assert said("没有了", asked="customer_name").bare_name is None
+
+
+def test_a_low_confidence_turn_carries_nothing():
+    heard = hear("我是张伟", NLU(role="borrower"), "caller_role", low_confidence=True)
+    assert heard.low_confidence and not heard.gave_anything
+
+
+def test_a_digression_with_content_is_not_only_a_digression():
+    heard = said("你好，我是孙悦的老公", intent="greet")
+    assert heard.digression is None and heard.role == "family"
+    assert said("你是机器人吗", intent="bot_challenge").digression == "bot_challenge"
