@@ -84,8 +84,9 @@ def test_with_a_key_start_up_does_not_warn_that_numbers_are_trusted(signed_stack
     assert "BOT_WEB_SIGNING_KEY" not in log
 
 
-def test_without_a_key_numbers_are_trusted_and_start_up_says_so_once(stack):
+def test_without_a_key_numbers_are_trusted_and_each_start_says_so_once(stack):
     assert rest(stack, "web-dev", "你好", {"caller_number": NUMBER})
     assert stored(stack, "web-dev")[0] == NUMBER
     log = (stack.logs / "rasa.log").read_text(encoding="utf-8", errors="replace")
-    assert log.count("未设置 BOT_WEB_SIGNING_KEY") == 1 and "仅可用于开发环境" in log
+    starts = log.count("Rasa server on http")  # other tests restart the session's server
+    assert starts >= 1 and log.count("未设置 BOT_WEB_SIGNING_KEY") == starts and "仅可用于开发环境" in log
