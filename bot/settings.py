@@ -78,6 +78,21 @@ VARIABLES: Tuple[Variable, ...] = (
         "Key of the hashed phone numbers exchanged with other lenders; unset: shared lists are not matched.",
     ),
     Variable(
+        "BOT_SMS_WEBHOOK",
+        "",
+        "The lender's SMS gateway: verification codes are POSTed there as {\"to\", \"text\"}; unset: appended to BOT_DATA_DIR/sms_outbox.jsonl (development).",
+    ),
+    Variable(
+        "BOT_WEB_SIGNING_KEY",
+        "",
+        "Key of the HMAC the lender's web backend signs metadata.caller_number with; unset: web numbers are trusted (development only).",
+    ),
+    Variable(
+        "BOT_RETENTION_DAYS",
+        "",
+        "Days calls are kept before `python -m bot retention` anonymises them; unset: kept until deleted by hand.",
+    ),
+    Variable(
         "BOT_ACTION_TIMEOUT",
         "5",
         "Seconds the Rasa server waits for the action server before apologising and handing off.",
@@ -101,7 +116,13 @@ VARIABLES: Tuple[Variable, ...] = (
 )
 _BY_NAME: Dict[str, Variable] = {v.name: v for v in VARIABLES}
 # Variables whose values are secrets: scrubbed from every log line.
-SECRET_VARIABLES: Tuple[str, ...] = ("BOT_API_TOKEN", "BOT_AGENT_TOKENS", "BOT_IVR_TOKEN", "BOT_SHARING_KEY")
+SECRET_VARIABLES: Tuple[str, ...] = (
+    "BOT_API_TOKEN",
+    "BOT_AGENT_TOKENS",
+    "BOT_IVR_TOKEN",
+    "BOT_SHARING_KEY",
+    "BOT_WEB_SIGNING_KEY",
+)
 
 
 def env(name: str) -> Optional[str]:

@@ -17,6 +17,13 @@ What it changes, measured on the Rasa server under load:
   stored and the id of the last one. Before appending it checks that the last id
   for the conversation is still that one (one indexed lookup); if anything else
   wrote in between, it falls back to Rasa's count.
+
+What it keeps: caller text is stored masked (PIPL art. 28; `bot.core.masking.mask_at_rest`):
+a user event's `text` and `parse_data.text` have no ID digits, loan number or full phone
+number. Masking happens only on the copy written to the table; the tracker in memory keeps
+the raw text, so this turn's actions (the identity check) read what the caller said, and
+what they need later they keep in slots, which are stored as they are. Earlier turns read
+back from the table are masked, and so is what the agent panel's transcript shows.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.core.masking import mask_at_rest
 from bot.services.storage import tune_sqlite
 from bot.settings import env_float
 
@@ -122,7 +130,7 @@ class SQLTrackerStore(RasaSQLTrackerStore):
     def _rows(self, tracker: DialogueStateTracker, events: Iterable[Any]) -> List[Tuple]:
         rows = []
         for event in events:
-            data = event.as_dict()
+            data = stored_form(event.as_dict())
             rows.append(
                 (
                     tracker.sender_id,
@@ -153,3 +161,16 @@ class SQLTrackerStore(RasaSQLTrackerStore):
             last_id = self._last_id(conn, tracker.sender_id)
         setattr(tracker, STORED_MARK, (len(events), last_id))
         logger.debug("Tracker with sender_id '%s' stored to database (%d new events)", tracker.sender_id, len(rows))
+
+
+def stored_form(data: dict) -> dict:
+    """An event as the table keeps it: a user message's text masked (a copy; the event is untouched)."""
+    if data.get("event") != "user":
+        return data
+    data = dict(data)
+    if isinstance(data.get("text"), str):
+        data["text"] = mask_at_rest(data["text"])
+    parse_data = data.get("parse_data")
+    if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+        data["parse_data"] = {**parse_data, "text": mask_at_rest(parse_data["text"])}
+    return data

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | serve | train | import | case | share | nlu-eval | risk-eval`,
+"""Command line: `python -m bot run | serve | train | import | case | share | retention | nlu-eval | risk-eval`,
 and the trainer tools (bot/trainer/cli.py): `validate | test-stories | export-story | graph | coverage | measure-loop`."""
 
 from __future__ import annotations
@@ -19,13 +19,23 @@ warnings.filterwarnings("ignore")
 
 
 def _import(args: argparse.Namespace) -> int:
-    from bot.services.importer import ImportRejected, import_file
+    from bot.services.importer import ImportRejected, demo_present, import_file
     from bot.settings import load_settings
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    demo = demo_present(settings.db_url)
+    if demo and not (args.replace_demo or args.keep_demo):
+        print(
+            f"未导入任何数据：数据库里还有演示数据（演示客户 {demo.customers} 个、演示观察名单 {demo.watchlist} 条，"
+            "来自 bot/demo/）。演示客户与真实客户可能编号或号码相同，混在一起会核对错人。\n"
+            f"  导入真实数据并删除演示数据：python -m bot import {args.kind} {args.file} --replace-demo\n"
+            f"  仅用于测试、保留演示数据：python -m bot import {args.kind} {args.file} --keep-demo",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        report = import_file(args.kind, Path(args.file), settings.db_url)
+        report = import_file(args.kind, Path(args.file), settings.db_url, replace_demo=args.replace_demo)
     except ImportRejected as rejected:
         print(f"未导入任何数据：{args.file} 有 {len(rejected.errors)} 处问题，请修正后重新导入。", file=sys.stderr)
         for line in rejected.errors:
@@ -49,6 +59,39 @@ def _case_export(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else settings.data_dir / "cases"
     for path in case_export.write_packet(packet, out):
         print(f"已导出：{path}")
+    return 0
+
+
+def _retention(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.services import retention
+    from bot.services.storage import Database
+    from bot.settings import load_settings
+
+    days = args.days
+    if days is None:
+        configured = env("BOT_RETENTION_DAYS")
+        if not configured:
+            print("未设置保留期限（BOT_RETENTION_DAYS，或用 --days N 指定），通话记录将一直保留，本次未删除任何数据。")
+            return 0
+        if not configured.strip().isdigit():
+            print(f"BOT_RETENTION_DAYS 应为正整数（天数），现为“{configured}”。", file=sys.stderr)
+            return 2
+        days = int(configured)
+    if days < 1:
+        print("保留期限至少为 1 天。", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    report = retention.purge(
+        Database(settings.db_url),
+        settings.tracker_url,
+        days,
+        by=args.by or getpass.getuser(),
+        dry_run=args.dry_run,
+        cases_dir=settings.data_dir / "cases",
+    )
+    print(report.describe())
     return 0
 
 
@@ -104,6 +147,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     imp = sub.add_parser("import", help="导入客户或观察名单 CSV（合同 §4）")
     imp.add_argument("kind", choices=["customers", "watchlist"])
     imp.add_argument("file")
+    demo = imp.add_mutually_exclusive_group()
+    demo.add_argument("--replace-demo", action="store_true", help="导入的同时删除演示数据（bot/demo/）")
+    demo.add_argument("--keep-demo", action="store_true", help="保留演示数据（仅用于测试）")
     ev = sub.add_parser("nlu-eval", help="在保留集上报告来电身份与目的的准确率")
     ev.add_argument("--holdout", default="tests/nlu_holdout.yml")
     ev.add_argument("--model", default=None)
@@ -116,6 +162,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     share.add_argument("file")
     share.add_argument("--key-file", default=None)
     share.add_argument("--source", default="合作机构", help="导入时记录的来源机构")
+    keep = sub.add_parser("retention", help="按保留期限匿名化旧通话（BOT_RETENTION_DAYS），写入审计")
+    keep.add_argument("--days", type=int, default=None, help="保留天数（默认 BOT_RETENTION_DAYS）")
+    keep.add_argument("--dry-run", action="store_true", help="只统计将匿名化的通话，不改动数据")
+    keep.add_argument("--by", default=None, help="审计记录里的执行人（默认当前系统用户）")
     sub.add_parser("risk-eval", help="在标注通话集上报告各风险等级的精确率和召回率")
     sub.add_parser("settings", help="列出所有环境变量、默认值和含义（docs/operations.md 里的表）")
     from bot.trainer import cli as trainer_cli  # validate, test-stories, export-story, graph, coverage, measure-loop
@@ -147,6 +197,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _case_export(args)
     if args.command == "share":
         return _watchlist_share(args)
+    if args.command == "retention":
+        return _retention(args)
     if args.command == "risk-eval":
         from bot.ops.risk_eval import main as risk_eval
 

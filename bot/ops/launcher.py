@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 from typing import Dict, List
 
 from bot.ops.logs import quiet_environment
@@ -22,7 +21,7 @@ from bot.services import importer
 from bot.services.storage import Database
 from bot.settings import PROJECT_ROOT, Settings, agent_tokens, api_token, env, load_settings
 
-DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
+DEMO_DIR = importer.DEMO_DIR
 PID_FILE = "pids.json"  # in BOT_DATA_DIR: {"launcher": pid, "actions": pid, "rasa": pid} while running
 
 
@@ -43,14 +42,21 @@ def server_env(settings: Settings) -> Dict[str, str]:
 
 
 def prepare_state(settings: Settings) -> None:
-    """Create BOT_DATA_DIR, load the demo data on first start, show new tokens once."""
+    """Create BOT_DATA_DIR, load the demo data on first start into an empty database, show new tokens once.
+
+    The demo is never loaded next to real customers: only when no customer is stored
+    and it was never loaded before (`.demo_loaded`), so it does not come back after
+    `python -m bot import customers FILE --replace-demo` removed it."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     marker = settings.data_dir / ".demo_loaded"
     if not marker.exists() and Database(settings.db_url).customer_count() == 0:
         importer.import_file("customers", DEMO_DIR / "customers.csv", settings.db_url)
         importer.import_file("watchlist", DEMO_DIR / "watchlist.csv", settings.db_url)
         marker.write_text("demo data loaded\n")
-        print(">> 首次启动：已载入演示客户和观察名单（bot/demo/），真实数据请用 python -m bot import。")
+        print(
+            ">> 首次启动：数据库为空，已载入演示客户和观察名单（bot/demo/）。"
+            "导入真实客户时请用 python -m bot import customers 文件 --replace-demo 同时删除演示数据。"
+        )
     token, generated = api_token(settings)
     if generated:
         print(

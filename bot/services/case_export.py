@@ -2,7 +2,8 @@
 
 Transcript with timestamps, signals with their evidence, customer and calling
 number, level history — as JSON for systems and as a Chinese document a
-police officer or the anti-collection team can read.
+police officer or the anti-collection team can read. The caller's lines are
+masked as all stored caller text is (`bot.core.masking.mask_at_rest`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import sqlalchemy as sa
 
+from bot.core.masking import mask_at_rest
 from bot.core.materials import label
 from bot.services.storage import Database
 
@@ -48,7 +50,7 @@ def transcript(events: Iterable[dict]) -> List[Dict[str, str]]:
     lines = []
     for e in events:
         if e.get("event") == "user" and e.get("text"):
-            lines.append({"at": _when(e.get("timestamp")), "speaker": "caller", "text": e["text"]})
+            lines.append({"at": _when(e.get("timestamp")), "speaker": "caller", "text": mask_at_rest(e["text"])})
         elif e.get("event") == "bot" and e.get("text"):
             lines.append({"at": _when(e.get("timestamp")), "speaker": "bot", "text": e["text"]})
     return lines

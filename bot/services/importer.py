@@ -3,6 +3,12 @@
 Every row is validated first; a file with any bad row imports nothing and the
 report names each bad row by its line number. Re-importing the same file
 changes nothing.
+
+The demo data (bot/demo/) is loaded only into an empty database. Real data must
+not meet it there: `demo_present` finds demo rows still in the database, and
+`import_file(..., replace_demo=True)` removes them (demo customers, the demo
+watchlist and the call history about demo customers) in the same transaction
+that imports the file, so a rejected file leaves the demo as it was.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
+
+import sqlalchemy as sa
 
 from bot.services import storage
 
@@ -41,13 +49,20 @@ class ImportReport:
 
     rows: int
     counts: Dict[str, int] = field(default_factory=dict)
+    demo_removed: DemoPresence | None = None
 
     def describe(self) -> str:
         c = self.counts
-        return (
+        text = (
             f"导入完成：共 {self.rows} 行，新增 {c.get('added', 0)}，"
             f"更新 {c.get('updated', 0)}，未变 {c.get('unchanged', 0)}。"
         )
+        if self.demo_removed:
+            text += (
+                f"已先删除演示数据：演示客户 {self.demo_removed.customers} 个、"
+                f"演示观察名单 {self.demo_removed.watchlist} 条（及演示客户的来电记录）。"
+            )
+        return text
 
 
 def normalize_phone(value: str) -> str:
@@ -181,14 +196,77 @@ def validate_watchlist(row: Dict[str, str]) -> Tuple[dict, List[str]]:
     return record, problems
 
 
+DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
+
+
+@dataclass(frozen=True)
+class DemoPresence:
+    """Demo rows still in the database."""
+
+    customers: int
+    watchlist: int
+
+    def __bool__(self) -> bool:
+        return bool(self.customers or self.watchlist)
+
+
+def _demo_records(kind: str) -> List[dict]:
+    _, validate, _, _ = _KINDS[kind]
+    _, rows = read_csv(DEMO_DIR / f"{kind}.csv")
+    return [validate(row)[0] for _, row in rows]
+
+
+def _demo_customer_ids(conn) -> List[str]:
+    """Demo customers still as the demo wrote them (one changed by a real import is real)."""
+    found = []
+    for demo in _demo_records("customers"):
+        row = conn.execute(sa.select(storage.customers).where(storage.customers.c.customer_id == demo["customer_id"]))
+        row = row.first()
+        if row and all(row._mapping[k] == demo[k] for k in ("name", "id_last4", "registered_phone", "loan_id")):
+            found.append(demo["customer_id"])
+    return found
+
+
+def _demo_watchlist_ids(conn) -> List[int]:
+    found = []
+    table = storage.watchlist
+    for demo in _demo_records("watchlist"):
+        row = conn.execute(
+            sa.select(table.c.id).where(
+                table.c.kind == demo["kind"], table.c.value == demo["value"], table.c.source == demo["source"]
+            )
+        ).first()
+        if row:
+            found.append(row[0])
+    return found
+
+
+def demo_present(db_url: str) -> DemoPresence:
+    """How many demo customers and watchlist entries the database still holds."""
+    with storage.engine_for(db_url).connect() as conn:
+        return DemoPresence(len(_demo_customer_ids(conn)), len(_demo_watchlist_ids(conn)))
+
+
+def _remove_demo(conn) -> DemoPresence:
+    customer_ids, watch_ids = _demo_customer_ids(conn), _demo_watchlist_ids(conn)
+    if customer_ids:
+        conn.execute(storage.customers.delete().where(storage.customers.c.customer_id.in_(customer_ids)))
+        conn.execute(storage.call_subjects.delete().where(storage.call_subjects.c.customer_id.in_(customer_ids)))
+    if watch_ids:
+        conn.execute(storage.watchlist.delete().where(storage.watchlist.c.id.in_(watch_ids)))
+    return DemoPresence(len(customer_ids), len(watch_ids))
+
+
 _KINDS: Dict[str, Tuple[List[str], Callable, object, List[str]]] = {
     "customers": (CUSTOMER_COLUMNS, validate_customer, storage.customers, ["customer_id"]),
     "watchlist": (WATCHLIST_COLUMNS, validate_watchlist, storage.watchlist, ["kind", "value"]),
 }
 
 
-def import_file(kind: str, path: Path, db_url: str) -> ImportReport:
-    """Validate the whole file, then import it in one transaction, or raise ImportRejected."""
+def import_file(kind: str, path: Path, db_url: str, replace_demo: bool = False) -> ImportReport:
+    """Validate the whole file, then import it in one transaction, or raise ImportRejected.
+
+    With replace_demo, the demo rows still in the database are removed in that transaction."""
     columns, validate, table, keys = _KINDS[kind]
     if not path.is_file():
         raise ImportRejected([f"找不到文件：{path}"])
@@ -214,5 +292,6 @@ def import_file(kind: str, path: Path, db_url: str) -> ImportReport:
         raise ImportRejected(["文件只有表头，没有数据行。"])
     engine = storage.engine_for(db_url)
     with engine.begin() as conn:
+        removed = _remove_demo(conn) if replace_demo else DemoPresence(0, 0)
         counts = storage.upsert_rows(conn, table, keys, records)
-    return ImportReport(rows=len(records), counts=counts)
+    return ImportReport(rows=len(records), counts=counts, demo_removed=removed)

@@ -1,9 +1,12 @@
-"""The project's own database: customers, watchlist, call subjects, cases, call records.
+"""The project's own database: customers, watchlist, call subjects, cases, call records, SMS codes.
 
 SQLAlchemy Core over any URL (SQLite file by default, PostgreSQL for
 scale-out). The conversations themselves are not here: they are Rasa's `events`
 table, written by our tracker store (bot/integration/tracker_store.py) in its
 own database file.
+
+Free text a caller or an agent wrote (a case's detail, an agent's note) is stored
+masked (`bot.core.masking.mask_at_rest`): no ID digits, no full phone number.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
+from bot.core.masking import mask_at_rest
 from bot.settings import env_float
 
 metadata = sa.MetaData()
@@ -95,6 +99,31 @@ call_records = sa.Table(
     sa.Column("note_at", sa.DateTime, nullable=True),
 )
 
+# Verification codes sent to a registered phone (contract §5; bot/services/sms.py). The code
+# itself is never stored: HMAC-SHA256 of it under a random per-row salt.
+sms_codes = sa.Table(
+    "sms_codes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.String(128), nullable=False, index=True),
+    sa.Column("phone", sa.String(20), nullable=False),
+    sa.Column("salt", sa.String(64), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("expires_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("wrong_attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("used", sa.Boolean, nullable=False, default=False),
+)
+
+# Counters that tell long-running processes to re-read what they keep in memory
+# (the retention command bumps `cases_rewritten` when it clears case texts).
+maintenance = sa.Table(
+    "maintenance",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
 _APPEND_ONLY_SQLITE = (
     "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
     "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
@@ -160,8 +189,9 @@ def engine_for(url: str) -> Engine:
 
 COMPLAINT_DAYS = 180  # other calls' complaints the template check compares with
 
-# engine → (generation, last rowid read, [(call_id, customer_id, detail, created_at)])
+# engine → (generation, last rowid read, [(call_id, customer_id, detail, created_at)], rewrites seen)
 _complaint_cache: dict = {}
+CASES_REWRITTEN = "cases_rewritten"
 
 
 def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
@@ -169,12 +199,17 @@ def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
 
     The generation changes when the rows had to be read again from the start.
     """
-    generation, last, rows = _complaint_cache.get(engine, (0, 0, []))
+    generation, last, rows, rewrites = _complaint_cache.get(engine, (0, 0, [], 0))
     rowid = sa.literal_column("rowid")
     with engine.connect() as conn:
-        newest = conn.execute(sa.select(sa.func.max(rowid)).select_from(cases)).scalar() or 0
-        if newest < last:  # the table was replaced (a restored backup): read it again
-            generation, last, rows = generation + 1, 0, []
+        rewritten = sa.select(maintenance.c.value).where(maintenance.c.key == CASES_REWRITTEN).scalar_subquery()
+        newest, now_rewrites = conn.execute(
+            sa.select(sa.select(sa.func.max(rowid)).select_from(cases).scalar_subquery(), rewritten)
+        ).one()
+        newest, now_rewrites = newest or 0, now_rewrites or 0
+        # the table was replaced (a restored backup) or texts were cleared (retention): read it again
+        if newest < last or now_rewrites != rewrites:
+            generation, last, rows, rewrites = generation + 1, 0, [], now_rewrites
         if newest > last:
             fresh = conn.execute(
                 sa.select(rowid, cases.c.call_id, cases.c.customer_id, cases.c.detail, cases.c.created_at)
@@ -183,7 +218,7 @@ def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
             ).all()
             rows = rows + [tuple(r[1:]) for r in fresh]
             last = newest
-    _complaint_cache[engine] = (generation, last, rows)
+    _complaint_cache[engine] = (generation, last, rows, rewrites)
     return generation, rows
 
 
@@ -300,7 +335,7 @@ class Database:
                     kind=kind,
                     customer_id=customer_id,
                     caller_role=caller_role,
-                    detail=detail or "",
+                    detail=mask_at_rest(detail or ""),
                     created_at=now,
                     reply_due=due,
                 )
@@ -394,11 +429,12 @@ class Database:
             )
 
     def save_call_note(self, call_id: str, disposition: str, note: str) -> None:
+        """The agent's disposition and note (the note stored masked, like caller text)."""
         with self.engine.begin() as conn:
             conn.execute(
                 call_records.update()
                 .where(call_records.c.call_id == call_id)
-                .values(disposition=disposition, note=note, note_at=dt.datetime.utcnow())
+                .values(disposition=disposition, note=mask_at_rest(note or ""), note_at=dt.datetime.utcnow())
             )
 
     def add_watchlist_entries(self, rows: Iterable[dict]) -> dict:

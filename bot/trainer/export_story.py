@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 import yaml
 
-from bot.ops.logs import mask
+from bot.core.masking import mask
 
 NOT_STORY_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_unlikely_intent"}
 TZ = dt.timezone(dt.timedelta(hours=8))

@@ -141,3 +141,22 @@ def test_connections_are_kept_not_reopened_every_turn(db):
     assert len(opened) <= 2  # Rasa's own store opens (and checkpoints) one per read and write
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_caller_text_is_stored_masked_while_the_tracker_in_memory_keeps_it(db):
+    import json
+
+    store = ours(db)
+    tracker = run(store.get_or_create_tracker("c9"))
+    said = "我叫张伟，后四位3721，手机13800000001"
+    tracker.update(UserUttered(said, {"name": "greet", "confidence": 1.0}))
+    tracker.update(BotUttered("谢谢，您的尾号0001"))
+    run(store.save(tracker))
+    assert tracker.latest_message.text == said  # this turn's actions still read what was said
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        rows = [json.loads(r[0]) for r in conn.exec_driver_sql("SELECT data FROM events WHERE sender_id = 'c9'")]
+    user = [r for r in rows if r["event"] == "user"][0]
+    assert user["text"] == user["parse_data"]["text"] == "我叫张伟，后四位****，手机138****0001"
+    assert "谢谢，您的尾号0001" in [r.get("text") for r in rows]  # the bot's lines are kept as said
+    assert texts(run(rasas(db).retrieve("c9")))[0] == "我叫张伟，后四位****，手机138****0001"

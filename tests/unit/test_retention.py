@@ -1,0 +1,204 @@
+"""Retention: calls older than N days are anonymised, newer ones untouched, every purge audited."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from bot.core.retention import PLACEHOLDER, anonymise_event
+from bot.services import case_export, retention
+from bot.services.sms import VerificationCodes
+from bot.services.storage import Database, call_records, cases, sms_codes
+from tests.conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "trainer" / "fixtures" / "call_events.json"
+NOW = dt.datetime(2026, 12, 1, 2, 0, 0)  # UTC
+OLD, NEW = NOW - dt.timedelta(days=200), NOW - dt.timedelta(days=3)
+PERSONAL = ("张伟", "3721", "13800000001", "13912345678", "催收员天天打电话")
+
+
+def events_at(when):
+    """The fixture call (张伟, 3721, 13800000001) as if held at `when`."""
+    events = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    first = events[0]["timestamp"]
+    start = when.replace(tzinfo=dt.timezone.utc).timestamp()
+    for e in events:
+        e["timestamp"] = start + (e["timestamp"] - first)
+    events.append(
+        {
+            "event": "user",
+            "timestamp": start + 60,
+            "text": "我的新号码13912345678",
+            "parse_data": {
+                "intent": {"name": "inform", "confidence": 1.0},
+                "entities": [],
+                "text": "我的新号码13912345678",
+            },
+            "metadata": {"voiceprint": [0.1, 0.2]},
+        }
+    )
+    return events
+
+
+@pytest.fixture
+def stores(data_dir, db_url):
+    """A project database and a tracker store holding one old and one new call of each kind."""
+    tracker = data_dir / "rasa_tracker.db"
+    engine = sa.create_engine(f"sqlite:///{tracker}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) "
+            "NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+        )
+        for call, when in (("old-rest", OLD), ("new-rest", NEW)):
+            for e in events_at(when):
+                conn.exec_driver_sql(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
+                    (call, e["event"], e["timestamp"], json.dumps(e, ensure_ascii=False)),
+                )
+    engine.dispose()
+    db = Database(db_url)
+    for call, when in (("old-rest", OLD), ("new-rest", NEW)):
+        db.register_case(call, "complaint", "borrower", "C0001", "催收员天天打电话 13912345678", 15, now=when)
+        db.record_call_subject(call, "13800000001", "C0001", now=when)
+    for call, when in (("old-agent", OLD), ("new-agent", NEW)):
+        db.start_call(call, "agent", "agent1")
+        db.save_call_note(call, "callback", "客户张伟要求回拨")
+        with db.engine.begin() as conn:
+            conn.execute(
+                call_records.update().where(call_records.c.call_id == call).values(started_at=when, note_at=when)
+            )
+    codes = VerificationCodes(db, lambda *a: None)
+    codes.send("old-rest", "13800000001", now=OLD)
+    codes.send("new-rest", "13800000001", now=NEW)
+    packet = case_export.build_packet("old-rest", events_at(OLD), db)
+    case_export.write_packet(packet, data_dir / "cases")
+    return db, f"sqlite:///{tracker}", data_dir
+
+
+def stored_events(tracker_url, call):
+    return case_export.tracker_events(tracker_url, call)
+
+
+def test_old_calls_are_anonymised_and_new_ones_untouched(stores):
+    db, tracker_url, data_dir = stores
+    before_new = stored_events(tracker_url, "new-rest")
+    report = retention.purge(db, tracker_url, 180, by="ops1", now=NOW, cases_dir=data_dir / "cases")
+    assert sorted(report.calls) == ["old-agent", "old-rest"]
+    assert "已匿名化 2 通电话" in report.describe()
+
+    old = stored_events(tracker_url, "old-rest")
+    stored = json.dumps(old, ensure_ascii=False)
+    for secret in PERSONAL:
+        assert secret not in stored, secret
+    assert [e["text"] for e in old if e["event"] == "user"][0] == PLACEHOLDER
+    slots = case_export.last_slots(old)
+    # codes, references and the customer id stay: the summary still says what the call was
+    assert slots["caller_role"] == "borrower" and slots["purpose"] == "repayment_plan"
+    assert slots["customer_id"] == "C0001" and slots["identity_verified"] is True
+    assert slots["materials_requested"] == ["id_card", "unemployment_proof", "repayment_proposal"]
+    assert stored_events(tracker_url, "new-rest") == before_new
+
+    with db.engine.connect() as conn:
+        rows = {r.call_id: r for r in conn.execute(sa.select(cases))}
+        notes = {r.call_id: r.note for r in conn.execute(sa.select(call_records))}
+        codes = {r.call_id for r in conn.execute(sa.select(sms_codes))}
+    assert rows["old-rest"].detail == "" and rows["old-rest"].reference.startswith("TS")
+    assert rows["old-rest"].reply_due and rows["old-rest"].created_at == OLD
+    assert rows["new-rest"].detail.startswith("催收员天天打电话")
+    assert notes == {"old-agent": "", "new-agent": "客户张伟要求回拨"}
+    assert codes == {"new-rest"}
+    assert db.calls_from_number("13800000001") == [("C0001", NEW)]
+
+    packet = (data_dir / "cases" / "old-rest.json").read_text(encoding="utf-8")
+    document = (data_dir / "cases" / "old-rest.md").read_text(encoding="utf-8")
+    for secret in PERSONAL:
+        assert secret not in packet and secret not in document, secret
+    assert rows["old-rest"].reference in packet and '"level": "none"' in packet
+
+
+def test_the_anonymised_call_still_loads_in_rasa(stores):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    db, tracker_url, data_dir = stores
+    retention.purge(db, tracker_url, 180, by="ops1", now=NOW)
+    store = SQLTrackerStore(
+        Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(data_dir / "rasa_tracker.db")
+    )
+    import asyncio
+
+    tracker = asyncio.run(store.retrieve_full_tracker("old-rest"))
+    assert tracker.get_slot("caller_role") == "borrower"
+    assert tracker.get_slot("customer_name") == PLACEHOLDER
+
+
+def test_each_purge_is_audited_once_and_a_second_run_changes_nothing(stores):
+    db, tracker_url, data_dir = stores
+    retention.purge(db, tracker_url, 180, by="ops1", now=NOW, cases_dir=data_dir / "cases")
+    again = retention.purge(db, tracker_url, 180, by="ops2", now=NOW, cases_dir=data_dir / "cases")
+    assert again.calls == []
+    rows = [r for r in db.audit_for_call("old-rest") if r["event"] == "retention_purged"]
+    assert len(rows) == 1
+    assert rows[0]["detail"]["by"] == "ops1" and rows[0]["at"] == NOW and rows[0]["detail"]["days"] == 180
+    assert db.audit_for_call("new-rest") == []
+    with pytest.raises(sa.exc.DBAPIError):  # the audit stays append-only
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE audit SET event = 'x'")
+
+
+def test_a_dry_run_counts_and_changes_nothing(stores):
+    db, tracker_url, data_dir = stores
+    before = stored_events(tracker_url, "old-rest")
+    report = retention.purge(db, tracker_url, 180, by="ops1", now=NOW, dry_run=True, cases_dir=data_dir / "cases")
+    assert sorted(report.calls) == ["old-agent", "old-rest"] and report.sms_codes == 1 and report.packets == 1
+    assert "演练" in report.describe()
+    assert stored_events(tracker_url, "old-rest") == before
+    assert db.audit_for_call("old-rest") == []
+
+
+def test_a_running_process_forgets_cleared_complaint_texts(stores):
+    db, tracker_url, _ = stores
+    assert len(db.complaint_texts(days=100_000)) == 2  # read (and kept in this process) before the purge
+    retention.purge(db, tracker_url, 180, by="ops1", now=NOW)
+    assert [text for _, text in db.complaint_texts(days=100_000)] == ["催收员天天打电话 139****5678"]
+
+
+def test_cli_reads_the_setting_and_prints_in_chinese(stores, monkeypatch):
+    monkeypatch.delenv("BOT_RETENTION_DAYS", raising=False)
+    unset = subprocess.run([sys.executable, "-m", "bot", "retention"], cwd=ROOT, capture_output=True, text=True)
+    assert unset.returncode == 0 and "未设置保留期限" in unset.stdout
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "180")
+    dry = subprocess.run(
+        [sys.executable, "-m", "bot", "retention", "--dry-run"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "演练" in dry.stdout and "通电话" in dry.stdout
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {
+            "event": "slot",
+            "name": "proxy_signals",
+            "value": [{"code": "gray_phrase", "evidence": "停息挂账", "weight": 0.3}],
+        },
+        {"event": "slot", "name": "session_started_metadata", "value": {"caller_number": "13800000001"}},
+        {
+            "event": "bot",
+            "text": "请问您是借款人本人吗？",
+            "data": {"buttons": [{"title": "本人", "payload": "我是本人"}]},
+        },
+    ],
+)
+def test_anonymising_keeps_codes_and_removes_text(event):
+    out = anonymise_event(event)
+    assert anonymise_event(out) == out
+    flat = json.dumps(out, ensure_ascii=False)
+    assert "停息挂账" not in flat and "13800000001" not in flat and "本人" not in flat
+    if event["name" if "name" in event else "event"] == "proxy_signals":
+        assert out["value"][0]["code"] == "gray_phrase" and out["value"][0]["weight"] == 0.3
