@@ -239,7 +239,7 @@ def sms_codes():
     """The verification-code service (bot/services/sms.py), one per process."""
     global _CODES
     if _CODES is None:
-        from bot.services.sms import VerificationCodes, default_sender
+        from bot.services.sms import VerificationCodes
 
-        _CODES = VerificationCodes(database(), default_sender())
+        _CODES = VerificationCodes(database())
     return _CODES

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.core.codes import extract_code
 from bot.core.materials import CATALOGUE_DIR
 from bot.core.textnorm import spoken_digits_to_arabic
 
@@ -398,11 +399,10 @@ def _loan(raw: str, asked_for_loan: bool) -> Tuple[Optional[str], Optional[str]]
     return None, None
 
 
-def _sms_code(raw: str, asked_for_code: bool) -> Optional[str]:
+def _sms_code(text: str, raw: str, asked_for_code: bool) -> Optional[str]:
     if not (asked_for_code or _CODE_CUE.search(raw)):
         return None
-    m = re.search(r"(?<![0-9])([0-9]{6})(?![0-9])", raw)
-    return m.group(1) if m else None
+    return extract_code(text)
 
 
 def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
@@ -500,7 +500,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     loan_id, loan_digits = _loan(raw, asked in ("identity_code", "loan_id"))
     if loan_digits and id_digits and loan_digits.endswith(id_digits):
         id_digits = None
-    code = _sms_code(raw, asked == "sms_code")
+    code = _sms_code(text, raw, asked == "sms_code")
     if code and id_digits and code.endswith(id_digits):
         id_digits = None
     phone = None

@@ -52,9 +52,3 @@ def candidates(name_said: str, records: Iterable, caller_number: Optional[str]) 
         for r in records
         if same_name(name_said, r.name)
     ]
-
-
-def masked_phone(phone: str) -> str:
-    """138****0001: what the caller hears of a registered phone."""
-    digits = _digits(phone)
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"

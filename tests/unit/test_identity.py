@@ -46,7 +46,3 @@ def test_same_name_and_digits_from_another_phone_are_never_picked_arbitrarily():
         new.__class__(**{**new.__dict__, "loan_id": "L20250010"}), identity.candidates("王建国", loan, "13900000000")
     )
     assert outcome == "knowledge" and settled.customer_id == "S10" and settled.verification == "knowledge"
-
-
-def test_masked_phone():
-    assert identity.masked_phone("13700000001") == "137****0001"
