@@ -241,8 +241,14 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
     if heard.no_phone:
         changes["sms"] = "no_phone"
         declined.append("sms_code")
-    if asked == "hardship" and heard.deny:
-        declined.append("hardship")
+    described_hardship = (
+        asked == "hardship"
+        and not heard.hardship
+        and bool(heard.text)
+        and not (heard.digression or heard.wants_human or heard.low_confidence)
+    )
+    if asked == "hardship" and (heard.deny or described_hardship):
+        declined.append("hardship")  # answered in words no list has: taken as said, not asked again
     if asked == "case_detail" and heard.text:
         declined.append("case_detail")  # asked once, answered: the detail is kept
     changes["declined"] = tuple(dict.fromkeys(declined))
@@ -252,6 +258,7 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         or added_detail
         or (asked == "case_detail" and bool(heard.text))
         or (asked == "hardship" and heard.deny)
+        or described_hardship
     )
     if heard.digression or heard.wants_human:
         useful = True

@@ -376,11 +376,12 @@ def _id_digits(raw: str, asked_for_id: bool) -> Optional[str]:
     cue = _ID_CUE.search(raw)
     if cue or asked_for_id:
         after = raw[cue.end() :] if cue else raw
-        m = re.search(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", after) or (
-            re.search(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", raw) if asked_for_id else None
+        # the last run said wins: "5386，不对不对，是5836"
+        found = re.findall(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", after) or (
+            re.findall(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", raw) if asked_for_id else []
         )
-        if m:
-            return m.group(1)
+        if found:
+            return found[-1]
     return None
 
 
@@ -421,11 +422,12 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
     if "fraud_report" in codes and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少", text):
         codes.remove("account_inquiry")
-    if nlu.purpose and nlu.purpose not in ("unknown",) and nlu.purpose not in codes:
-        if nlu.purpose == "other" and codes:
-            pass
-        else:
-            codes.insert(0, nlu.purpose)
+    # a fraud report quotes what the agency offered (停息挂账, 修复征信): those are not matters of their own
+    if "fraud_report" in codes:
+        codes = [c for c in codes if c in ("fraud_report", "account_inquiry")]
+    # the words name the matters; the NLU's whole-sentence reading counts when no words do
+    if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
+        codes.append(nlu.purpose)
     if "other" in codes and len(codes) > 1:
         codes.remove("other")
     return tuple(dict.fromkeys(codes))

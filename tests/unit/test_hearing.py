@@ -133,3 +133,17 @@ def test_a_digression_with_content_is_not_only_a_digression():
     heard = said("你好，我是孙悦的老公", intent="greet")
     assert heard.digression is None and heard.role == "family"
     assert said("你是机器人吗", intent="bot_challenge").digression == "bot_challenge"
+
+
+def test_a_correction_in_the_same_breath_keeps_the_last_number():
+    assert said("5386，不对不对，是5836", asked="identity_code").id_digits == "5836"
+
+
+def test_a_fraud_report_quoting_the_agencys_offers_is_one_matter():
+    heard = said("我被骗了，那个债务优化公司收了我三千，说能帮我停息挂账、修复征信", purpose="repayment_plan")
+    assert heard.purposes == ("fraud_report",)
+
+
+def test_the_words_name_the_matter_over_the_nlus_guess():
+    heard = said("这单你们别催了，该免的全部给他免掉", purpose="collection_complaint")
+    assert heard.purposes == ("fee_waiver",)
