@@ -157,6 +157,10 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
     new_role = "borrower" if heard.claims_borrower else heard.role
     if new_role is None and role is None and heard.caller_name and heard.id_digits and not heard.subject_name:
         new_role = "borrower"  # "我是张伟，身份证后四位3721": own name and own ID digits
+    if heard.claims_borrower and heard.speaks_as_agency:
+        # "我们客户周杰这笔借款……就是我的借款": an agency's words, then the borrower's
+        claims.append(("third_party", heard.text))
+        changes["flipped"] = True
     if new_role and new_role != role:
         earlier = {r for r, _ in claims}
         if new_role == "borrower" and earlier & set(NON_BORROWER_ROLES):

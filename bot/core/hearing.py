@@ -107,6 +107,9 @@ _ID_CUE = re.compile(
     r"(身份证|证件|后四位|后4位|后几位|尾号|末四位|末4位|最后四位|最后4位|最后四个|最后4个|最后几位|后四个|后面四位)"
 )
 _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
+_AGENCY_VOICE = re.compile(
+    r"(我们|我的|咱们)(的)?(客户|委托人|当事人|会员|学员|案子)|我们(公司|机构|中心|律所|团队)|我司"
+)
 _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 # "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
@@ -172,6 +175,7 @@ class Heard:
     digression: Optional[str] = None
     wants_human: bool = False
     no_phone: bool = False  # "我没有那个手机" at the code question
+    speaks_as_agency: bool = False  # "我们客户周杰…", "我们委托人": someone acting for the borrower
     low_confidence: bool = False  # IVR speech below the confidence threshold: nothing is taken from it
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
@@ -492,6 +496,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         name = _clean_name(m.group(2) or "")
         if name:
             own, subject = name, None
+    agency_voice = bool(_AGENCY_VOICE.search(text))
+    if agency_voice and not structural_role:
+        structural_role = None if claims_borrower else "third_party"
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
     bare = None
     if asked == "customer_name" and not (own or subject):
@@ -544,4 +551,5 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         digression=digression,
         wants_human=nlu.intent == "request_human",
         no_phone=no_phone and not code,
+        speaks_as_agency=agency_voice,
     )

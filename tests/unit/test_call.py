@@ -168,3 +168,14 @@ def test_next_steps():
     assert next_step(Call(role="third_party", matters=(Matter("fee_waiver"),)), "level2") == "callback_registered_phone"
     assert next_step(Call(), "level1", "police_report_packet") == "police_report_packet"
     assert next_step(Call(role="borrower", ambiguous=True, matters=(Matter("account_inquiry"),))) == "human_review"
+
+
+def test_an_agency_that_says_it_is_the_borrower_in_the_same_breath_is_a_flip():
+    call = run(Call(), "你好，我们客户周杰这笔借款……就是我的借款，想问下现在还欠多少")
+    assert call.flipped and not may_disclose_account(
+        Call(role="borrower", verification="registered_phone", flipped=call.flipped)
+    )
+
+
+def test_agency_wording_makes_the_caller_a_third_party():
+    assert run(Call(), "我们委托人孙悦的事，想谈一下停息挂账").role == "third_party"
