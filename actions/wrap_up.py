@@ -38,11 +38,21 @@ class ActionWrapUp(Action):
         key = "|".join(
             str(x) for x in (call.role, call.purposes, call.hardship, call.verification, call.handoff, level, step)
         )
-        if key == tracker.get_slot("wrapped_key"):
-            if not call.ended:
+        if key == tracker.get_slot("wrapped_key") or (call.level1 and tracker.get_slot("wrapped_key")):
+            # said already: no closing twice; after two such turns, offer the human and end
+            repeats = int(tracker.get_slot("closings") or 0) + 1
+            if call.ended or repeats >= 3:
+                dispatcher.utter_message(response="utter_goodbye")
+            elif repeats == 2:
+                dispatcher.utter_message(response="utter_closing_offer_human")
+            else:
                 dispatcher.utter_message(response="utter_anything_else")
-            return risk_events
-        events: List[EventType] = risk_events + [SlotSet("wrapped_key", key), SlotSet("next_step", step)]
+            return risk_events + [SlotSet("closings", float(repeats))]
+        events: List[EventType] = risk_events + [
+            SlotSet("wrapped_key", key),
+            SlotSet("next_step", step),
+            SlotSet("closings", 0.0),
+        ]
         disclose = script.may_disclose_account(call, level, signals)
 
         codes: List[str] = []
