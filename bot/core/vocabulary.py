@@ -62,4 +62,5 @@ SIGNAL_CODES: Tuple[str, ...] = (
     "impersonating_official",
     "extortion",
     "forged_document",
+    "role_flip",
 )

@@ -1,6 +1,10 @@
 """Run the engine over the labelled development set and print precision/recall per level.
 
 Usage: .venv/bin/python -m bot.ops.risk_eval [tests/risk_devset.yml]
+
+Each call may also give `verification` (none|knowledge|registered_phone|sms_code; absent:
+identity_verified decides, as for old callers of the engine) and `role_claims`
+([[role, sentence], ...] in call order: the roles the caller claimed).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ def call_to_inputs(call: Mapping[str, Any], now: datetime) -> Tuple[CallFacts, R
         caller_number=str(call.get("caller_number") or ""),
         authorisation_shown=bool(call.get("authorisation_shown", False)),
         operator_flags=list(ctx_doc.get("operator_flags", [])),
+        verification=str(call.get("verification") or "none"),
+        role_claims=tuple((str(role), str(sentence)) for role, sentence in call.get("role_claims") or []),
     )
     context = RiskContext(current_customer_id=call.get("customer_id"), now=now)
     context.watchlist_phones = set(ctx_doc.get("watchlist_phones", []))

@@ -350,16 +350,33 @@ def test_mentioning_officials_is_not_impersonating(cfg, text):
     "text",
     [
         "不给减免我们就去你们公司门口拉横幅",
-        "天天投诉到你们受不了",
+        "罚息不全免，我们就天天投诉，投诉到你们受不了为止",
         "不把利息退了，到时候让你们上新闻",
         "不同意停息挂账的话，我们就发抖音曝光你们",
-        "你们不同意，我们就天天投诉，投诉到你们受不了为止",
-        "否则后果自负",
+        "把违约金全免了，否则后果自负",
     ],
 )
 def test_extortion(cfg, text):
     found = sig.extortion_signals(facts(text), RiskContext(), cfg)
     assert codes(found) == ["extortion"] and found[0].severe
+
+
+def test_extortion_demand_and_threat_in_consecutive_turns(cfg):
+    said = facts("我们就一个要求，利息全免。", "你们不同意，我们就天天投诉，投诉到你们受不了为止。")
+    found = sig.extortion_signals(said, RiskContext(), cfg)
+    assert codes(found) == ["extortion"] and "利息全免" in found[0].evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "天天投诉到你们受不了",  # pressure, but no benefit asked for
+        "否则后果自负",
+        "你们马上停止骚扰我家人，不然我就曝光你们",
+    ],
+)
+def test_threat_without_a_benefit_demand_is_not_extortion(cfg, text):
+    assert sig.extortion_signals(facts(text), RiskContext(), cfg) == []
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,14 @@ from bot.core.risk.engine import assess, combine, requirements_for
 from bot.core.risk.model import (
     LEVELS,
     SIGNAL_CODES,
+    VERIFICATION,
     Assessment,
     CallFacts,
     RiskContext,
     Signal,
     level_rank,
     max_level,
+    trusted_verification,
 )
 from bot.core.risk.phone import normalize_phone
 from bot.core.risk.phrases import PhraseEntry, PhraseMatch, PhraseMatcher
@@ -22,6 +24,8 @@ from bot.core.risk.similarity import cosine, jaccard, minhash_signature, minhash
 
 __all__ = [
     "assess",
+    "trusted_verification",
+    "VERIFICATION",
     "load_config",
     "requirements_for",
     "combine",

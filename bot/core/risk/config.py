@@ -25,7 +25,11 @@ PATTERN_SECTIONS = (
     "impersonating_official",
     "extortion",
     "forged_document",
+    "oral_authorisation",
+    "victim_report",
+    "reported_speech",
 )
+_WORD_NAME = re.compile(r"\{([a-z_]+)\}")
 
 
 class ConfigError(ValueError):
@@ -129,6 +133,7 @@ class RiskConfig:
     victim_roles: Tuple[str, ...]
     victim_ceiling: str
     skip_verified_borrower: Tuple[str, ...]
+    role_flip_from: Tuple[str, ...]
     requirements: Dict[str, LevelRequirement]
     lexicon: PhraseMatcher
     patterns: Dict[str, PatternSet]
@@ -247,13 +252,45 @@ def _phrase_entry(item: Any, index: int) -> PhraseEntry:
         tier=tier,
         variants=tuple(str(v) for v in item.get("variants", []) or []),
         fuzzy=bool(item.get("fuzzy", True)),
+        near=bool(item.get("near", True)),
         exclude=tuple(str(v) for v in item.get("exclude", []) or []),
         not_after=tuple(str(v) for v in item.get("not_after", []) or []),
         benign_for_borrower=bool(item.get("benign_for_borrower", False)),
     )
 
 
-def _pattern_set(name: str, sec: Any, negation: Mapping[str, Any]) -> PatternSet:
+def _pattern_words(lexicon: Mapping[str, Any]) -> Dict[str, str]:
+    """The named word groups ({benefit}, {harm}) rules may use; whitespace is dropped (YAML folds lines)."""
+    sec = lexicon.get("pattern_words") or {}
+    if not isinstance(sec, Mapping):
+        _fail("lexicon.yml pattern_words", "must be a mapping of name: alternatives")
+    words = {}
+    for name, value in sec.items():
+        text = re.sub(r"\s+", "", str(value or ""))
+        if not _WORD_NAME.fullmatch("{" + str(name) + "}") or not text:
+            _fail(f"lexicon.yml pattern_words.{name}", "needs a lower-case name and a non-empty value")
+        try:
+            re.compile(text)
+        except re.error as exc:
+            _fail(f"lexicon.yml pattern_words.{name}", f"bad regex: {exc}")
+        words[str(name)] = text
+    return words
+
+
+def _expand(regex: str, words: Mapping[str, str], where: str) -> str:
+    """The regex with every {name} replaced by its word group (as a non-capturing group)."""
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) not in words:
+            _fail(where, f"unknown word group {{{m.group(1)}}}; defined: {', '.join(sorted(words)) or 'none'}")
+        return f"(?:{words[m.group(1)]})"
+
+    return _WORD_NAME.sub(one, regex)
+
+
+def _pattern_set(
+    name: str, sec: Any, negation: Mapping[str, Any], words: Optional[Mapping[str, str]] = None
+) -> PatternSet:
     """Compile one pattern section and check that every example matches its own rule."""
     where = f"lexicon.yml patterns.{name}"
     if not isinstance(sec, Mapping) or not isinstance(sec.get("rules"), list) or not sec["rules"]:
@@ -261,7 +298,7 @@ def _pattern_set(name: str, sec: Any, negation: Mapping[str, Any]) -> PatternSet
     rules, examples = [], []
     for i, item in enumerate(sec["rules"]):
         try:
-            rule = re.compile(str(item["regex"]))
+            rule = re.compile(_expand(str(item["regex"]), words or {}, f"{where}.rules[{i}]"))
         except (KeyError, TypeError, re.error) as exc:
             _fail(f"{where}.rules[{i}]", f"bad regex: {exc}")
         example = str(item.get("example", ""))
@@ -283,7 +320,8 @@ def _patterns(lexicon: Mapping[str, Any]) -> Dict[str, PatternSet]:
     """All pattern sections of lexicon.yml."""
     sec = _section(lexicon, "patterns", "lexicon.yml")
     negation = lexicon.get("negation") or {}
-    return {name: _pattern_set(name, sec.get(name), negation) for name in PATTERN_SECTIONS}
+    words = _pattern_words(lexicon)
+    return {name: _pattern_set(name, sec.get(name), negation, words) for name in PATTERN_SECTIONS}
 
 
 def _role_factors(sec: Mapping[str, Any]) -> Dict[str, float]:
@@ -328,6 +366,9 @@ def build_config(risk: Mapping[str, Any], lexicon: Mapping[str, Any]) -> RiskCon
         victim_ceiling=_code(victim.get("ceiling", "watch"), LEVELS, "risk.yml victim.ceiling"),
         skip_verified_borrower=_codes(
             risk.get("skip_verified_borrower", []), SIGNAL_CODES, "risk.yml skip_verified_borrower"
+        ),
+        role_flip_from=_codes(
+            _section(risk, "role_flip", "risk.yml").get("from_roles", []), CALLER_ROLES, "risk.yml role_flip.from_roles"
         ),
         requirements=_requirements(risk),
         lexicon=PhraseMatcher([_phrase_entry(x, i) for i, x in enumerate(entries)], near_min_len),

@@ -6,7 +6,16 @@ from dataclasses import replace
 from typing import Dict, List, Optional
 
 from bot.core.risk.config import LevelRequirement, RiskConfig, load_config
-from bot.core.risk.model import LEVELS, Assessment, CallFacts, RiskContext, Signal, max_level, min_level
+from bot.core.risk.model import (
+    LEVELS,
+    Assessment,
+    CallFacts,
+    RiskContext,
+    Signal,
+    max_level,
+    min_level,
+    trusted_verification,
+)
 from bot.core.risk.signals import FINDERS, is_verified_borrower
 
 __all__ = [
@@ -18,6 +27,9 @@ __all__ = [
     "combine",
     "decide_level",
     "level_for_score",
+    "fit_score",
+    "next_step_for",
+    "is_victim_report",
 ]
 
 
@@ -36,12 +48,18 @@ def _role_key(facts: CallFacts, config: RiskConfig) -> str:
     return facts.caller_role if facts.caller_role in config.role_factor else "unknown"
 
 
-def _is_victim_report(facts: CallFacts, config: RiskConfig) -> bool:
-    """Whether the caller reports being a victim (their quoted words are evidence, not intent)."""
-    return facts.purpose in config.victim_purposes and facts.caller_role in config.victim_roles
+def is_victim_report(facts: CallFacts, config: RiskConfig) -> bool:
+    """Whether the caller reports being a victim (their quoted words are evidence, not intent):
+    a borrower, relative or not-yet-identified caller reporting fraud, or saying an agency
+    took their money (lexicon patterns.victim_report)."""
+    if facts.caller_role not in config.victim_roles:
+        return False
+    if facts.purpose in config.victim_purposes:
+        return True
+    return any(config.patterns["victim_report"].search(text) for text in facts.utterances)
 
 
-def _adjust_one(signal: Signal, facts: CallFacts, config: RiskConfig) -> Optional[Signal]:
+def _adjust_one(signal: Signal, facts: CallFacts, config: RiskConfig, victim: bool = False) -> Optional[Signal]:
     """One signal after role factors, protections and caps; None when it must not count."""
     verified = is_verified_borrower(facts)
     by_operator = signal.evidence == "operator_flag"
@@ -51,7 +69,8 @@ def _adjust_one(signal: Signal, facts: CallFacts, config: RiskConfig) -> Optiona
         signal = replace(signal, weight=signal.weight * config.role_factor[_role_key(facts, config)])
         if verified:
             signal = replace(signal, ceiling=min_level(signal.ceiling, config.verified_borrower_ceiling))
-    if _is_victim_report(facts, config) and signal.quotable:
+    quoting = victim or (signal.quoted and facts.caller_role in config.victim_roles)
+    if quoting and signal.quotable and not by_operator:
         signal = replace(signal, ceiling=min_level(signal.ceiling, config.victim_ceiling), severe=False)
     return signal if signal.weight > 0 else None
 
@@ -59,8 +78,9 @@ def _adjust_one(signal: Signal, facts: CallFacts, config: RiskConfig) -> Optiona
 def adjust_signals(signals: List[Signal], facts: CallFacts, config: RiskConfig) -> List[Signal]:
     """Apply the genuine-consumer protections and drop duplicates; strongest first."""
     kept: Dict[tuple, Signal] = {}
+    victim = is_victim_report(facts, config)
     for signal in signals:
-        adjusted = _adjust_one(signal, facts, config)
+        adjusted = _adjust_one(signal, facts, config, victim)
         if adjusted is not None:
             kept.setdefault((adjusted.code, adjusted.evidence), adjusted)
     return sorted(kept.values(), key=lambda s: (not s.severe, -s.weight))
@@ -91,7 +111,7 @@ def decide_level(score: float, signals: List[Signal], config: RiskConfig) -> str
     return min_level(level_for_score(score, config.thresholds), cap)
 
 
-def _fit_score(score: float, level: str, thresholds: Dict[str, float]) -> float:
+def fit_score(score: float, level: str, thresholds: Dict[str, float]) -> float:
     """Keep the reported score inside the band of the decided level."""
     index = LEVELS.index(level)
     low = thresholds.get(level, 0.0)
@@ -110,12 +130,13 @@ def requirements_for(level: str, config: Optional[RiskConfig] = None) -> LevelRe
 def assess(facts: CallFacts, context: Optional[RiskContext] = None, config: Optional[RiskConfig] = None) -> Assessment:
     """Assess one call: signals with evidence, score in [0, 1], level and what it requires."""
     cfg = config or load_config()
+    trusted_verification(facts)  # refuses a verification code the contract does not know
     signals = adjust_signals(collect_signals(facts, context or RiskContext(), cfg), facts, cfg)
     level = decide_level(combine(signals), signals, cfg)
     requirement = requirements_for(level, cfg)
     return Assessment(
         level,
-        _fit_score(combine(signals), level, cfg.thresholds),
+        fit_score(combine(signals), level, cfg.thresholds),
         signals,
         next_step_for(requirement, signals),
         list(requirement.extra_materials),

@@ -6,9 +6,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from bot.core.vocabulary import CALLER_ROLES, LEVELS, MATERIALS, NEXT_STEPS, PURPOSES, SIGNAL_CODES
+from bot.core.vocabulary import (
+    CALLER_ROLES,
+    LEVELS,
+    MATERIALS,
+    NEXT_STEPS,
+    PURPOSES,
+    SIGNAL_CODES,
+    TRUSTED_VERIFICATION,
+    VERIFICATION,
+)
 
-__all__ = ["CALLER_ROLES", "LEVELS", "MATERIALS", "NEXT_STEPS", "PURPOSES", "SIGNAL_CODES"]
+__all__ = [
+    "CALLER_ROLES",
+    "LEVELS",
+    "MATERIALS",
+    "NEXT_STEPS",
+    "PURPOSES",
+    "SIGNAL_CODES",
+    "TRUSTED_VERIFICATION",
+    "VERIFICATION",
+]
 
 
 def level_rank(level: str) -> int:
@@ -36,6 +54,7 @@ class Signal:
     ceiling: str = "level2"  # the highest level this signal can justify on its own
     severe: bool = False  # forces level1 (impersonating_official, extortion, forged_document)
     quotable: bool = False  # raised by words a victim may merely be quoting
+    quoted: bool = False  # those words were attributed to someone else ("他们说…", "那个自称…的人")
 
     def to_dict(self) -> Dict[str, str]:
         """The contract shape {"code", "evidence"}."""
@@ -44,7 +63,18 @@ class Signal:
 
 @dataclass
 class CallFacts:
-    """What the dialogue has established about the call so far."""
+    """What the dialogue has established about the call so far.
+
+    `verification` is how the borrower was verified (contract §3 v1.1). Only
+    `registered_phone` and `sms_code` count as a verified borrower: `knowledge` (name and
+    ID digits) is what a proxy holding the ID card also has. Callers written before the
+    levels existed set only `identity_verified`; with `verification` left at "none",
+    `identity_verified=True` is read as a trusted verification (the contract's meaning of
+    identity_verified since v1.1). Once `verification` is set, it alone decides.
+
+    `role_claims` are the roles the caller claimed, each with the sentence that claimed it,
+    in call order (e.g. ("authorized_agent", "我是她的法务"), ("borrower", "我就是孙悦本人")).
+    """
 
     caller_role: str = "unknown"
     identity_verified: bool = False
@@ -54,6 +84,20 @@ class CallFacts:
     authorisation_shown: bool = False
     voiceprint: Optional[List[float]] = None
     operator_flags: List[str] = field(default_factory=list)  # signal codes an agent flagged by hand
+    verification: str = "none"  # none | knowledge | registered_phone | sms_code
+    role_claims: Tuple[Tuple[str, str], ...] = ()  # (role code, the caller's sentence), in call order
+
+
+def trusted_verification(facts: CallFacts) -> bool:
+    """Whether the caller proved possession of the borrower's phone (registered_phone or sms_code).
+
+    Old callers that set only identity_verified (verification "none") keep working.
+    """
+    if facts.verification not in VERIFICATION:
+        raise ValueError(f"unknown verification {facts.verification!r}; expected one of {', '.join(VERIFICATION)}")
+    if facts.verification == "none":
+        return facts.identity_verified
+    return facts.verification in TRUSTED_VERIFICATION
 
 
 @dataclass

@@ -45,6 +45,7 @@ class PhraseEntry:
     tier: str = "level2"  # the highest level the phrase can justify on its own
     variants: Tuple[str, ...] = ()
     fuzzy: bool = True  # also match homophones / near-homophones
+    near: bool = True  # with fuzzy: also tolerate one misheard syllable (off where that hits common words)
     exclude: Tuple[str, ...] = ()  # spans that sound alike but are other words (惨淡 ≠ 铲单)
     not_after: Tuple[str, ...] = ()  # skip when right after these words (你们法务部 is the lender's)
     benign_for_borrower: bool = False  # a borrower asking for it is exercising a right
@@ -159,7 +160,7 @@ class PhraseMatcher:
         diffs = [(a, b) for a, b in zip(window, form_syl) if a != b]
         if not diffs:
             return "homophone"
-        if len(diffs) == 1 and len(form_syl) >= self.near_min_len and near_syllables(*diffs[0]):
+        if entry.near and len(diffs) == 1 and len(form_syl) >= self.near_min_len and near_syllables(*diffs[0]):
             return "near"
         return ""
 

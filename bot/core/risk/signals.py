@@ -9,7 +9,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 from bot.core.materials import label
 from bot.core.risk.complaints import stored_complaint_shingles
 from bot.core.risk.config import RiskConfig
-from bot.core.risk.model import SIGNAL_CODES, CallFacts, RiskContext, Signal
+from bot.core.risk.model import SIGNAL_CODES, CallFacts, RiskContext, Signal, trusted_verification
 from bot.core.risk.phone import normalize_phone
 from bot.core.risk.phrases import PhraseEntry, PhraseMatch, PhraseMatcher
 from bot.core.risk.similarity import cosine, jaccard, minhash_signature, minhash_similarity, shingles
@@ -25,6 +25,7 @@ def make_signal(
     weight: Optional[float] = None,
     ceiling: Optional[str] = None,
     quotable: Optional[bool] = None,
+    quoted: bool = False,
 ) -> Signal:
     """A signal carrying the configured weight, ceiling and nature of its code."""
     rule = config.signals[code]
@@ -35,12 +36,20 @@ def make_signal(
         ceiling or rule.ceiling,
         rule.severe,
         rule.quotable if quotable is None else quotable,
+        quoted,
     )
 
 
 def is_verified_borrower(facts: CallFacts) -> bool:
-    """Whether the caller is the borrower and passed identity verification."""
-    return facts.caller_role == "borrower" and facts.identity_verified
+    """Whether the caller is the borrower and proved it beyond knowledge (registered_phone or sms_code)."""
+    return facts.caller_role == "borrower" and trusted_verification(facts)
+
+
+def is_quoted(config: RiskConfig, text: str, span: str, start: Optional[int] = None) -> bool:
+    """Whether the words at `span` of this utterance follow "他们说…" / "那个自称…" (someone else's words)."""
+    norm = normalize(text)
+    at = norm.find(span) if start is None else start
+    return at > 0 and config.patterns["reported_speech"].search(norm[:at]) is not None
 
 
 def watchlist_phone_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
@@ -64,25 +73,29 @@ def watchlist_phrase_signals(facts: CallFacts, context: RiskContext, config: Ris
         return []
     matcher = _watchlist_matcher(tuple(context.watchlist_phrases), config.near_min_len)
     matches = _first_matches(matcher, facts.utterances)
-    return [make_signal(config, "watchlist_phrase", m.evidence) for m in matches]
+    return [
+        make_signal(config, "watchlist_phrase", m.evidence, quoted=is_quoted(config, text, m.span, m.start))
+        for m, text in matches
+    ]
 
 
-def _first_matches(matcher: PhraseMatcher, utterances: Iterable[str]) -> List[PhraseMatch]:
-    """The first match of every entry over all utterances, in call order."""
-    seen: Dict[str, PhraseMatch] = {}
+def _first_matches(matcher: PhraseMatcher, utterances: Iterable[str]) -> List[Tuple[PhraseMatch, str]]:
+    """The first match of every entry over all utterances, in call order, with its utterance."""
+    seen: Dict[str, Tuple[PhraseMatch, str]] = {}
     for text in utterances:
         for m in matcher.find(text):
-            seen.setdefault(m.entry.term, m)
+            seen.setdefault(m.entry.term, (m, text))
     return list(seen.values())
 
 
 def gray_phrase_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
     """gray_phrase: gray-industry wording, weighted per lexicon entry; a borrower's rights are free."""
     out = []
-    for m in _first_matches(config.lexicon, facts.utterances):
+    for m, text in _first_matches(config.lexicon, facts.utterances):
         if m.entry.benign_for_borrower and facts.caller_role == "borrower":
             continue
-        out.append(make_signal(config, "gray_phrase", m.evidence, m.entry.weight, m.entry.tier))
+        quoted = is_quoted(config, text, m.span, m.start)
+        out.append(make_signal(config, "gray_phrase", m.evidence, m.entry.weight, m.entry.tier, quoted=quoted))
     return out
 
 
@@ -179,16 +192,36 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     return [make_signal(config, "template_complaint", f"与其他客户（{ids}）的投诉文本相似度 {max(hits.values()):.2f}")]
 
 
+def oral_only(facts: CallFacts, config: RiskConfig) -> Optional[str]:
+    """The caller's words saying the authorisation is oral only or that there is no 委托书, else None."""
+    found = _first_pattern(config, "oral_authorisation", facts.utterances)
+    return found[1] if found else None
+
+
+def written_authorisation(facts: CallFacts, config: RiskConfig) -> bool:
+    """Whether a written authorisation counts as shown: the caller of the engine says so (from the role)
+    and the caller did not say it is only oral ("口头授权", "没有委托书但是他同意的")."""
+    return facts.authorisation_shown and oral_only(facts, config) is None
+
+
 def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
-    """unauthorized_third_party: an organisation, or an agent without shown authorisation."""
+    """unauthorized_third_party: an organisation, or an agent without shown (written) authorisation."""
     role = facts.caller_role
+    found_oral = _first_pattern(config, "oral_authorisation", facts.utterances)
+    if role in ("authorized_agent", "unknown") and found_oral:
+        turn, oral = found_oral
+        evidence = f"来电身份：{label('caller_role', role)}，没有书面授权（“{oral}”）"
+        quoted = is_quoted(config, facts.utterances[turn], oral)
+        return [make_signal(config, "unauthorized_third_party", evidence, quotable=True, quoted=quoted)]
     if role == "third_party" or (role == "authorized_agent" and not facts.authorisation_shown):
         evidence = f"来电身份：{label('caller_role', role)}，未出示书面授权"
         return [make_signal(config, "unauthorized_third_party", evidence)]
     if role in config.acting_roles and not facts.authorisation_shown:
         found = _first_pattern(config, "acts_for_borrower", facts.utterances)
         if found:
-            return [make_signal(config, "unauthorized_third_party", found[1], quotable=True)]
+            text = facts.utterances[found[0]]
+            quoted = is_quoted(config, text, found[1])
+            return [make_signal(config, "unauthorized_third_party", found[1], quotable=True, quoted=quoted)]
     return []
 
 
@@ -224,11 +257,18 @@ def refuses_contact_signals(facts: CallFacts, context: RiskContext, config: Risk
 
 
 def lawyer_claim_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
-    """lawyer_claim_unauthorized: claims to be a lawyer or law firm without shown authorisation."""
-    if facts.authorisation_shown:
+    """lawyer_claim_unauthorized: claims to be a lawyer or law firm without shown written authorisation."""
+    if written_authorisation(facts, config):
         return []
-    found = _first_pattern(config, "lawyer_claim", facts.utterances)
-    return [make_signal(config, "lawyer_claim_unauthorized", found[1])] if found else []
+    return _quoted_signal(config, "lawyer_claim_unauthorized", "lawyer_claim", facts.utterances)
+
+
+def _quoted_signal(config: RiskConfig, code: str, section: str, texts: Sequence[str]) -> List[Signal]:
+    """`code` on the first text matching pattern `section`, marked quoted where it reports others' words."""
+    found = _first_pattern(config, section, texts)
+    if not found:
+        return []
+    return [make_signal(config, code, found[1], quoted=is_quoted(config, texts[found[0]], found[1]))]
 
 
 def _pattern_signals(code: str, section: str) -> SignalFinder:
@@ -236,8 +276,7 @@ def _pattern_signals(code: str, section: str) -> SignalFinder:
 
     def finder(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
         """Raise the code on the first matching turn."""
-        found = _first_pattern(config, section, facts.utterances)
-        return [make_signal(config, code, found[1])] if found else []
+        return _quoted_signal(config, code, section, facts.utterances)
 
     finder.__name__ = f"{code}_signals"
     finder.__doc__ = f"{code}: the caller's words match lexicon patterns.{section}."
@@ -245,8 +284,40 @@ def _pattern_signals(code: str, section: str) -> SignalFinder:
 
 
 impersonation_signals = _pattern_signals("impersonating_official", "impersonating_official")
-extortion_signals = _pattern_signals("extortion", "extortion")
 forged_document_signals = _pattern_signals("forged_document", "forged_document")
+
+
+def extortion_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
+    """extortion: a benefit demanded (免息, 减免, 删征信, 赔偿…) under a threat of harm (曝光, 闹, 天天投诉…).
+
+    Each turn is read alone and joined to the turn before it, so "利息全免。" followed by
+    "你们不同意，我们就去你们公司闹" counts; a threat with no benefit demanded does not.
+    """
+    turns = list(facts.utterances)
+    texts: List[str] = []
+    for i, text in enumerate(turns):
+        texts.append(text)
+        if i:
+            texts.append(f"{turns[i - 1]}，{text}")
+    return _quoted_signal(config, "extortion", "extortion", texts)
+
+
+def _short(sentence: str, limit: int = 40) -> str:
+    """A caller's sentence for evidence: trimmed, at most `limit` characters."""
+    text = " ".join((sentence or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def role_flip_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
+    """role_flip: presented as family, agent or organisation, later in the call claims to be the borrower."""
+    presented: Optional[str] = None
+    for role, sentence in facts.role_claims:
+        if presented is None and role in config.role_flip_from:
+            presented = sentence
+        elif presented is not None and role == "borrower":
+            evidence = f"先称“{_short(presented)}”，后称“{_short(sentence)}”"
+            return [make_signal(config, "role_flip", evidence)]
+    return []
 
 
 def operator_flag_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
@@ -272,5 +343,6 @@ FINDERS: Tuple[SignalFinder, ...] = (
     impersonation_signals,
     extortion_signals,
     forged_document_signals,
+    role_flip_signals,
     operator_flag_signals,
 )
