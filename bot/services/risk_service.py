@@ -10,10 +10,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from bot.core.risk import Assessment, CallFacts, RiskContext, assess, load_config, match_phone_hash, normalize_phone
+from bot.core.risk import (
+    Assessment,
+    CallFacts,
+    RiskContext,
+    assess,
+    carry_forward,
+    load_config,
+    match_phone_hash,
+    normalize_phone,
+)
 from bot.core.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComplaint
 from bot.core.risk.config import RiskConfig
-from bot.core.risk.model import level_rank
+from bot.core.risk.model import LEVELS, level_rank
 from bot.core.risk.signals import complaint_texts
 from bot.services.storage import COMPLAINT_DAYS, Database
 from bot.settings import env
@@ -115,9 +124,33 @@ def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optio
     return assess(facts, context, config)
 
 
+def assess_call_sticky(
+    db: Database,
+    call_id: str,
+    facts: CallFacts,
+    customer_id: Optional[str],
+    previous_level: Optional[str],
+    previous_signals: Optional[Sequence[dict]],
+) -> Assessment:
+    """Assess the call as it stands now, keeping what earlier turns raised (bot.core.risk.carry_forward):
+    earlier signals stay, the level never falls except to an operator's recorded decision."""
+    fresh = assess_call(db, call_id, facts, customer_id)
+    return carry_forward(list(previous_signals or []), previous_level or "none", fresh, operator_floor(db, call_id))
+
+
 def signal_dicts(assessment: Assessment) -> List[Dict[str, object]]:
-    """Signals as kept in the conversation (code, evidence, weight)."""
-    return [{"code": s.code, "evidence": s.evidence, "weight": round(s.weight, 3)} for s in assessment.signals]
+    """Signals as kept in the conversation (code, evidence, weight, ceiling, severe); the summary shows
+    code and evidence, carry_forward reads the rest back on the next turn."""
+    return [
+        {
+            "code": s.code,
+            "evidence": s.evidence,
+            "weight": round(s.weight, 3),
+            "ceiling": s.ceiling,
+            "severe": s.severe,
+        }
+        for s in assessment.signals
+    ]
 
 
 def audit_rows(previous_level: str, previous_signals: Sequence[dict], assessment: Assessment) -> List[tuple]:
@@ -145,3 +178,34 @@ def record(
 ) -> None:
     """Write new flags and level changes to the append-only audit table."""
     db.append_audit(call_id, audit_rows(previous_level, list(previous_signals or []), assessment))
+
+
+OPERATOR_DECISION = "operator_decision"
+
+
+def record_operator_decision(db: Database, call_id: str, level: str, operator: str, reason: str) -> None:
+    """Audit an operator's decision on a call's risk level (the only way a level falls within a call).
+
+    From the next turn `assess_call_sticky` lets the level fall to `level` (not below what the
+    call's evidence still shows); the decision is used up once a level change is recorded after it.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    if not (operator or "").strip():
+        raise ValueError("an operator decision needs the operator who made it")
+    if not (reason or "").strip():
+        raise ValueError("an operator decision needs a reason")
+    detail = {"level": level, "operator": operator.strip(), "reason": reason.strip()}
+    db.append_audit(call_id, [(OPERATOR_DECISION, detail)])
+
+
+def operator_floor(db: Database, call_id: str) -> Optional[str]:
+    """The level of the latest operator decision on this call not yet acted on (no level change
+    recorded after it), else None."""
+    floor: Optional[str] = None
+    for row in db.audit_for_call(call_id):
+        if row["event"] == OPERATOR_DECISION:
+            floor = (row["detail"] or {}).get("level")
+        elif row["event"] == "level_changed":
+            floor = None
+    return floor if floor in LEVELS else None

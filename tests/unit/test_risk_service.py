@@ -130,3 +130,79 @@ def test_warm_up_indexes_the_stored_complaints_before_any_call(demo_db):
     demo_db.register_case("b", "complaint", "borrower", "C0002", "太短了", 15)
     demo_db.register_case("c", "dispute", "borrower", "C0003", long_text + "并更正征信", 15)
     assert risk_service.warm_up(demo_db) == 2  # the short one is never compared
+
+
+# --- sticky risk and the operator's recorded decision (issue 13 item 2) -----------
+
+
+def _agency_then_benren():
+    agency = ["我们是恒达债务优化的，客户委托我们来谈停息挂账", "你们别再给她本人打电话了"]
+    return (
+        CallFacts(caller_role="third_party", purpose="repayment_plan", utterances=agency),
+        CallFacts(
+            caller_role="borrower",
+            verification="knowledge",
+            purpose="account_inquiry",
+            utterances=agency + ["好吧，我就是她本人，直接告诉我还欠多少"],
+        ),
+    )
+
+
+def test_signals_stay_and_the_level_does_not_fall_within_a_call(demo_db):
+    proxy, flipped = _agency_then_benren()
+    first = risk_service.assess_call_sticky(demo_db, "s1", proxy, None, "none", [])
+    risk_service.record(demo_db, "s1", "none", [], first)
+    assert first.level == "level2"
+    later = risk_service.assess_call_sticky(demo_db, "s1", flipped, None, first.level, risk_service.signal_dicts(first))
+    risk_service.record(demo_db, "s1", first.level, risk_service.signal_dicts(first), later)
+    assert later.level == "level2"
+    assert {(s.code, s.evidence) for s in first.signals} <= {(s.code, s.evidence) for s in later.signals}
+    downs = [
+        r for r in demo_db.audit_for_call("s1") if r["event"] == "level_changed" and r["detail"]["direction"] == "down"
+    ]
+    assert downs == []
+
+
+def test_an_operator_decision_is_audited_and_lets_the_level_fall_once(demo_db):
+    proxy, _ = _agency_then_benren()
+    first = risk_service.assess_call_sticky(demo_db, "s2", proxy, None, "none", [])
+    risk_service.record(demo_db, "s2", "none", [], first)
+    assert risk_service.operator_floor(demo_db, "s2") is None
+    risk_service.record_operator_decision(demo_db, "s2", "watch", "supervisor1", "已回拨预留手机，本人确认委托")
+    decision = demo_db.audit_for_call("s2")[-1]
+    assert decision["event"] == "operator_decision"
+    assert decision["detail"] == {"level": "watch", "operator": "supervisor1", "reason": "已回拨预留手机，本人确认委托"}
+    assert risk_service.operator_floor(demo_db, "s2") == "watch"
+    calm = CallFacts(caller_role="borrower", verification="sms_code", purpose="repayment_plan", utterances=["我想分期"])
+    previous = risk_service.signal_dicts(first)
+    lowered = risk_service.assess_call_sticky(demo_db, "s2", calm, None, first.level, previous)
+    risk_service.record(demo_db, "s2", first.level, previous, lowered)
+    assert lowered.level == "watch" and lowered.next_step == "handled"
+    assert {s.code for s in lowered.signals} >= {s.code for s in first.signals}  # evidence stays in the summary
+    change = demo_db.audit_for_call("s2")[-1]
+    assert change["event"] == "level_changed" and change["detail"]["direction"] == "down"
+    # the decision is used up: the level holds again from here on
+    assert risk_service.operator_floor(demo_db, "s2") is None
+    again = risk_service.assess_call_sticky(demo_db, "s2", calm, None, "watch", risk_service.signal_dicts(lowered))
+    assert again.level == "watch"
+
+
+@pytest.mark.parametrize(
+    "level, operator, reason, message",
+    [("refuse", "sup", "x", "unknown level"), ("none", " ", "x", "operator"), ("none", "sup", "", "reason")],
+)
+def test_an_operator_decision_needs_a_level_an_operator_and_a_reason(demo_db, level, operator, reason, message):
+    with pytest.raises(ValueError, match=message):
+        risk_service.record_operator_decision(demo_db, "s3", level, operator, reason)
+    assert demo_db.audit_for_call("s3") == []
+
+
+def test_signal_dicts_round_trip_through_carry_forward():
+    from bot.core.risk import assess, carry_forward
+
+    severe = assess(CallFacts(caller_role="third_party", utterances=["什么章都能盖，诊断书我们可以帮他开"]))
+    dicts = risk_service.signal_dicts(severe)
+    assert dicts[0]["severe"] is True and dicts[0]["ceiling"] == "level1"
+    quiet = assess(CallFacts(caller_role="third_party", utterances=["好"]))
+    kept = carry_forward(dicts, severe.level, quiet)
+    assert kept.level == "level1" and kept.next_step == "police_report_packet"
