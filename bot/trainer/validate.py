@@ -355,6 +355,12 @@ _DETAILS: List[Tuple[re.Pattern, str]] = [
     (re.compile(r"gray_phrases must be a non-empty list"), "gray_phrases 必须是非空列表"),
     (re.compile(r"must be jaccard or minhash"), "只能是 jaccard 或 minhash"),
     (re.compile(r"top level must be a mapping"), "文件顶层必须是“键: 值”的形式"),
+    (
+        re.compile(r"unknown word group \{(.*)\}; defined: (.*)"),
+        r"词组名 {\1} 没有在 pattern_words 里定义（已定义：\2）",
+    ),
+    (re.compile(r"needs a lower-case name and a non-empty value"), "词组名只能用小写英文字母和下划线，值不能为空"),
+    (re.compile(r"must be a mapping of name: alternatives"), "pattern_words 必须是“词组名: 写法”的形式"),
 ]
 
 

@@ -110,6 +110,17 @@ def test_risk_thresholds_must_increase(project_copy):
     assert problem.line == find_line(project_copy.risk, "levels:")
 
 
+def test_pattern_rule_with_an_undefined_word_group(project_copy):
+    edit(
+        project_copy.lexicon,
+        "(利息|罚息|违约金|滞纳金|手续费|服务费|本金",
+        "({benefits}|罚息|违约金|滞纳金|手续费|服务费|本金",
+    )
+    problem = only(run(validate.check_risk_files, project_copy))
+    assert problem.file == "bot/core/risk/lexicon.yml"
+    assert "{benefits}" in problem.message and "没有在 pattern_words 里定义" in problem.message
+
+
 # ---- stories, rules, domain ------------------------------------------------------------------------
 def test_story_uses_a_response_that_does_not_exist(project_copy):
     rules = project_copy.data / "rules" / "script.yml"

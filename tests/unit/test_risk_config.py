@@ -39,6 +39,14 @@ def test_negation_is_confined_to_its_clause():
     assert clauses("你们不用管，证明我们来开")[1] == (0, 5)
 
 
+def test_word_groups_are_expanded_and_line_breaks_in_them_ignored():
+    # pattern_words are folded YAML (">-"): the spaces between lines must not end up in the regex
+    extortion = load_config().patterns["extortion"]
+    assert all(" " not in rule.pattern for rule in extortion.rules)
+    assert extortion.search("违约金要是不给我免掉，我们就拉横幅")
+    assert not extortion.search("你们不给我个说法我就去投诉")
+
+
 def test_weights_are_in_range_and_thresholds_increase(docs):
     cfg = load_config()
     assert 0 < cfg.thresholds["watch"] < cfg.thresholds["level2"] < cfg.thresholds["level1"] <= 1
@@ -67,6 +75,14 @@ def broken(docs, which, mutate):
         ("lexicon", lambda d: d["gray_phrases"][0].update(term=""), "non-empty term"),
         ("lexicon", lambda d: d["patterns"]["extortion"]["rules"][0].update(example="你好"), "does not match"),
         ("lexicon", lambda d: d["patterns"]["extortion"]["rules"][0].update(regex="(未闭合"), "bad regex"),
+        (
+            "lexicon",
+            lambda d: d["patterns"]["extortion"]["rules"][0].update(regex="{benefits}就{harm}"),
+            "patterns.extortion.rules[0]: unknown word group {benefits}",
+        ),
+        ("lexicon", lambda d: d["pattern_words"].update(harm="  "), "pattern_words.harm"),
+        ("lexicon", lambda d: d["pattern_words"].update(harm="(曝光"), "pattern_words.harm: bad regex"),
+        ("risk", lambda d: d["role_flip"].update(from_roles=["caller"]), "role_flip.from_roles"),
     ],
 )
 def test_bad_values_are_reported_with_their_place(docs, which, mutate, message):
