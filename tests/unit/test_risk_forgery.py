@@ -22,6 +22,7 @@ def said(*utterances, role="third_party", purpose="repayment_plan"):
         "低保证明不用他跑，我们这边负责帮他做一份",
         "我们这儿什么章都能盖，盖出来跟真的一样",
         "诊断书我们可以帮他弄，医院那边我们有路子",
+        "收入证明我们来办，顺便盖上居委会的公章",
     ],
 )
 @pytest.mark.parametrize("role", ["third_party", "family", "unknown"])
@@ -40,6 +41,8 @@ def test_offering_forged_proofs_is_level1(text, role):
         "诊断证明我们可以去医院给他开出来再寄给你们",
         "居委会的证明我们去开了，下周能拿到",
         "我们没有渠道弄医院证明，只能等他出院",
+        "住院证明我们可以开，医院那边说出院当天就给",
+        "困难证明我们来开，村委会说下周一盖章",
     ],
 )
 @pytest.mark.parametrize("role", ["borrower", "family"])

@@ -98,6 +98,18 @@ def test_the_same_words_said_as_the_agency_itself_are_not_protected():
     assert result.level == "level1"
 
 
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["你们公司坑了他一万多，我们专业反催收团队会一直跟进"],
+        ["客户被你们的外包骗过", "我们这边是专业做征信修复的，今天就要个结果"],
+    ],
+)
+def test_an_agency_presenting_itself_gets_no_victim_protection_from_mentioning_a_scam(texts):
+    result = assess(victim(*texts, role="unknown", purpose="collection_complaint"))
+    assert result.level == "level1"
+
+
 def test_accusing_the_lender_is_not_a_victim_report():
     # "你们收了他…" is an accusation against the lender, not a scam report: no protection from it
     result = assess(

@@ -28,6 +28,7 @@ PATTERN_SECTIONS = (
     "oral_authorisation",
     "victim_report",
     "reported_speech",
+    "self_claim",
 )
 _WORD_NAME = re.compile(r"\{([a-z_]+)\}")
 

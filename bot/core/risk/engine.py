@@ -69,7 +69,8 @@ def _adjust_one(signal: Signal, facts: CallFacts, config: RiskConfig, victim: bo
         signal = replace(signal, weight=signal.weight * config.role_factor[_role_key(facts, config)])
         if verified:
             signal = replace(signal, ceiling=min_level(signal.ceiling, config.verified_borrower_ceiling))
-    quoting = victim or (signal.quoted and facts.caller_role in config.victim_roles)
+    # a victim's words are quotes unless they present as an organisation; anyone's reported speech is a quote
+    quoting = (victim and not signal.own_claim) or (signal.quoted and facts.caller_role in config.victim_roles)
     if quoting and signal.quotable and not by_operator:
         signal = replace(signal, ceiling=min_level(signal.ceiling, config.victim_ceiling), severe=False)
     return signal if signal.weight > 0 else None

@@ -55,6 +55,7 @@ class Signal:
     severe: bool = False  # forces level1 (impersonating_official, extortion, forged_document)
     quotable: bool = False  # raised by words a victim may merely be quoting
     quoted: bool = False  # those words were attributed to someone else ("他们说…", "那个自称…的人")
+    own_claim: bool = False  # those words follow the caller presenting as an organisation ("我们是…")
 
     def to_dict(self) -> Dict[str, str]:
         """The contract shape {"code", "evidence"}."""

@@ -8,7 +8,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from bot.core.materials import label
 from bot.core.risk.complaints import stored_complaint_shingles
-from bot.core.risk.config import RiskConfig
+from bot.core.risk.config import RiskConfig, clauses
 from bot.core.risk.model import SIGNAL_CODES, CallFacts, RiskContext, Signal, trusted_verification
 from bot.core.risk.phone import normalize_phone
 from bot.core.risk.phrases import PhraseEntry, PhraseMatch, PhraseMatcher
@@ -26,6 +26,7 @@ def make_signal(
     ceiling: Optional[str] = None,
     quotable: Optional[bool] = None,
     quoted: bool = False,
+    own_claim: bool = False,
 ) -> Signal:
     """A signal carrying the configured weight, ceiling and nature of its code."""
     rule = config.signals[code]
@@ -37,6 +38,7 @@ def make_signal(
         rule.severe,
         rule.quotable if quotable is None else quotable,
         quoted,
+        own_claim,
     )
 
 
@@ -45,11 +47,18 @@ def is_verified_borrower(facts: CallFacts) -> bool:
     return facts.caller_role == "borrower" and trusted_verification(facts)
 
 
-def is_quoted(config: RiskConfig, text: str, span: str, start: Optional[int] = None) -> bool:
-    """Whether the words at `span` of this utterance follow "他们说…" / "那个自称…" (someone else's words)."""
-    norm = normalize(text)
+def whose_words(config: RiskConfig, text: str, span: str, start: Optional[int] = None) -> Dict[str, bool]:
+    """Who speaks the words at `span` of this utterance, as make_signal keywords:
+    quoted — they follow "他们说…" / "那个自称…" (someone else's words);
+    own_claim — not quoted, and in their clause the caller presents as an organisation ("我们是…")."""
+    norm, starts = clauses(text)
     at = norm.find(span) if start is None else start
-    return at > 0 and config.patterns["reported_speech"].search(norm[:at]) is not None
+    if at <= 0:
+        return {"quoted": False, "own_claim": False}
+    quoted = config.patterns["reported_speech"].search(norm[:at]) is not None
+    clause_start = max((s for s in starts if s <= at), default=0)
+    own = not quoted and config.patterns["self_claim"].search(norm[clause_start:at]) is not None
+    return {"quoted": quoted, "own_claim": own}
 
 
 def watchlist_phone_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
@@ -74,7 +83,7 @@ def watchlist_phrase_signals(facts: CallFacts, context: RiskContext, config: Ris
     matcher = _watchlist_matcher(tuple(context.watchlist_phrases), config.near_min_len)
     matches = _first_matches(matcher, facts.utterances)
     return [
-        make_signal(config, "watchlist_phrase", m.evidence, quoted=is_quoted(config, text, m.span, m.start))
+        make_signal(config, "watchlist_phrase", m.evidence, **whose_words(config, text, m.span, m.start))
         for m, text in matches
     ]
 
@@ -94,8 +103,8 @@ def gray_phrase_signals(facts: CallFacts, context: RiskContext, config: RiskConf
     for m, text in _first_matches(config.lexicon, facts.utterances):
         if m.entry.benign_for_borrower and facts.caller_role == "borrower":
             continue
-        quoted = is_quoted(config, text, m.span, m.start)
-        out.append(make_signal(config, "gray_phrase", m.evidence, m.entry.weight, m.entry.tier, quoted=quoted))
+        voice = whose_words(config, text, m.span, m.start)
+        out.append(make_signal(config, "gray_phrase", m.evidence, m.entry.weight, m.entry.tier, **voice))
     return out
 
 
@@ -211,8 +220,8 @@ def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext, con
     if role in ("authorized_agent", "unknown") and found_oral:
         turn, oral = found_oral
         evidence = f"来电身份：{label('caller_role', role)}，没有书面授权（“{oral}”）"
-        quoted = is_quoted(config, facts.utterances[turn], oral)
-        return [make_signal(config, "unauthorized_third_party", evidence, quotable=True, quoted=quoted)]
+        voice = whose_words(config, facts.utterances[turn], oral)
+        return [make_signal(config, "unauthorized_third_party", evidence, quotable=True, **voice)]
     if role == "third_party" or (role == "authorized_agent" and not facts.authorisation_shown):
         evidence = f"来电身份：{label('caller_role', role)}，未出示书面授权"
         return [make_signal(config, "unauthorized_third_party", evidence)]
@@ -220,8 +229,8 @@ def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext, con
         found = _first_pattern(config, "acts_for_borrower", facts.utterances)
         if found:
             text = facts.utterances[found[0]]
-            quoted = is_quoted(config, text, found[1])
-            return [make_signal(config, "unauthorized_third_party", found[1], quotable=True, quoted=quoted)]
+            voice = whose_words(config, text, found[1])
+            return [make_signal(config, "unauthorized_third_party", found[1], quotable=True, **voice)]
     return []
 
 
@@ -268,7 +277,7 @@ def _quoted_signal(config: RiskConfig, code: str, section: str, texts: Sequence[
     found = _first_pattern(config, section, texts)
     if not found:
         return []
-    return [make_signal(config, code, found[1], quoted=is_quoted(config, texts[found[0]], found[1]))]
+    return [make_signal(config, code, found[1], **whose_words(config, texts[found[0]], found[1]))]
 
 
 def _pattern_signals(code: str, section: str) -> SignalFinder:
