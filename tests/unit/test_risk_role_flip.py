@@ -58,6 +58,14 @@ def test_the_first_presentation_and_the_first_borrower_claim_are_the_evidence():
     assert signal.evidence == "先称“我们是安和咨询公司的”，后称“我就是郑浩”"
 
 
+def test_an_agency_and_the_borrower_in_one_sentence():
+    sentence = "我们客户何静这笔借款，其实就是我本人的借款"
+    facts = flip(("third_party", sentence), ("borrower", sentence))
+    [signal] = role_flip_signals(facts, RiskContext(), load_config())
+    assert signal.evidence == f"同一句里先以第三方机构口吻、又称本人：“{sentence}”"
+    assert assess(facts).level == "level2"
+
+
 def test_long_sentences_are_shortened_in_the_evidence():
     long_sentence = "我是他单位的同事，他最近出差了，让我帮忙问一下他这个月的账单到底是怎么回事" * 2
     [signal] = role_flip_signals(

@@ -319,12 +319,16 @@ def _short(sentence: str, limit: int = 40) -> str:
 
 def role_flip_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
     """role_flip: presented as family, agent or organisation, later in the call claims to be the borrower."""
-    presented: Optional[str] = None
+    presented: Optional[Tuple[str, str]] = None
     for role, sentence in facts.role_claims:
         if presented is None and role in config.role_flip_from:
-            presented = sentence
+            presented = (role, sentence)
         elif presented is not None and role == "borrower":
-            evidence = f"先称“{_short(presented)}”，后称“{_short(sentence)}”"
+            first_role, first = presented
+            if first == sentence:  # "我们客户周杰这笔借款……就是我的借款": both in one breath
+                evidence = f"同一句里先以{label('caller_role', first_role)}口吻、又称本人：“{_short(sentence)}”"
+            else:
+                evidence = f"先称“{_short(first)}”，后称“{_short(sentence)}”"
             return [make_signal(config, "role_flip", evidence)]
     return []
 
