@@ -23,6 +23,8 @@ def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
     return CallFacts(
         caller_role=role,
         identity_verified=call.identity_verified,
+        verification=call.verification if call.is_borrower else "none",
+        role_claims=tuple(tuple(c) for c in call.role_claims),
         purpose=call.purpose or "unknown",
         utterances=[e.get("text") or "" for e in tracker.events if e.get("event") == "user"],
         caller_number=caller_number(tracker) or "",
@@ -36,10 +38,17 @@ def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
 def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[EventType]:
     """Assess the call, audit what changed, and return the risk slots."""
     db = database()
-    assessment: Assessment = risk_service.assess_call(
-        db, tracker.sender_id, call_facts(tracker, include_this_turn), tracker.get_slot("customer_id")
-    )
     previous = tracker.get_slot("proxy_risk_level") or "none"
+    # Signals once raised stay with their evidence; the level never falls within a call
+    # (except to an operator's recorded decision).
+    assessment: Assessment = risk_service.assess_call_sticky(
+        db,
+        tracker.sender_id,
+        call_facts(tracker, include_this_turn),
+        tracker.get_slot("customer_id"),
+        previous,
+        tracker.get_slot("proxy_signals") or [],
+    )
     risk_service.record(db, tracker.sender_id, previous, tracker.get_slot("proxy_signals") or [], assessment)
     logger.info(
         "call %s: caller %s role=%s purpose=%s risk %s→%s signals=%s",
