@@ -7,7 +7,6 @@ operator's (`bot.settings.agent_tokens`). What the panel shows is derived in
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -18,11 +17,11 @@ from sanic.response import HTTPResponse, json
 
 from bot.core.call_view import CallView
 from bot.integration.channels.conversation import START_TEXT, NotReady, json_body, load_view, send_turn
-from bot.integration.http.auth import bearer_token, error, unauthorized
+from bot.integration.http.auth import error, token_owner, unauthorized
 from bot.presentation import panel_state
 from bot.presentation.channel_payloads import PayloadError, error_message, parse_agent_note, parse_agent_turn
 from bot.presentation.channel_payloads import call_id as parse_call_id
-from bot.services.storage import Database
+from bot.services.storage import Database, project_database
 from bot.settings import agent_tokens, load_settings
 
 logger = logging.getLogger(__name__)
@@ -44,17 +43,13 @@ class AgentInput(InputChannel):
             )
         return cls(tokens)
 
-    def __init__(self, tokens: Dict[str, str]):
+    def __init__(self, tokens: Dict[str, str], database: Callable[[], Database] = project_database):
         self.tokens = dict(tokens)
+        self.database = database  # the process's one Database, looked up on first use
 
     def agent_for(self, request: Request) -> Optional[str]:
-        """The agent id of the request's bearer token (constant-time comparison), or None."""
-        given = bearer_token(request)
-        found = None
-        for token, agent_id in self.tokens.items():
-            if given and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-                found = agent_id
-        return found
+        """The agent id of the request's bearer token, or None."""
+        return token_owner(request, self.tokens)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("agent_webhook", __name__)
@@ -87,7 +82,7 @@ class AgentInput(InputChannel):
             turn = parse_agent_turn(json_body(request))
             if turn.agent_id and turn.agent_id != agent_id:
                 return error(403, "agent_mismatch", error_message("agent_mismatch"))
-            db = Database(load_settings().db_url)
+            db = self.database()
             record = db.call_record(turn.call_id)
             view = await load_view(request, turn.call_id)
             refused = _refusal(record, view, agent_id, new_ok=True) or _ended(record)
@@ -124,7 +119,7 @@ class AgentInput(InputChannel):
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
-            db = Database(load_settings().db_url)
+            db = self.database()
             db.end_call(call_id)
             return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
 
@@ -133,7 +128,7 @@ class AgentInput(InputChannel):
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
-            db = Database(load_settings().db_url)
+            db = self.database()
             db.save_call_note(call_id, note.disposition, note.note)
             return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
 
@@ -146,7 +141,7 @@ class AgentInput(InputChannel):
 
     async def _own_call(self, request: Request, agent_id: str, call_id: str):
         """(record, view, None) for this agent's call, or (None, None, error response)."""
-        record = Database(load_settings().db_url).call_record(call_id)
+        record = self.database().call_record(call_id)
         if record is None:
             return None, None, error(404, "call_not_found", error_message("call_not_found", call_id=call_id))
         view = await load_view(request, call_id)

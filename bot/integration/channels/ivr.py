@@ -18,8 +18,8 @@ from bot.integration.channels.conversation import START_TEXT, NotReady, json_bod
 from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.presentation import ivr_reply
 from bot.presentation.channel_payloads import IVREvent, PayloadError, error_message, parse_ivr_event
-from bot.services.storage import Database
-from bot.settings import env, load_settings
+from bot.services.storage import Database, project_database
+from bot.settings import env
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,16 @@ class IVRInput(InputChannel):
         )
 
     def __init__(
-        self, min_confidence: float = DEFAULT_MIN_CONFIDENCE, queue: str = DEFAULT_QUEUE, token: Optional[str] = None
+        self,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        queue: str = DEFAULT_QUEUE,
+        token: Optional[str] = None,
+        database: Callable[[], Database] = project_database,
     ):
         self.min_confidence = min_confidence
         self.queue = queue
         self.token = token
+        self.database = database  # the process's one Database, looked up on first use
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("ivr_webhook", __name__)
@@ -76,7 +81,7 @@ class IVRInput(InputChannel):
     async def _handle(
         self, request: Request, event: IVREvent, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
-        db = Database(load_settings().db_url)
+        db = self.database()
         call_id = event.call_id
         record = db.call_record(call_id)
         view = await load_view(request, call_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional, TypeVar
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
@@ -16,15 +16,27 @@ def bearer_token(request: Request) -> Optional[str]:
     return header[len("Bearer ") :].strip() or None
 
 
-def token_ok(request: Request, accepted: Iterable[str]) -> bool:
-    """Constant-time comparison against every accepted token."""
+Owner = TypeVar("Owner")
+
+
+def token_owner(request: Request, owners: Mapping[str, Owner]) -> Optional[Owner]:
+    """Whose bearer token the request carries (token → owner), or None.
+
+    Compared in constant time against every token, with no early exit, so the time
+    taken tells nothing about which token (or how much of one) matched.
+    """
     given = bearer_token(request)
-    if not given:
-        return False
-    ok = False
-    for token in accepted:
-        ok |= hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
-    return ok
+    found = None
+    if given:
+        for token, owner in owners.items():
+            if hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+                found = owner
+    return found
+
+
+def token_ok(request: Request, accepted: Iterable[str]) -> bool:
+    """Whether the request's bearer token is one of `accepted`."""
+    return token_owner(request, dict.fromkeys(accepted, True)) is not None
 
 
 def error(status: int, code: str, message: str) -> HTTPResponse:

@@ -6,6 +6,7 @@ Operator token (BOT_API_TOKEN) only: an agent's panel token is refused with
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable, Iterable
 
 from sanic import Blueprint
@@ -14,13 +15,15 @@ from sanic.response import HTTPResponse, json
 
 from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.services import case_export
-from bot.services.storage import Database
-from bot.settings import load_settings
+from bot.services.storage import Database, project_database
 
 
 def operator_blueprint(
-    operator_tokens: Callable[[], Iterable[str]], agent_tokens: Callable[[], Iterable[str]]
+    operator_tokens: Callable[[], Iterable[str]],
+    agent_tokens: Callable[[], Iterable[str]],
+    database: Callable[[], Database] = project_database,
 ) -> Blueprint:
+    """The case and audit routes; the token sources are read per request, `database()` is the process's one."""
     bp = Blueprint("operator_api")
 
     def refused(request: Request):
@@ -46,7 +49,7 @@ def operator_blueprint(
         events = await events_of(request, call_id)
         if events is None:
             return error(404, "call_not_found", f"找不到通话：{call_id}")
-        packet = case_export.build_packet(call_id, events, Database(load_settings().db_url))
+        packet = case_export.build_packet(call_id, events, database())
         return json(packet, ensure_ascii=False, default=str)
 
     @bp.get("/calls/<call_id>/audit")
@@ -54,13 +57,21 @@ def operator_blueprint(
         denied = refused(request)
         if denied:
             return denied
-        rows = Database(load_settings().db_url).audit_for_call(call_id)
+        rows = database().audit_for_call(call_id)
         if not rows and await events_of(request, call_id) is None:
             return error(404, "call_not_found", f"找不到通话：{call_id}")
         return json(
             {
                 "call_id": call_id,
-                "audit": [{"at": r["at"].isoformat(), "event": r["event"], "detail": r["detail"]} for r in rows],
+                # the database keeps naive UTC: say so (ISO 8601 with +00:00)
+                "audit": [
+                    {
+                        "at": r["at"].replace(tzinfo=dt.timezone.utc).isoformat(),
+                        "event": r["event"],
+                        "detail": r["detail"],
+                    }
+                    for r in rows
+                ],
             },
             ensure_ascii=False,
         )
