@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from typing import Iterable, Mapping, Optional, TypeVar
+from typing import Any, Iterable, Mapping, Optional, TypeVar
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
+
+from bot.presentation.channel_payloads import error_message
 
 
 def bearer_token(request: Request) -> Optional[str]:
@@ -39,12 +41,17 @@ def token_ok(request: Request, accepted: Iterable[str]) -> bool:
     return token_owner(request, dict.fromkeys(accepted, True)) is not None
 
 
-def error(status: int, code: str, message: str) -> HTTPResponse:
-    """A JSON error body: a stable code for programs, a Chinese message for people."""
-    return json({"error": {"code": code, "message": message}}, status=status)
+def error(status: int, code: str, message: Optional[str] = None, **values: Any) -> HTTPResponse:
+    """A JSON error body: a stable code for programs, a Chinese message for people.
+
+    The message is the catalogue's for `code` (bot/catalogue/channel_errors.yml, placeholders
+    from `values`) unless one is given (a PayloadError carries its own).
+    """
+    text = message if message is not None else error_message(code, **values)
+    return json({"error": {"code": code, "message": text}}, status=status)
 
 
 def unauthorized() -> HTTPResponse:
-    response = error(401, "unauthorized", "缺少或无效的访问令牌（Authorization: Bearer <token>）。")
+    response = error(401, "unauthorized")
     response.headers["WWW-Authenticate"] = "Bearer"
     return response

@@ -30,7 +30,7 @@ def operator_blueprint(
         if token_ok(request, operator_tokens()):
             return None
         if token_ok(request, agent_tokens()):
-            return error(403, "forbidden", "坐席令牌无权使用运营功能（证据材料包、审计记录），请使用运营令牌。")
+            return error(403, "forbidden")
         return unauthorized()
 
     async def events_of(request: Request, call_id: str):
@@ -48,7 +48,7 @@ def operator_blueprint(
             return denied
         events = await events_of(request, call_id)
         if events is None:
-            return error(404, "call_not_found", f"找不到通话：{call_id}")
+            return error(404, "call_not_found", call_id=call_id)
         packet = case_export.build_packet(call_id, events, database())
         return json(packet, ensure_ascii=False, default=str)
 
@@ -59,7 +59,7 @@ def operator_blueprint(
             return denied
         rows = database().audit_for_call(call_id)
         if not rows and await events_of(request, call_id) is None:
-            return error(404, "call_not_found", f"找不到通话：{call_id}")
+            return error(404, "call_not_found", call_id=call_id)
         return json(
             {
                 "call_id": call_id,
