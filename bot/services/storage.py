@@ -270,6 +270,10 @@ class Database:
             row = conn.execute(sa.select(customers).where(customers.c.customer_id == customer_id)).first()
         return _customer(row) if row else None
 
+    def all_customers(self) -> List[Customer]:
+        with self.engine.connect() as conn:
+            return [_customer(r) for r in conn.execute(sa.select(customers))]
+
     # watchlist -----------------------------------------------------------
     def watchlist_entries(self, kind: Optional[str] = None) -> List[dict]:
         query = sa.select(watchlist)

@@ -29,5 +29,5 @@ def test_the_risk_engine_still_says_config_error(tmp_path):
 
 
 def test_every_catalogue_loads_through_it():
-    for name in ("materials.yml", "labels.yml", "ivr.yml", "panel.yml", "channel_errors.yml"):
+    for name in ("materials.yml", "labels.yml", "ivr.yml", "panel.yml", "channel_errors.yml", "hearing.yml", "sms.yml"):
         assert datafiles.catalogue(name) is datafiles.catalogue(name) and datafiles.catalogue(name)
