@@ -104,7 +104,8 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable(
         "BOT_RASA_SPEEDUPS",
         "1",
-        "1: patch the measured Rasa hot spots (bot/integration/speedups.py); 0: run stock Rasa code.",
+        "1: the measured Rasa speed-ups (bot/integration/speedups.py, the tracker store's fast path); "
+        "0: stock Rasa code throughout. Off by itself when the installed Rasa is not the tested release.",
     ),
     Variable("BOT_PG_HOST", "", "PostgreSQL host of the scale-out tracker store.", "rasa"),
     Variable("BOT_PG_PORT", "", "PostgreSQL port of the scale-out tracker store.", "rasa"),

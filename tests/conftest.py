@@ -1,5 +1,6 @@
-"""Shared fixtures: an isolated BOT_DATA_DIR and database per test."""
+"""Shared fixtures: an isolated BOT_DATA_DIR and database per test; no Rasa patch outlives its module."""
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -36,3 +37,28 @@ def demo_db(db_url):
     from bot.services.storage import Database
 
     return Database(db_url)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_leaked_rasa_patches():
+    """Tests that install bot.integration.speedups uninstall them; a module that forgets fails here."""
+    from bot.integration import speedups
+
+    yield
+    leaked = speedups.installed()
+    speedups.uninstall()
+    assert not leaked, "bot.integration.speedups still installed after this module: install in a fixture and uninstall"
+
+
+@contextlib.contextmanager
+def rasa_speedups_installed():
+    """bot.integration.speedups installed (whatever BOT_RASA_SPEEDUPS says outside), uninstalled afterwards."""
+    from bot.integration import speedups
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BOT_RASA_SPEEDUPS", "1")
+        assert speedups.install(), speedups.refusal()
+    try:
+        yield speedups
+    finally:
+        speedups.uninstall()

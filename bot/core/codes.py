@@ -9,18 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from pathlib import Path
 from typing import Optional
 
-import yaml
-
+from bot.core.datafiles import catalogue
 from bot.core.textnorm import spoken_digits_to_arabic
 
 CODE_LENGTH = 6
 EXPIRY_MINUTES = 5
 MAX_WRONG = 3
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "catalogue" / "sms.yml"
 _SIX = re.compile(r"(?<![0-9])[0-9]{6}(?![0-9])")
 # Digit groups a caller may put between the digits of one code: spaces, commas, dashes.
 _GROUPS = re.compile(r"[0-9]+(?:[ \t,，、\-]+[0-9]+)*")
@@ -28,8 +25,7 @@ _GROUPS = re.compile(r"[0-9]+(?:[ \t,，、\-]+[0-9]+)*")
 
 @cache
 def _template() -> str:
-    with open(CATALOGUE, encoding="utf-8") as f:
-        text = str(yaml.safe_load(f)["verification_code"])
+    text = str(catalogue("sms.yml")["verification_code"])
     return "".join(line.strip() for line in text.splitlines())
 
 
@@ -40,7 +36,7 @@ def sms_text(code: str, minutes: int = EXPIRY_MINUTES) -> str:
     text = _template().format(code=code, minutes=minutes)
     runs = _SIX.findall(text)
     if runs != [code] or re.search(r"[0-9]{7,}", text):
-        raise ValueError(f"{CATALOGUE.name}: the code must be the only run of six digits in the SMS")
+        raise ValueError("sms.yml: the code must be the only run of six digits in the SMS")
     return text
 
 

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
-import yaml
-
 from bot.core.codes import extract_code
-from bot.core.materials import CATALOGUE_DIR
+from bot.core.datafiles import catalogue
 from bot.core.textnorm import spoken_digits_to_arabic
 
 # Turns the NLU reads as a digression: answered briefly, then the script goes on.
@@ -201,11 +198,9 @@ class Heard:
         )
 
 
-@lru_cache(maxsize=1)
 def words() -> dict:
     """bot/catalogue/hearing.yml."""
-    with open(CATALOGUE_DIR / "hearing.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return catalogue("hearing.yml")
 
 
 def _any(text: str, cues) -> bool:

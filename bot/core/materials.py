@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-import yaml
+from bot.core.datafiles import catalogue as catalogue_file
+from bot.core.datafiles import load_yaml
 
-CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "catalogue"
 HARDSHIP_PLACEHOLDER = "@hardship"
 
 
-@cache
 def load_catalogue(path: Optional[str] = None) -> dict:
-    """The materials catalogue as data (cached)."""
-    with open(path or CATALOGUE_DIR / "materials.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    """The materials catalogue as data (bot/catalogue/materials.yml unless `path`; read once)."""
+    return load_yaml(path) if path else catalogue_file("materials.yml")
 
 
-@cache
 def load_labels() -> Dict[str, Dict[str, str]]:
-    """Code → Chinese label, per code family."""
-    with open(CATALOGUE_DIR / "labels.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    """Code → Chinese label, per code family (bot/catalogue/labels.yml)."""
+    return catalogue_file("labels.yml")
 
 
 def label(family: str, code: Optional[str]) -> str:

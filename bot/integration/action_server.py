@@ -15,10 +15,9 @@ def warm_up() -> None:
     """Index the complaint texts the risk check compares with before the first call."""
     try:
         from bot.services import risk_service
-        from bot.services.storage import Database
-        from bot.settings import load_settings
+        from bot.services.storage import project_database
 
-        count = risk_service.warm_up(Database(load_settings().db_url))
+        count = risk_service.warm_up(project_database())
         logger.info("风险检查：已为 %d 条已登记的投诉文本建立索引（模板投诉比对用）", count)
     except Exception as err:  # noqa: BLE001 - the first turn builds the index instead
         logger.warning("风险检查：启动时未能建立投诉文本索引（%s），将在第一通电话时建立", err)

@@ -24,11 +24,11 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     from rasa.core import run as rasa_run
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.integration import fault_tolerance
+    from bot.integration import fault_tolerance, tracker_store
     from bot.integration import speedups as rasa_speedups
 
     fault_tolerance.install()
-    rasa_speedups.install()
+    fast = rasa_speedups.install()  # False with BOT_RASA_SPEEDUPS=0 or another Rasa release (logged)
     settings = load_settings()
     token, _ = api_token(settings)
     endpoints = AvailableEndpoints.read_endpoints(endpoints_file)
@@ -40,9 +40,10 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     guard.install(app)
     app.blueprint(pages_blueprint())
     app.register_listener(partial(rasa_run.load_agent_on_start, model_path, endpoints, None), "before_server_start")
-    app.register_listener(rasa_speedups.tune_tracker_store, "after_server_start")
     app.register_listener(rasa_run.close_resources, "after_server_stop")
-    app.register_listener(rasa_speedups.close_sessions, "after_server_stop")
+    if fast:
+        app.register_listener(tracker_store.tune_rasa_store, "after_server_start")
+        app.register_listener(rasa_speedups.close_sessions, "after_server_stop")
     return app
 
 

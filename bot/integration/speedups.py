@@ -26,16 +26,30 @@
   anything else still goes through `dataclasses`.
 - JSON sent to the action server is written by ujson, as UTF-8 rather than
   escaped, instead of the standard library's encoder.
-- SQLite in WAL mode with `synchronous=NORMAL` keeps every committed turn across a
-  crash of the process (not across a power cut of the machine) at a fraction of
-  the cost of a full fsync per turn.
+
+Every fix replaces one attribute of Rasa's (a method, a module's reference);
+`install()` records what it replaced and `uninstall()` puts it back, so tests can
+install them for one module and leave Rasa as it was for the next.
+
+The fixes were written and tested for one Rasa release (EXPECTED_RASA_VERSION):
+with any other installed, or with BOT_RASA_SPEEDUPS=0, `install()` patches
+nothing, logs why in Chinese and the server runs Rasa's own code. `active()` is the
+same decision for the other speed-ups (our tracker store, the SQLite tuning).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from functools import lru_cache
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from bot.settings import env_flag
+
+logger = logging.getLogger(__name__)
+
+# The Rasa release the fixes were written against and tested with (constraints.txt pins it).
+EXPECTED_RASA_VERSION = "3.6.21"
 
 # Seconds an idle connection to the action server is kept; below the 5 s after which
 # the action server (Sanic's KEEP_ALIVE_TIMEOUT) closes it.
@@ -171,15 +185,48 @@ async def close_sessions(*_args: Any) -> None:
             await session.close()
 
 
-def _install_keepalive() -> None:
+# ---- the switch -------------------------------------------------------------------------------
+
+
+def installed_rasa_version() -> Optional[str]:
+    """The version of the installed Rasa package, or None when it cannot be told."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("rasa")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def refusal() -> Optional[str]:
+    """Why this process must run stock Rasa code (a Chinese log line), or None when the fixes apply."""
+    if not env_flag("BOT_RASA_SPEEDUPS", True):
+        return "BOT_RASA_SPEEDUPS=0：Rasa 提速补丁已关闭，本进程使用 Rasa 原版代码（对话结果不变，每轮耗时更多）。"
+    found = installed_rasa_version()
+    if found != EXPECTED_RASA_VERSION:
+        return (
+            f"Rasa 提速补丁未启用：补丁按 Rasa {EXPECTED_RASA_VERSION} 编写并测试，当前安装的是 "
+            f"Rasa {found or '（未知版本）'}；本进程使用 Rasa 原版代码，服务照常运行。"
+            f"请在 {EXPECTED_RASA_VERSION} 上重新核对补丁（tests/unit/test_rasa_speedups.py）后再更新版本号。"
+        )
+    return None
+
+
+def active() -> bool:
+    """Whether the speed-ups apply in this process: switched on and the Rasa they were tested with."""
+    return refusal() is None
+
+
+# ---- the patches ------------------------------------------------------------------------------
+
+
+def _keepalive_request() -> Tuple[Any, str, Any]:
     """EndpointConfig.request with one kept-alive client session per event loop."""
     import aiohttp
     from aiohttp import ContentTypeError
     from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
-    if getattr(EndpointConfig.request, "_keepalive", False):
-        return
-    original = EndpointConfig.request
+    original = vars(EndpointConfig)["request"]
 
     async def request(
         self,
@@ -213,15 +260,13 @@ def _install_keepalive() -> None:
             except ContentTypeError:
                 return None
 
-    request._keepalive = True
-    EndpointConfig.request = request
+    return EndpointConfig, "request", request
 
 
-def _install_event_lookup() -> None:
+def _event_lookup() -> Tuple[Any, str, Any]:
+    """Event.resolve_by_type with the classes found once per type name."""
     from rasa.shared.core.events import Event
 
-    if getattr(Event.resolve_by_type, "_cached", False):
-        return
     original = Event.resolve_by_type
     found = {}
 
@@ -233,17 +278,13 @@ def _install_event_lookup() -> None:
                 found[type_name] = cls
         return cls
 
-    resolve_by_type._cached = True
-    Event.resolve_by_type = staticmethod(resolve_by_type)
+    return Event, "resolve_by_type", staticmethod(resolve_by_type)
 
 
-def _install_graph_runner() -> None:
+def _graph_runner() -> Tuple[Any, str, Any]:
     """DaskGraphRunner.run: the same nodes, run in dependency order without dask."""
     from rasa.engine.exceptions import GraphRunError
     from rasa.engine.runner.dask import DaskGraphRunner
-
-    if getattr(DaskGraphRunner.run, "_direct", False):
-        return
 
     def run(self, inputs=None, targets=None):
         run_targets = list(targets if targets else self._graph_schema.target_names)
@@ -275,9 +316,7 @@ def _install_graph_runner() -> None:
         except RuntimeError as e:
             raise GraphRunError("Error running runner.") from e
 
-    run._direct = True
-    run._original = DaskGraphRunner.run
-    DaskGraphRunner.run = run
+    return DaskGraphRunner, "run", run
 
 
 class _Dataclasses:
@@ -314,18 +353,16 @@ def _copied(value: Any) -> Any:
     return dataclasses._asdict_inner(value, dict)
 
 
-def _install_tracker_asdict() -> None:
+def _tracker_asdict() -> Tuple[Any, str, Any]:
+    """rasa.shared.core.trackers' `dataclasses` with the quicker `asdict`."""
     import rasa.shared.core.trackers as trackers
 
-    if not isinstance(trackers.dataclasses, _Dataclasses):
-        trackers.dataclasses = _Dataclasses()
+    return trackers, "dataclasses", _Dataclasses()
 
 
-def _install_slot_copy() -> None:
+def _slot_copy() -> Tuple[Any, str, Any]:
+    """Slot.__copy__: a new object with the same attributes, without the reduce protocol."""
     from rasa.shared.core.slots import Slot
-
-    if "__copy__" in Slot.__dict__:
-        return
 
     def __copy__(self):
         cls = type(self)
@@ -333,22 +370,14 @@ def _install_slot_copy() -> None:
         new.__dict__.update(self.__dict__)
         return new
 
-    Slot.__copy__ = __copy__
+    return Slot, "__copy__", __copy__
 
 
-def install() -> None:
-    """Apply the fixes in this process (the Rasa server)."""
-    _install_event_lookup()
-    _install_keepalive()
-    _install_graph_runner()
-    _install_slot_copy()
-    _install_tracker_asdict()
+def _response_validation() -> Tuple[Any, str, Any]:
+    """RemoteAction._validate_action_result with the validators built once, one branch per event."""
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
-
-    if getattr(RemoteAction._validate_action_result, "_prebuilt", False):
-        return
 
     def validate_action_result(self, result):
         try:
@@ -362,20 +391,54 @@ def install() -> None:
             )
             raise e
 
-    validate_action_result._prebuilt = True
-    RemoteAction._validate_action_result = validate_action_result
+    return RemoteAction, "_validate_action_result", validate_action_result
 
 
-async def tune_tracker_store(app, _loop) -> None:
-    """Server listener: tune Rasa's SQL tracker store once the agent is loaded."""
-    store = getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
-    while hasattr(store, "_tracker_store"):  # Rasa wraps the store (failsafe, awaitable)
-        store = store._tracker_store
-    from bot.integration.tracker_store import SQLTrackerStore
-    from bot.services.storage import tune_sqlite
+# Every patch, in the order install() applies them.
+PATCHES: Tuple[Callable[[], Tuple[Any, str, Any]], ...] = (
+    _event_lookup,
+    _keepalive_request,
+    _graph_runner,
+    _slot_copy,
+    _tracker_asdict,
+    _response_validation,
+)
 
-    if isinstance(store, SQLTrackerStore):
-        return  # pooled and tuned already
-    engine = getattr(store, "engine", None)
-    if engine is not None:
-        tune_sqlite(engine)
+_MISSING = object()
+# What install() replaced: (owner, attribute, the owner's own value before, or _MISSING).
+_replaced: List[Tuple[Any, str, Any]] = []
+
+
+def installed() -> bool:
+    """Whether the patches are in place in this process."""
+    return bool(_replaced)
+
+
+def install() -> bool:
+    """Apply the fixes in this process (the Rasa server); False (logged) when stock Rasa code runs."""
+    if _replaced:
+        return True
+    reason = refusal()
+    if reason:
+        logger.warning(reason)
+        return False
+    try:
+        for patch in PATCHES:
+            owner, name, value = patch()
+            _replaced.append((owner, name, vars(owner).get(name, _MISSING)))
+            setattr(owner, name, value)
+    except Exception:
+        uninstall()  # all or nothing
+        raise
+    logger.info("Rasa 提速补丁已启用（Rasa %s，%d 处）。", EXPECTED_RASA_VERSION, len(_replaced))
+    return True
+
+
+def uninstall() -> None:
+    """Put back every attribute install() replaced (the process runs stock Rasa code again)."""
+    while _replaced:
+        owner, name, original = _replaced.pop()
+        if original is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)

@@ -1,36 +1,41 @@
-"""Parsing and checking the JSON bodies the IVR and agent channels receive (contract §2)."""
+"""Every channel's request body, checked: the REST webhook, the IVR and the agent panel (contract §2).
+
+One set of limits and one catalogue of Chinese error texts (bot/catalogue/channel_errors.yml)
+for every channel and route: the same field is checked the same way wherever it comes
+in (a conversation id is a REST `sender` or an IVR/agent `call_id`, and the summary's
+`call_id` either way), and the same problem gets the same code and message. The body-size
+limit (BOT_MAX_BODY_BYTES) is applied to every POST by bot/integration/http/guard.py.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterable, List, Optional
 
-import yaml
-
-from bot.core.materials import CATALOGUE_DIR
+from bot.core.datafiles import catalogue
 
 IVR_EVENTS = ("start", "utterance", "dtmf", "hangup")
-MAX_TEXT = 2000
-MAX_NOTE = 4000
+MAX_TEXT = 2000  # characters of what the caller says (REST message, IVR text, agent text)
+MAX_NOTE = 4000  # characters of an agent's note
+MAX_ID = 128  # characters of a conversation id
 MAX_VOICEPRINT = 1024
-_CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
+_CONVERSATION_ID = re.compile(rf"[\w.:@\-]{{1,{MAX_ID}}}")
 _PHONE = re.compile(r"\+?[0-9][0-9\- ]{2,30}")
 _AGENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,63}")
 _DTMF = re.compile(r"[0-9*#]{1,32}")
 
 
-@lru_cache(maxsize=1)
-def _messages() -> dict:
-    with open(CATALOGUE_DIR / "channel_errors.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
 def error_message(code: str, **values: Any) -> str:
-    """The Chinese message for an error code, placeholders filled."""
-    return _messages().get(code, code).format(**values)
+    """The Chinese message for an error code, placeholders filled (the code itself if unknown)."""
+    return catalogue("channel_errors.yml")["errors"].get(code, code).format(**values)
+
+
+def why(kind: str, **values: Any) -> str:
+    """The explanation a `bad_field` message gives for a kind of field."""
+    return catalogue("channel_errors.yml")["why"][kind].format(**values)
 
 
 class PayloadError(ValueError):
@@ -73,6 +78,37 @@ class AgentNote:
     note: str
 
 
+def parse_json_object(raw: Optional[bytes]) -> dict:
+    """The request body as a JSON object, or PayloadError saying what it is instead."""
+    if not raw:
+        raise PayloadError("empty_body")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PayloadError("invalid_encoding") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise PayloadError("invalid_json") from None
+    return _object(data)
+
+
+def check_rest_message(body: Any) -> None:
+    """The REST webhook's {sender, message, metadata}, checked; PayloadError if Rasa must not see it.
+
+    Only checked: Rasa's REST channel reads the body itself. `message` may be empty, and
+    a leading "/" is left to Rasa (the web chat opens a call with /greet, as the IVR and
+    agent channels do internally).
+    """
+    body = _object(body)
+    conversation_id(body, "sender")
+    _caller_text(body.get("message"), "message", required=True)
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise PayloadError("bad_field", field="metadata", why=why("object"))
+    _phone((metadata or {}).get("caller_number"), "caller_number")
+
+
 def parse_ivr_event(body: Any) -> IVREvent:
     """The IVR event in `body`, or PayloadError."""
     body = _object(body)
@@ -82,9 +118,9 @@ def parse_ivr_event(body: Any) -> IVREvent:
     text = _text(body, "text", required=event == "utterance", allow_empty=True)
     dtmf = None
     if event == "dtmf":
-        dtmf = _string(body, "dtmf", required=True, pattern=_DTMF, why="只能是 0-9、* 和 #")
+        dtmf = _string(body, "dtmf", required=True, pattern=_DTMF, kind="dtmf")
     return IVREvent(
-        call_id=call_id(body),
+        call_id=conversation_id(body, "call_id"),
         event=event,
         caller_number=caller_number(body),
         text=text,
@@ -98,15 +134,9 @@ def parse_agent_turn(body: Any) -> AgentTurn:
     """The agent webhook body {call_id, agent_id, text, caller_number}, or PayloadError."""
     body = _object(body)
     return AgentTurn(
-        call_id=call_id(body),
+        call_id=conversation_id(body, "call_id"),
         text=_text(body, "text", required=False, allow_empty=True) or "",
-        agent_id=_string(
-            body,
-            "agent_id",
-            required=False,
-            pattern=_AGENT_ID,
-            why="只能是字母、数字、点、下划线和连字符，最长 64 个字符",
-        ),
+        agent_id=_string(body, "agent_id", required=False, pattern=_AGENT_ID, kind="agent_id"),
         caller_number=caller_number(body),
     )
 
@@ -119,57 +149,77 @@ def parse_agent_note(body: Any, dispositions: Iterable[str]) -> AgentNote:
     if disposition is None:
         raise PayloadError("missing_field", field="disposition")
     if disposition not in allowed:
-        raise PayloadError("bad_field", field="disposition", why="应为 " + "、".join(allowed) + " 之一")
+        raise PayloadError("bad_field", field="disposition", why=why("disposition", allowed="、".join(allowed)))
     note = body.get("note", "")
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > MAX_NOTE:
-        raise PayloadError("bad_field", field="note", why=f"应为不超过 {MAX_NOTE} 字的文字")
+        raise PayloadError("bad_field", field="note", why=why("note", limit=MAX_NOTE))
     return AgentNote(disposition=disposition, note=note.strip())
 
 
-def call_id(body: dict) -> str:
-    return _string(
-        body,
-        "call_id",
-        required=True,
-        pattern=_CALL_ID,
-        why="只能是字母、数字、点、冒号、下划线和连字符，最长 128 个字符",
-    )
+def conversation_id(body: dict, field: str = "call_id") -> str:
+    """A conversation id (REST `sender`, IVR/agent `call_id`), taken exactly as sent."""
+    value = body.get(field)
+    if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+        raise PayloadError("missing_field", field=field)
+    if not isinstance(value, str) or not _CONVERSATION_ID.fullmatch(value):
+        raise PayloadError("bad_field", field=field, why=why("conversation_id", limit=MAX_ID))
+    return value
 
 
 def caller_number(body: dict) -> Optional[str]:
-    number = _string(body, "caller_number", required=False, pattern=_PHONE, why="应为电话号码")
+    """The calling number without spaces and dashes, or None."""
+    number = _phone(body.get("caller_number"), "caller_number")
     return re.sub(r"[\s\-]", "", number) if number else None
 
 
 # ---- field helpers ------------------------------------------------------
 def _object(body: Any) -> dict:
     if not isinstance(body, dict):
-        raise PayloadError("bad_json")
+        raise PayloadError("not_an_object")
     return body
 
 
-def _string(body: dict, field: str, required: bool, pattern: re.Pattern, why: str) -> Optional[str]:
+def _string(body: dict, field: str, required: bool, pattern: re.Pattern, kind: str) -> Optional[str]:
     value = body.get(field)
     if value is None or value == "":
         if required:
             raise PayloadError("missing_field", field=field)
         return None
     if not isinstance(value, str) or not pattern.fullmatch(value.strip()):
-        raise PayloadError("bad_field", field=field, why=why)
+        raise PayloadError("bad_field", field=field, why=why(kind))
     return value.strip()
 
 
-def _text(body: dict, field: str, required: bool, allow_empty: bool) -> Optional[str]:
-    value = body.get(field)
+def _phone(value: Any, field: str) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _PHONE.fullmatch(value.strip()):
+        raise PayloadError("bad_field", field=field, why=why("phone"))
+    return value.strip()
+
+
+def _caller_text(value: Any, field: str, required: bool) -> Optional[str]:
+    """What the caller said, as any channel receives it: a string of at most MAX_TEXT characters."""
     if value is None:
         if required:
             raise PayloadError("missing_field", field=field)
         return None
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise PayloadError("bad_field", field=field, why=f"应为不超过 {MAX_TEXT} 字的文字")
-    # A leading "/" would reach Rasa as an intent command (/restart): never from outside.
+    if not isinstance(value, str):
+        raise PayloadError("bad_field", field=field, why=why("text"))
+    if len(value) > MAX_TEXT:
+        raise PayloadError("text_too_long", field=field, limit=MAX_TEXT)
+    if "\x00" in value:
+        raise PayloadError("bad_field", field=field, why=why("control_characters"))
+    return value
+
+
+def _text(body: dict, field: str, required: bool, allow_empty: bool) -> Optional[str]:
+    value = _caller_text(body.get(field), field, required)
+    if value is None:
+        return None
+    # A leading "/" would reach Rasa as an intent command (/restart): never from these channels.
     value = value.strip().lstrip("/").strip()
     if not value and not allow_empty:
         raise PayloadError("missing_field", field=field)
@@ -181,7 +231,7 @@ def _confidence(body: dict) -> Optional[float]:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise PayloadError("bad_field", field="asr_confidence", why="应为 0 到 1 之间的数字")
+        raise PayloadError("bad_field", field="asr_confidence", why=why("confidence"))
     return float(value)
 
 
@@ -189,9 +239,8 @@ def _voiceprint(body: dict) -> Optional[List[float]]:
     value = body.get("voiceprint")
     if value is None:
         return None
-    why = f"应为 2 到 {MAX_VOICEPRINT} 个数字组成的数组"
     if not isinstance(value, list) or not 2 <= len(value) <= MAX_VOICEPRINT:
-        raise PayloadError("bad_field", field="voiceprint", why=why)
+        raise PayloadError("bad_field", field="voiceprint", why=why("voiceprint", limit=MAX_VOICEPRINT))
     if any(isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) for x in value):
-        raise PayloadError("bad_field", field="voiceprint", why=why)
+        raise PayloadError("bad_field", field="voiceprint", why=why("voiceprint", limit=MAX_VOICEPRINT))
     return [float(x) for x in value]

@@ -7,13 +7,10 @@ Plain rules over the call's slots and the bot's lines; the channel in
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional
 
-import yaml
-
 from bot.core.call_view import CallView, Line
-from bot.core.materials import CATALOGUE_DIR
+from bot.core.datafiles import catalogue as catalogue_file
 
 SPEECH, DTMF, NONE = "speech", "dtmf", "none"
 HANDOFF_RESPONSES = ("utter_handoff", "utter_handoff_after_misses", "utter_system_busy")
@@ -24,11 +21,9 @@ _NOT_SPOKEN = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
 def catalogue() -> dict:
     """bot/catalogue/ivr.yml: prompts, key menus, transfer reasons."""
-    with open(CATALOGUE_DIR / "ivr.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return catalogue_file("ivr.yml")
 
 
 def prompt(key: str) -> str:

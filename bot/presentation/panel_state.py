@@ -7,15 +7,12 @@ it between HTTP and Rasa.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional
-
-import yaml
 
 from bot.core import materials
 from bot.core.call import MAX_ATTEMPTS
 from bot.core.call_view import BOT, CallView
-from bot.core.materials import CATALOGUE_DIR
+from bot.core.datafiles import catalogue as catalogue_file
 from bot.core.summary import build_summary
 
 DONE, CURRENT, TODO, SKIPPED, FAILED = "done", "current", "todo", "skipped", "failed"
@@ -25,11 +22,9 @@ _MACHINE_NOTE = re.compile(r"(\s*[A-Za-z_]+=\S*)+\s*")
 _INSTRUCTION = re.compile(r"^(请[^：:，。]{0,8}客户[^：:，。]{0,4})[：:]\s*(.+)$", re.S)
 
 
-@lru_cache(maxsize=1)
 def catalogue() -> dict:
     """bot/catalogue/panel.yml: checklist labels, risk levels, signals, quick replies, dispositions."""
-    with open(CATALOGUE_DIR / "panel.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return catalogue_file("panel.yml")
 
 
 def split_line(text: str) -> Dict[str, str]:

@@ -3,7 +3,10 @@
 Transcript with timestamps, signals with their evidence, customer and calling
 number, level history — as JSON for systems and as a Chinese document a
 police officer or the anti-collection team can read. The caller's lines are
-masked as all stored caller text is (`bot.core.masking.mask_at_rest`).
+masked as all stored caller text is (`bot.core.masking.mask_at_rest`). Every time in
+it is China Standard Time (UTC+8, `bot.core.clock`), stated once at the top: the
+transcript's from Rasa's Unix timestamps, the audit trail's from the database's UTC
+datetimes.
 """
 
 from __future__ import annotations
@@ -11,15 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List
 
 import sqlalchemy as sa
 
+from bot.core.call_view import CALLER, slots_from_events, transcript_lines
+from bot.core.clock import CHINA_TZ, ZONE_LABEL, china_time
 from bot.core.masking import mask_at_rest
 from bot.core.materials import label
 from bot.services.storage import Database
-
-TZ = dt.timezone(dt.timedelta(hours=8))  # call centres work in China Standard Time
 
 
 def tracker_events(tracker: Path | str, call_id: str) -> List[dict]:
@@ -39,39 +42,25 @@ def tracker_events(tracker: Path | str, call_id: str) -> List[dict]:
         engine.dispose()
 
 
-def _when(timestamp: Optional[float]) -> str:
-    if not timestamp:
-        return ""
-    return dt.datetime.fromtimestamp(float(timestamp), TZ).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def transcript(events: Iterable[dict]) -> List[Dict[str, str]]:
-    """Caller and bot lines in order, with their times."""
-    lines = []
-    for e in events:
-        if e.get("event") == "user" and e.get("text"):
-            lines.append({"at": _when(e.get("timestamp")), "speaker": "caller", "text": mask_at_rest(e["text"])})
-        elif e.get("event") == "bot" and e.get("text"):
-            lines.append({"at": _when(e.get("timestamp")), "speaker": "bot", "text": e["text"]})
-    return lines
-
-
-def last_slots(events: Iterable[dict]) -> Dict[str, Any]:
-    slots: Dict[str, Any] = {}
-    for e in events:
-        if e.get("event") == "slot":
-            slots[e.get("name")] = e.get("value")
-    return slots
+    """Caller and bot lines in order, with their times (China Standard Time); the caller's masked."""
+    return [
+        {"at": china_time(line.at), "speaker": "caller", "text": mask_at_rest(line.text)}
+        if line.speaker == CALLER
+        else {"at": china_time(line.at), "speaker": "bot", "text": line.text}
+        for line in transcript_lines(events)
+    ]
 
 
 def build_packet(call_id: str, events: List[dict], db: Database) -> Dict[str, Any]:
     """Everything the packet holds, as plain data."""
-    slots = last_slots(events)
+    slots = slots_from_events(events)
     customer = db.customer(slots["customer_id"]) if slots.get("customer_id") else None
     audit = db.audit_for_call(call_id)
     return {
         "call_id": call_id,
-        "exported_at": dt.datetime.now(TZ).strftime("%Y-%m-%d %H:%M:%S"),
+        "time_zone": CHINA_TZ.tzname(None),
+        "exported_at": china_time(dt.datetime.now(dt.timezone.utc)),
         "caller_number": slots.get("caller_number"),
         "caller_role": slots.get("caller_role") or "unknown",
         "purpose": slots.get("purpose") or "unknown",
@@ -94,12 +83,8 @@ def build_packet(call_id: str, events: List[dict], db: Database) -> Dict[str, An
             {"reference": c["reference"], "kind": c["kind"], "detail": c["detail"], "reply_due": str(c["reply_due"])}
             for c in db.cases_for_call(call_id)
         ],
-        "signals_raised": [
-            {"at": r["at"].strftime("%Y-%m-%d %H:%M:%S"), **r["detail"]} for r in audit if r["event"] == "signal_raised"
-        ],
-        "level_history": [
-            {"at": r["at"].strftime("%Y-%m-%d %H:%M:%S"), **r["detail"]} for r in audit if r["event"] == "level_changed"
-        ],
+        "signals_raised": [{"at": china_time(r["at"]), **r["detail"]} for r in audit if r["event"] == "signal_raised"],
+        "level_history": [{"at": china_time(r["at"]), **r["detail"]} for r in audit if r["event"] == "level_changed"],
         "transcript": transcript(events),
     }
 
@@ -111,7 +96,8 @@ def render_markdown(packet: Dict[str, Any]) -> str:
     out = [
         f"# 通话证据材料包：{packet['call_id']}",
         "",
-        f"- 导出时间：{packet['exported_at']}（UTC+8）",
+        f"- 时间：本材料中的时间均为{ZONE_LABEL}",
+        f"- 导出时间：{packet['exported_at']}",
         f"- 来电号码：{packet['caller_number'] or '未知'}",
         f"- 来电身份：{label('caller_role', packet['caller_role'])}"
         f"（{'已核实借款人本人' if packet['identity_verified'] else '未核实为借款人本人'}）",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from bot.core.masking import mask_at_rest
-from bot.settings import env_float
+from bot.settings import env_float, load_settings
 
 metadata = sa.MetaData()
 
@@ -478,3 +479,13 @@ def upsert_rows(conn, table: sa.Table, key_columns: Sequence[str], rows: Iterabl
 
 def _differs(stored, new) -> bool:
     return stored != new
+
+
+@lru_cache(maxsize=1)
+def project_database() -> Database:
+    """The project database at BOT_DB_URL: one per process, made on first use.
+
+    The Rasa server's channels and routes and the action server's warm-up look it up
+    here instead of building a Database per request.
+    """
+    return Database(load_settings().db_url)

@@ -46,14 +46,6 @@ class CodeRefs:
         """Template values code passes when uttering this response."""
         return set(self.kwargs.get(response, set()))
 
-    def responses_of(self, action: str, all_responses: Iterable[str] = ()) -> Set[str]:
-        """Responses an action's code may utter (prefixes expanded over all_responses)."""
-        out = set(self.action_responses.get(action, set()))
-        for prefix, refs in self.prefixes.items():
-            if any(r.action == action for r in refs):
-                out |= {r for r in all_responses if r.startswith(prefix)}
-        return out
-
 
 def scan(dirs: Iterable[Path], exclude: Iterable[Path] = ()) -> CodeRefs:
     """Scan every .py file under dirs (skipping exclude) for response names."""

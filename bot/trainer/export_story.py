@@ -12,7 +12,6 @@ where the form ends, because the wrap-up rule waits for it.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,11 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 import yaml
 
+from bot.core.call_view import slots_from_events
+from bot.core.clock import china_time
 from bot.core.masking import mask
 
 NOT_STORY_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_unlikely_intent"}
-TZ = dt.timezone(dt.timedelta(hours=8))
 FILE_HEADER = """\
 # 从真实通话导出的测试故事（python -m bot export-story CALL_ID 追加到这里）。
 # rasa test 比对每一轮的意图和机器人的动作；user: 下是客户原话（姓名、证件号、手机号已打码），
@@ -146,14 +146,11 @@ def masker(events: Iterable[dict]) -> Callable[[str], str]:
 
 def story_name(call_id: str, events: List[dict], labels: Dict[str, Dict[str, str]]) -> str:
     """通话 CALL_ID：来电身份 · 来电目的（日期）."""
-    slots: Dict[str, Any] = {}
-    for e in events:
-        if e.get("event") == "slot":
-            slots[e.get("name")] = e.get("value")
+    slots = slots_from_events(events)
     role = labels.get("caller_role", {}).get(slots.get("caller_role") or "", "")
     purpose = labels.get("purpose", {}).get(slots.get("purpose") or "", "")
     when = next((e.get("timestamp") for e in events if e.get("timestamp")), None)
-    date = dt.datetime.fromtimestamp(float(when), TZ).strftime("%Y-%m-%d") if when else ""
+    date = china_time(when, "%Y-%m-%d")
     about = " · ".join(x for x in (role, purpose) if x)
     return f"通话 {call_id}" + (f"：{about}" if about else "") + (f"（{date}）" if date else "")
 

@@ -58,13 +58,6 @@ class Project:
         except ValueError:
             return str(path)
 
-    def data_files(self, sub: str = "") -> List[Path]:
-        """YAML files under data/ (or one of its sub-folders)."""
-        return yaml_files(self.data / sub if sub else self.data)
-
-    def test_story_files(self) -> List[Path]:
-        return yaml_files(self.test_stories)
-
 
 def yaml_files(folder: Path) -> List[Path]:
     """Every .yml/.yaml file under folder, in a stable order."""

@@ -6,6 +6,7 @@ import pytest
 
 from bot.integration import speedups as rasa_speedups
 from bot.ops.train_model import MODEL_PATH, train
+from tests.conftest import rasa_speedups_installed
 
 SENTENCES = [
     "你好",
@@ -25,27 +26,31 @@ SENTENCES = [
 
 @pytest.fixture(scope="module")
 def agent():
+    """The model loaded with the speed-ups installed (as the server loads it); uninstalled afterwards."""
     from bot.ops import logs
 
     train(quiet=True)
     logs.configure("WARNING")
-    rasa_speedups.install()
     from rasa.core.agent import Agent
 
-    return Agent.load(str(MODEL_PATH))
+    with rasa_speedups_installed():
+        yield Agent.load(str(MODEL_PATH))
 
 
 def _both(runner_call):
+    """The call's result with the speed-ups, then with Rasa's own code (as BOT_RASA_SPEEDUPS=0 runs it)."""
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    direct = DaskGraphRunner.run
-    assert getattr(direct, "_direct", False)
+    assert rasa_speedups.installed()
     first = runner_call()
-    DaskGraphRunner.run = direct._original
+    rasa_speedups.uninstall()
     try:
+        assert DaskGraphRunner.run.__module__ == "rasa.engine.runner.dask"
         second = runner_call()
     finally:
-        DaskGraphRunner.run = direct
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("BOT_RASA_SPEEDUPS", "1")
+            assert rasa_speedups.install()
     return first, second
 
 
@@ -74,9 +79,16 @@ def test_same_next_action_after_every_sentence(agent):
 def test_slot_copies_are_independent_equal_copies(agent):
     import copy
 
-    for slot in agent.domain.slots:
-        clone = copy.copy(slot)
-        assert type(clone) is type(slot) and clone.__dict__ == slot.__dict__
-        clone.value = "changed" if slot.type_name == "text" else clone.value
-        if slot.type_name == "text":
-            assert slot.value != "changed"
+    def copies():
+        clones = []
+        for slot in agent.domain.slots:
+            clone = copy.copy(slot)
+            assert type(clone) is type(slot) and clone.__dict__ == slot.__dict__
+            clone.value = "changed" if slot.type_name == "text" else clone.value
+            if slot.type_name == "text":
+                assert slot.value != "changed"
+            clones.append((type(clone), clone.__dict__))
+        return clones
+
+    mine, stock = _both(copies)
+    assert mine == stock

@@ -279,7 +279,7 @@ def test_agent_input_errors(stack):
     c = new_id("p")
     assert agent(stack, {"text": "hi"}, expect=400)["error"]["code"] == "missing_field"
     status, _, body = http(stack, "POST", "/webhooks/agent/webhook", raw=b"{oops", token=A1)
-    assert status == 400 and body["error"]["code"] == "bad_json"
+    assert status == 400 and body["error"]["code"] == "invalid_json"
     agent(stack, {"call_id": c, "text": ""})
     assert agent(stack, {"call_id": c, "text": "  "}, expect=400)["error"]["code"] == "text_required"
     status, _, body = http(stack, "POST", f"/webhooks/agent/calls/{c}/note", {"disposition": "won"}, token=A1)
@@ -302,3 +302,36 @@ def test_the_pages_are_served_without_any_token_in_them(stack):
     assert status == 200 and headers["Content-Type"].startswith("text/javascript") and A1 not in js
     assert http(stack, "GET", "/web/nope.js")[0] == 404
     assert http(stack, "GET", "/web/..%2Fconfig.py")[0] == 404
+
+
+# ---- one set of limits and texts on every channel ----------------------------------------
+WEBHOOKS = {
+    "rest": ("/webhooks/rest/webhook", None, "sender", "message", {}),
+    "ivr": ("/webhooks/ivr/webhook", None, "call_id", "text", {"event": "utterance"}),
+    "agent": ("/webhooks/agent/webhook", A1, "call_id", "text", {}),
+}
+
+
+def refused(stack, channel, raw=None, body=None):
+    path, token, *_ = WEBHOOKS[channel]
+    status, _, answer = http(stack, "POST", path, body, token=token, raw=raw)
+    assert status == 400, (channel, answer)
+    return answer["error"]["code"], answer["error"]["message"]
+
+
+@pytest.mark.parametrize("raw", [b"", b"\xff\xfe", b"{oops", b"[1, 2]"])
+def test_every_webhook_refuses_a_bad_body_with_the_same_code_and_text(stack, raw):
+    answers = {channel: refused(stack, channel, raw=raw) for channel in WEBHOOKS}
+    assert len(set(answers.values())) == 1, answers
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in answers["rest"][1])
+
+
+@pytest.mark.parametrize("channel", list(WEBHOOKS))
+def test_every_webhook_has_the_same_limits_for_ids_and_text(stack, channel):
+    from bot.presentation.channel_payloads import MAX_ID, MAX_TEXT
+
+    _, _, id_field, text_field, base = WEBHOOKS[channel]
+    code, message = refused(stack, channel, body={**base, id_field: "x" * (MAX_ID + 1), text_field: "你好"})
+    assert code == "bad_field" and f"最长 {MAX_ID} 个字符" in message and id_field in message
+    code, message = refused(stack, channel, body={**base, id_field: new_id("lim"), text_field: "长" * (MAX_TEXT + 1)})
+    assert (code, message) == ("text_too_long", f"字段 {text_field} 过长（最多 {MAX_TEXT} 个字符）。")

@@ -4,8 +4,9 @@ import time
 
 import pytest
 
+from bot.core.call_view import slots_from_events
 from bot.core.web_signing import sign
-from bot.services.case_export import last_slots, tracker_events
+from bot.services.case_export import tracker_events
 from tests.e2e.conftest import separate_stack
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,7 @@ def stored(stack, sender):
     """(the caller_number slot, every caller_number the stored messages carry)."""
     events = tracker_events(stack.settings.tracker_db_path, sender)
     carried = {(e.get("metadata") or {}).get("caller_number") for e in events if e.get("event") == "user"} - {None}
-    return last_slots(events).get("caller_number"), carried
+    return slots_from_events(events).get("caller_number"), carried
 
 
 @pytest.fixture(scope="module")

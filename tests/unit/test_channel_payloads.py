@@ -48,9 +48,9 @@ def test_a_leading_slash_never_reaches_rasa_as_a_command():
 @pytest.mark.parametrize(
     "body, code",
     [
-        (None, "bad_json"),
-        ([1, 2], "bad_json"),
-        ("start", "bad_json"),
+        (None, "not_an_object"),
+        ([1, 2], "not_an_object"),
+        ("start", "not_an_object"),
         ({"event": "start"}, "missing_field"),
         ({"call_id": "", "event": "start"}, "missing_field"),
         ({"call_id": "c 1", "event": "start"}, "bad_field"),
@@ -60,7 +60,7 @@ def test_a_leading_slash_never_reaches_rasa_as_a_command():
         ({"call_id": "c-1", "event": "ring"}, "bad_event"),
         ({"call_id": "c-1", "event": "utterance"}, "missing_field"),
         ({"call_id": "c-1", "event": "utterance", "text": 5}, "bad_field"),
-        ({"call_id": "c-1", "event": "utterance", "text": "字" * 3000}, "bad_field"),
+        ({"call_id": "c-1", "event": "utterance", "text": "字" * 3000}, "text_too_long"),
         ({"call_id": "c-1", "event": "dtmf"}, "missing_field"),
         ({"call_id": "c-1", "event": "dtmf", "dtmf": "12a"}, "bad_field"),
         ({"call_id": "c-1", "event": "dtmf", "dtmf": 1}, "bad_field"),

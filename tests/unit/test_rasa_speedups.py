@@ -1,4 +1,12 @@
-"""The prebuilt action-response validator accepts and rejects exactly what Rasa's does."""
+"""bot.integration.speedups: each patch does what Rasa's own code does, and the switch and
+the version check leave Rasa's code in place.
+
+The equivalence tests run twice, with the patches installed ("speedups") and with
+Rasa's own code ("stock", as under BOT_RASA_SPEEDUPS=0): the same expectations hold
+for both. Every install here is undone after its test (the `rasa_mode` fixture).
+"""
+
+import logging
 
 import pytest
 from jsonschema import ValidationError, validate
@@ -6,12 +14,99 @@ from jsonschema import ValidationError, validate
 from bot.integration import speedups as rasa_speedups
 
 
-@pytest.fixture(scope="module")
-def remote_action():
+@pytest.fixture(params=["speedups", "stock"])
+def rasa_mode(request, monkeypatch):
+    """The patches installed for one test ("speedups"), or Rasa's code with the switch off ("stock")."""
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "0" if request.param == "stock" else "1")
+    assert rasa_speedups.install() is (request.param == "speedups")
+    yield request.param
+    rasa_speedups.uninstall()
+
+
+@pytest.fixture
+def remote_action(rasa_mode):
     from rasa.core.actions.action import RemoteAction
 
-    rasa_speedups.install()
     return RemoteAction("action_x", None)
+
+
+def _owners():
+    """Every Rasa class or module a patch touches."""
+    import rasa.shared.core.trackers as trackers
+    from rasa.core.actions.action import RemoteAction
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.slots import Slot
+    from rasa.utils.endpoints import EndpointConfig
+
+    return (Event, EndpointConfig, DaskGraphRunner, Slot, trackers, RemoteAction)
+
+
+def _snapshot():
+    return {(owner.__name__, name): value for owner in _owners() for name, value in vars(owner).items()}
+
+
+def _changed(before, after):
+    missing = object()
+    return {k for k in before.keys() | after.keys() if before.get(k, missing) is not after.get(k, missing)}
+
+
+PATCHED = {
+    ("Event", "resolve_by_type"),
+    ("EndpointConfig", "request"),
+    ("DaskGraphRunner", "run"),
+    ("Slot", "__copy__"),
+    ("rasa.shared.core.trackers", "dataclasses"),
+    ("RemoteAction", "_validate_action_result"),
+}
+
+
+def test_uninstall_puts_back_every_original_attribute(monkeypatch):
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "1")
+    before = _snapshot()
+    try:
+        assert rasa_speedups.install() is True
+        assert rasa_speedups.install() is True  # twice is once
+        assert _changed(before, _snapshot()) == PATCHED
+    finally:
+        rasa_speedups.uninstall()
+    assert not rasa_speedups.installed()
+    assert _changed(before, _snapshot()) == set()
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.slots import Slot
+
+    assert DaskGraphRunner.run.__module__ == "rasa.engine.runner.dask" and "__copy__" not in vars(Slot)
+    rasa_speedups.uninstall()  # nothing installed: nothing to do
+
+
+def test_switched_off_nothing_is_patched_and_the_log_says_so(monkeypatch, caplog):
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "0")
+    before = _snapshot()
+    with caplog.at_level(logging.INFO, logger="bot.integration.speedups"):
+        assert rasa_speedups.install() is False
+    assert _changed(before, _snapshot()) == set() and not rasa_speedups.active()
+    assert "BOT_RASA_SPEEDUPS=0" in caplog.text and "Rasa 原版代码" in caplog.text
+
+
+def test_another_rasa_release_is_not_patched_and_the_log_names_both_versions(monkeypatch, caplog):
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "1")
+    monkeypatch.setattr(rasa_speedups, "installed_rasa_version", lambda: "3.6.22")
+    before = _snapshot()
+    with caplog.at_level(logging.WARNING, logger="bot.integration.speedups"):
+        assert rasa_speedups.install() is False
+    assert _changed(before, _snapshot()) == set() and not rasa_speedups.active()
+    line = caplog.records[-1].getMessage()
+    assert "Rasa 3.6.21" in line and "Rasa 3.6.22" in line and "原版代码" in line and "照常运行" in line
+
+
+def test_the_installed_rasa_is_the_one_the_patches_were_tested_with():
+    import rasa.version
+
+    from bot.settings import PROJECT_ROOT
+
+    assert rasa_speedups.installed_rasa_version() == rasa.version.__version__ == rasa_speedups.EXPECTED_RASA_VERSION
+    pins = (PROJECT_ROOT / "requirements.txt").read_text() + (PROJECT_ROOT / "constraints.txt").read_text()
+    assert pins.count(f"rasa=={rasa_speedups.EXPECTED_RASA_VERSION}\n") == 2
 
 
 GOOD = [
@@ -36,10 +131,9 @@ def test_invalid_results_fail_like_rasa(remote_action, result):
     assert "Failed to validate Action server response" in mine.value.message
 
 
-def test_cached_event_lookup_resolves_like_rasa():
+def test_cached_event_lookup_resolves_like_rasa(rasa_mode):
     from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 
-    rasa_speedups.install()
     assert Event.resolve_by_type("slot") is SlotSet
     assert Event.resolve_by_type("slot") is SlotSet
     assert Event.resolve_by_type("user") is UserUttered and Event.resolve_by_type("bot") is BotUttered
@@ -154,13 +248,11 @@ def test_dispatching_validator_agrees_on_edge_events(event):
     assert rasa_speedups._validator().is_valid(result) == validator_for(spec)(spec).is_valid(result)
 
 
-def test_tracker_state_has_the_same_active_loop_as_with_dataclasses():
+def test_tracker_state_has_the_same_active_loop_as_with_dataclasses(rasa_mode):
     import dataclasses
 
-    from rasa.shared.core.trackers import TrackerActiveLoop
-
-    rasa_speedups.install()
     import rasa.shared.core.trackers as trackers
+    from rasa.shared.core.trackers import TrackerActiveLoop
 
     trigger = {
         "text": "我想分期",

@@ -1,4 +1,8 @@
-"""bot.integration.tracker_store: the same conversations as Rasa's SQLTrackerStore, with fewer round trips."""
+"""bot.integration.tracker_store: the same conversations as Rasa's SQLTrackerStore, with fewer round trips.
+
+The equivalence tests run with the speed-ups on and with BOT_RASA_SPEEDUPS=0 (`mode`),
+where the class is Rasa's store unchanged; both must read and write the same conversations.
+"""
 
 import asyncio
 
@@ -29,6 +33,13 @@ def db(tmp_path):
     return str(tmp_path / "trackers.db")
 
 
+@pytest.fixture(params=["speedups", "stock"])
+def mode(request, monkeypatch):
+    """Our store with its speed-ups, or as BOT_RASA_SPEEDUPS=0 leaves it (Rasa's own code)."""
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "1" if request.param == "speedups" else "0")
+    return request.param
+
+
 def ours(db):
     return SQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
 
@@ -57,7 +68,7 @@ def stored_rows(db, sender):
         return conn.exec_driver_sql("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).scalar()
 
 
-def test_turn_by_turn_saves_read_back_by_rasas_own_store(db):
+def test_turn_by_turn_saves_read_back_by_rasas_own_store(db, mode):
     store = ours(db)
     tracker = run(store.get_or_create_tracker("c1"))
     for n in range(5):
@@ -72,7 +83,7 @@ def test_turn_by_turn_saves_read_back_by_rasas_own_store(db):
     assert texts(run(store.retrieve("c1"))) == texts(theirs)
 
 
-def test_conversation_written_by_rasas_store_continues_here(db):
+def test_conversation_written_by_rasas_store_continues_here(db, mode):
     theirs = rasas(db)
     tracker = run(theirs.get_or_create_tracker("c2"))
     turn(tracker, 0)
@@ -84,7 +95,7 @@ def test_conversation_written_by_rasas_store_continues_here(db):
     assert texts(run(theirs.retrieve("c2"))) == ["第0句", "回答0", "第1句", "回答1"]
 
 
-def test_events_written_elsewhere_meanwhile_are_neither_lost_nor_duplicated(db):
+def test_events_written_elsewhere_meanwhile_are_neither_lost_nor_duplicated(db, mode):
     store, other = ours(db), ours(db)  # e.g. two servers on one database
     run(store.get_or_create_tracker("c3"))
     mine = run(store.retrieve("c3"))
@@ -103,7 +114,7 @@ def test_events_written_elsewhere_meanwhile_are_neither_lost_nor_duplicated(db):
     assert texts(run(rasas(db).retrieve("c3"))) == ["第0句", "回答0", "第2句", "回答2"]
 
 
-def test_only_the_latest_session_is_loaded_like_rasa(db):
+def test_only_the_latest_session_is_loaded_like_rasa(db, mode):
     store = ours(db)
     tracker = run(store.get_or_create_tracker("c4"))
     turn(tracker, 0)
@@ -125,11 +136,12 @@ def test_only_the_latest_session_is_loaded_like_rasa(db):
     assert len(texts(run(rasas(db).retrieve_full_tracker("c4")))) == 6
 
 
-def test_unknown_conversation_is_none(db):
+def test_unknown_conversation_is_none(db, mode):
     assert run(ours(db).retrieve("nobody")) is None
 
 
-def test_connections_are_kept_not_reopened_every_turn(db):
+def test_connections_are_kept_not_reopened_every_turn(db, monkeypatch):
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "1")
     store = ours(db)
     opened = []
     sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
@@ -143,7 +155,7 @@ def test_connections_are_kept_not_reopened_every_turn(db):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
-def test_caller_text_is_stored_masked_while_the_tracker_in_memory_keeps_it(db):
+def test_caller_text_is_stored_masked_while_the_tracker_in_memory_keeps_it(db, mode):
     import json
 
     store = ours(db)
@@ -160,3 +172,28 @@ def test_caller_text_is_stored_masked_while_the_tracker_in_memory_keeps_it(db):
     assert user["text"] == user["parse_data"]["text"] == "我叫张伟，后四位****，手机138****0001"
     assert "谢谢，您的尾号0001" in [r.get("text") for r in rows]  # the bot's lines are kept as said
     assert texts(run(rasas(db).retrieve("c9")))[0] == "我叫张伟，后四位****，手机138****0001"
+
+
+def test_switched_off_it_is_rasas_store_with_rasas_connections(db, monkeypatch):
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "0")
+    store = ours(db)
+    assert store.fast is False
+    opened = []
+    sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    run(store.get_or_create_tracker("c6"))
+    for n in range(3):
+        tracker = run(store.retrieve("c6"))
+        turn(tracker, n)
+        run(store.save(tracker))
+    assert len(opened) > 3  # Rasa's engine: a connection per read and write, as stock Rasa does
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"  # not tuned
+    assert texts(run(rasas(db).retrieve("c6"))) == [t for n in range(3) for t in (f"第{n}句", f"回答{n}")]
+
+
+def test_another_rasa_release_gets_rasas_store_too(db, monkeypatch):
+    from bot.integration import speedups
+
+    monkeypatch.setenv("BOT_RASA_SPEEDUPS", "1")
+    monkeypatch.setattr(speedups, "installed_rasa_version", lambda: "3.7.0")
+    assert ours(db).fast is False

@@ -8,8 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Pattern, Tuple
 
-import yaml
-
+from bot.core.datafiles import DataFileError, load_yaml
 from bot.core.risk.model import CALLER_ROLES, LEVELS, MATERIALS, NEXT_STEPS, PURPOSES, SIGNAL_CODES
 from bot.core.risk.phrases import PhraseEntry, PhraseMatcher
 from bot.core.textnorm import normalize
@@ -379,12 +378,11 @@ def build_config(risk: Mapping[str, Any], lexicon: Mapping[str, Any]) -> RiskCon
 
 
 def _read_yaml(path: Path) -> Mapping[str, Any]:
-    """Parse one YAML file into a mapping."""
-    with open(path, encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
-    if not isinstance(doc, Mapping):
-        raise ConfigError(f"{path}: top level must be a mapping")
-    return doc
+    """One YAML file as a mapping (bot.core.datafiles), its refusal as a ConfigError."""
+    try:
+        return load_yaml(path)
+    except DataFileError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 @lru_cache(maxsize=4)

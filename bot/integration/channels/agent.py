@@ -7,7 +7,6 @@ operator's (`bot.settings.agent_tokens`). What the panel shows is derived in
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -17,12 +16,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.core.call_view import CallView
-from bot.integration.channels.conversation import START_TEXT, NotReady, json_body, load_view, send_turn
-from bot.integration.http.auth import bearer_token, error, unauthorized
+from bot.integration.channels.conversation import START_TEXT, NotReady, load_view, send_turn
+from bot.integration.http.auth import error, token_owner, unauthorized
 from bot.presentation import panel_state
-from bot.presentation.channel_payloads import PayloadError, error_message, parse_agent_note, parse_agent_turn
-from bot.presentation.channel_payloads import call_id as parse_call_id
-from bot.services.storage import Database
+from bot.presentation.channel_payloads import (
+    PayloadError,
+    conversation_id,
+    parse_agent_note,
+    parse_agent_turn,
+    parse_json_object,
+)
+from bot.services.storage import Database, project_database
 from bot.settings import agent_tokens, load_settings
 
 logger = logging.getLogger(__name__)
@@ -44,17 +48,13 @@ class AgentInput(InputChannel):
             )
         return cls(tokens)
 
-    def __init__(self, tokens: Dict[str, str]):
+    def __init__(self, tokens: Dict[str, str], database: Callable[[], Database] = project_database):
         self.tokens = dict(tokens)
+        self.database = database  # the process's one Database, looked up on first use
 
     def agent_for(self, request: Request) -> Optional[str]:
-        """The agent id of the request's bearer token (constant-time comparison), or None."""
-        given = bearer_token(request)
-        found = None
-        for token, agent_id in self.tokens.items():
-            if given and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-                found = agent_id
-        return found
+        """The agent id of the request's bearer token, or None."""
+        return token_owner(request, self.tokens)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("agent_webhook", __name__)
@@ -66,12 +66,12 @@ class AgentInput(InputChannel):
                     return unauthorized()
                 try:
                     if "call_id" in kwargs:
-                        parse_call_id({"call_id": kwargs["call_id"]})
+                        conversation_id({"call_id": kwargs["call_id"]})
                     return await handler(request, agent_id, **kwargs)
                 except PayloadError as err:
                     return error(400, err.code, err.message)
                 except NotReady:
-                    return error(503, "not_ready", error_message("not_ready"))
+                    return error(503, "not_ready")
 
             wrapped.__name__ = handler.__name__
             return wrapped
@@ -84,10 +84,10 @@ class AgentInput(InputChannel):
             return json({"agent_id": agent_id, "dispositions": panel_state.dispositions()}, ensure_ascii=False)
 
         async def webhook(request: Request, agent_id: str) -> HTTPResponse:
-            turn = parse_agent_turn(json_body(request))
+            turn = parse_agent_turn(parse_json_object(request.body))
             if turn.agent_id and turn.agent_id != agent_id:
-                return error(403, "agent_mismatch", error_message("agent_mismatch"))
-            db = Database(load_settings().db_url)
+                return error(403, "agent_mismatch")
+            db = self.database()
             record = db.call_record(turn.call_id)
             view = await load_view(request, turn.call_id)
             refused = _refusal(record, view, agent_id, new_ok=True) or _ended(record)
@@ -97,7 +97,7 @@ class AgentInput(InputChannel):
                 record = db.start_call(turn.call_id, self.name(), agent_id)
                 text = turn.text or START_TEXT
             elif not turn.text:
-                return error(400, "text_required", error_message("text_required"))
+                return error(400, "text_required")
             else:
                 text = turn.text
             metadata = {
@@ -110,7 +110,7 @@ class AgentInput(InputChannel):
                 )
             except Exception:  # noqa: BLE001 - the panel gets a clear answer, the log the details
                 logger.exception("agent turn failed for call %s", turn.call_id)
-                return error(503, "bot_unavailable", error_message("bot_unavailable"))
+                return error(503, "bot_unavailable")
             view = await load_view(request, turn.call_id)
             return json(panel_state.answer(view, texts, record, agent_id), ensure_ascii=False)
 
@@ -124,16 +124,16 @@ class AgentInput(InputChannel):
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
-            db = Database(load_settings().db_url)
+            db = self.database()
             db.end_call(call_id)
             return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
 
         async def save_note(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
-            note = parse_agent_note(json_body(request), [d["code"] for d in panel_state.dispositions()])
+            note = parse_agent_note(parse_json_object(request.body), [d["code"] for d in panel_state.dispositions()])
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
-            db = Database(load_settings().db_url)
+            db = self.database()
             db.save_call_note(call_id, note.disposition, note.note)
             return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
 
@@ -146,9 +146,9 @@ class AgentInput(InputChannel):
 
     async def _own_call(self, request: Request, agent_id: str, call_id: str):
         """(record, view, None) for this agent's call, or (None, None, error response)."""
-        record = Database(load_settings().db_url).call_record(call_id)
+        record = self.database().call_record(call_id)
         if record is None:
-            return None, None, error(404, "call_not_found", error_message("call_not_found", call_id=call_id))
+            return None, None, error(404, "call_not_found", call_id=call_id)
         view = await load_view(request, call_id)
         refused = _refusal(record, view, agent_id, new_ok=False)
         return record, view, refused
@@ -159,16 +159,16 @@ def _refusal(record: Optional[dict], view: CallView, agent_id: str, new_ok: bool
     call_id = view.call_id
     if record is None:
         if view.started or not new_ok:
-            return error(409, "other_channel", error_message("other_channel", call_id=call_id))
+            return error(409, "other_channel", call_id=call_id)
         return None
     if record["channel"] != "agent":
-        return error(409, "other_channel", error_message("other_channel", call_id=call_id))
+        return error(409, "other_channel", call_id=call_id)
     if record["agent_id"] != agent_id:
-        return error(403, "other_agent", error_message("other_agent", call_id=call_id))
+        return error(403, "other_agent", call_id=call_id)
     return None
 
 
 def _ended(record: Optional[dict]) -> Optional[HTTPResponse]:
     if record and record["ended_at"]:
-        return error(409, "call_ended", error_message("call_ended", call_id=record["call_id"]))
+        return error(409, "call_ended", call_id=record["call_id"])
     return None

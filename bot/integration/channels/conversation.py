@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -42,14 +41,6 @@ class TurnCollector(CollectingOutputChannel):
     @property
     def texts(self) -> List[str]:
         return [m["text"] for m in self.messages]
-
-
-def json_body(request: Request) -> Any:
-    """The request's JSON body; None when it is missing or not JSON (never raises)."""
-    try:
-        return json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 async def load_view(request: Request, call_id: str) -> CallView:

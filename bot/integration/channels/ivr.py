@@ -14,12 +14,12 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.integration.channels.conversation import START_TEXT, NotReady, json_body, load_view, send_turn
+from bot.integration.channels.conversation import START_TEXT, NotReady, load_view, send_turn
 from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.presentation import ivr_reply
-from bot.presentation.channel_payloads import IVREvent, PayloadError, error_message, parse_ivr_event
-from bot.services.storage import Database
-from bot.settings import env, load_settings
+from bot.presentation.channel_payloads import IVREvent, PayloadError, parse_ivr_event, parse_json_object
+from bot.services.storage import Database, project_database
+from bot.settings import env
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,16 @@ class IVRInput(InputChannel):
         )
 
     def __init__(
-        self, min_confidence: float = DEFAULT_MIN_CONFIDENCE, queue: str = DEFAULT_QUEUE, token: Optional[str] = None
+        self,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        queue: str = DEFAULT_QUEUE,
+        token: Optional[str] = None,
+        database: Callable[[], Database] = project_database,
     ):
         self.min_confidence = min_confidence
         self.queue = queue
         self.token = token
+        self.database = database  # the process's one Database, looked up on first use
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("ivr_webhook", __name__)
@@ -64,30 +69,30 @@ class IVRInput(InputChannel):
             if self.token and not token_ok(request, [self.token]):
                 return unauthorized()
             try:
-                event = parse_ivr_event(json_body(request))
+                event = parse_ivr_event(parse_json_object(request.body))
                 return await self._handle(request, event, on_new_message)
             except PayloadError as err:
                 return error(400, err.code, err.message)
             except NotReady:
-                return error(503, "not_ready", error_message("not_ready"))
+                return error(503, "not_ready")
 
         return bp
 
     async def _handle(
         self, request: Request, event: IVREvent, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
-        db = Database(load_settings().db_url)
+        db = self.database()
         call_id = event.call_id
         record = db.call_record(call_id)
         view = await load_view(request, call_id)
         if (record and record["channel"] != self.name()) or (record is None and view.started):
-            return error(409, "other_channel", error_message("other_channel", call_id=call_id))
+            return error(409, "other_channel", call_id=call_id)
         if record and record["ended_at"]:
-            return error(409, "call_ended", error_message("call_ended", call_id=call_id))
+            return error(409, "call_ended", call_id=call_id)
 
         if event.event == "hangup":
             if record is None:
-                return error(404, "call_not_found", error_message("call_not_found", call_id=call_id))
+                return error(404, "call_not_found", call_id=call_id)
             db.end_call(call_id)
             return json(ivr_reply.hung_up())
         low_confidence = False
@@ -99,7 +104,7 @@ class IVRInput(InputChannel):
             db.start_call(call_id, self.name())
             text = START_TEXT
         elif record is None:
-            return error(409, "call_not_started", error_message("call_not_started", call_id=call_id))
+            return error(409, "call_not_started", call_id=call_id)
         elif event.event == "utterance":
             # Below the confidence threshold nothing is taken from the words, but the turn still
             # goes to the script: two such turns in a row count as misses and reach a human.
@@ -127,6 +132,6 @@ class IVRInput(InputChannel):
             )
         except Exception:  # noqa: BLE001 - the platform gets a clear answer, the log the details
             logger.exception("IVR turn failed for call %s", call_id)
-            return error(503, "bot_unavailable", error_message("bot_unavailable"))
+            return error(503, "bot_unavailable")
         view = await load_view(request, call_id)
         return json(ivr_reply.reply(texts, view, self.queue), ensure_ascii=False)

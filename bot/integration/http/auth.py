@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from typing import Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional, TypeVar
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
+
+from bot.presentation.channel_payloads import error_message
 
 
 def bearer_token(request: Request) -> Optional[str]:
@@ -16,23 +18,40 @@ def bearer_token(request: Request) -> Optional[str]:
     return header[len("Bearer ") :].strip() or None
 
 
-def token_ok(request: Request, accepted: Iterable[str]) -> bool:
-    """Constant-time comparison against every accepted token."""
+Owner = TypeVar("Owner")
+
+
+def token_owner(request: Request, owners: Mapping[str, Owner]) -> Optional[Owner]:
+    """Whose bearer token the request carries (token → owner), or None.
+
+    Compared in constant time against every token, with no early exit, so the time
+    taken tells nothing about which token (or how much of one) matched.
+    """
     given = bearer_token(request)
-    if not given:
-        return False
-    ok = False
-    for token in accepted:
-        ok |= hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
-    return ok
+    found = None
+    if given:
+        for token, owner in owners.items():
+            if hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+                found = owner
+    return found
 
 
-def error(status: int, code: str, message: str) -> HTTPResponse:
-    """A JSON error body: a stable code for programs, a Chinese message for people."""
-    return json({"error": {"code": code, "message": message}}, status=status)
+def token_ok(request: Request, accepted: Iterable[str]) -> bool:
+    """Whether the request's bearer token is one of `accepted`."""
+    return token_owner(request, dict.fromkeys(accepted, True)) is not None
+
+
+def error(status: int, code: str, message: Optional[str] = None, **values: Any) -> HTTPResponse:
+    """A JSON error body: a stable code for programs, a Chinese message for people.
+
+    The message is the catalogue's for `code` (bot/catalogue/channel_errors.yml, placeholders
+    from `values`) unless one is given (a PayloadError carries its own).
+    """
+    text = message if message is not None else error_message(code, **values)
+    return json({"error": {"code": code, "message": text}}, status=status)
 
 
 def unauthorized() -> HTTPResponse:
-    response = error(401, "unauthorized", "缺少或无效的访问令牌（Authorization: Bearer <token>）。")
+    response = error(401, "unauthorized")
     response.headers["WWW-Authenticate"] = "Bearer"
     return response

@@ -6,6 +6,7 @@ Operator token (BOT_API_TOKEN) only: an agent's panel token is refused with
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable, Iterable
 
 from sanic import Blueprint
@@ -14,20 +15,22 @@ from sanic.response import HTTPResponse, json
 
 from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.services import case_export
-from bot.services.storage import Database
-from bot.settings import load_settings
+from bot.services.storage import Database, project_database
 
 
 def operator_blueprint(
-    operator_tokens: Callable[[], Iterable[str]], agent_tokens: Callable[[], Iterable[str]]
+    operator_tokens: Callable[[], Iterable[str]],
+    agent_tokens: Callable[[], Iterable[str]],
+    database: Callable[[], Database] = project_database,
 ) -> Blueprint:
+    """The case and audit routes; the token sources are read per request, `database()` is the process's one."""
     bp = Blueprint("operator_api")
 
     def refused(request: Request):
         if token_ok(request, operator_tokens()):
             return None
         if token_ok(request, agent_tokens()):
-            return error(403, "forbidden", "坐席令牌无权使用运营功能（证据材料包、审计记录），请使用运营令牌。")
+            return error(403, "forbidden")
         return unauthorized()
 
     async def events_of(request: Request, call_id: str):
@@ -45,8 +48,8 @@ def operator_blueprint(
             return denied
         events = await events_of(request, call_id)
         if events is None:
-            return error(404, "call_not_found", f"找不到通话：{call_id}")
-        packet = case_export.build_packet(call_id, events, Database(load_settings().db_url))
+            return error(404, "call_not_found", call_id=call_id)
+        packet = case_export.build_packet(call_id, events, database())
         return json(packet, ensure_ascii=False, default=str)
 
     @bp.get("/calls/<call_id>/audit")
@@ -54,13 +57,21 @@ def operator_blueprint(
         denied = refused(request)
         if denied:
             return denied
-        rows = Database(load_settings().db_url).audit_for_call(call_id)
+        rows = database().audit_for_call(call_id)
         if not rows and await events_of(request, call_id) is None:
-            return error(404, "call_not_found", f"找不到通话：{call_id}")
+            return error(404, "call_not_found", call_id=call_id)
         return json(
             {
                 "call_id": call_id,
-                "audit": [{"at": r["at"].isoformat(), "event": r["event"], "detail": r["detail"]} for r in rows],
+                # the database keeps naive UTC: say so (ISO 8601 with +00:00)
+                "audit": [
+                    {
+                        "at": r["at"].replace(tzinfo=dt.timezone.utc).isoformat(),
+                        "event": r["event"],
+                        "detail": r["detail"],
+                    }
+                    for r in rows
+                ],
             },
             ensure_ascii=False,
         )

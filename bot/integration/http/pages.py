@@ -35,7 +35,7 @@ HEADERS = {
 def _file(name: str) -> HTTPResponse:
     path = WEB_DIR / name
     if not path.is_file():
-        return error(404, "not_found", f"找不到页面文件：{name}")
+        return error(404, "not_found", name=name)
     return raw(path.read_bytes(), content_type=TYPES[path.suffix], headers=HEADERS)
 
 
@@ -54,7 +54,7 @@ def pages_blueprint() -> Blueprint:
     @bp.get("/web/<name>")
     async def asset(request: Request, name: str) -> HTTPResponse:
         if not _ASSET.fullmatch(name):
-            return error(404, "not_found", f"找不到页面文件：{name}")
+            return error(404, "not_found", name=name)
         return _file(name)
 
     return bp

@@ -22,10 +22,10 @@ def summary_blueprint(tokens: Callable[[], Iterable[str]]) -> Blueprint:
             return unauthorized()
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or agent.tracker_store is None:
-            return error(503, "not_ready", "服务正在启动，请稍后再试。")
+            return error(503, "not_ready")
         tracker = await agent.tracker_store.retrieve(call_id)
         if tracker is None or not tracker.events:
-            return error(404, "call_not_found", f"找不到通话：{call_id}")
+            return error(404, "call_not_found", call_id=call_id)
         slots = {name: slot.value for name, slot in tracker.slots.items()}
         return json(build_summary(call_id, tracker.get_latest_input_channel(), slots), ensure_ascii=False)
 
