@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 
+from bot.core.materials import label
 from bot.core.risk.model import level_rank
 from bot.services.storage import (
     Database,
@@ -34,7 +35,7 @@ from bot.services.storage import (
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, UTC+8: what the team reads
 STATUSES = ("open", "investigating", "reported", "closed")
-STATUS_LABELS = {"open": "待处理", "investigating": "调查中", "reported": "已报案", "closed": "已结案"}
+STATUS_LABELS = {code: label("case_status", code) for code in STATUSES}  # bot/catalogue/labels.yml
 # Allowed status changes. Investigating may go back to open (handed back to the queue), a
 # reported case back to investigating (the police ask for more), a closed one be reopened.
 TRANSITIONS: Dict[str, Tuple[str, ...]] = {
