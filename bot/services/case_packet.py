@@ -131,7 +131,13 @@ def build_case_packet(
             }
     trail = audit_trail(db, [c["call_id"] for c in case["calls"]])
     signals = [
-        {"at": r["at"], "at_text": r["at_text"], "call_id": r["call_id"], "label": signal_label(r["detail"].get("code")), **r["detail"]}
+        {
+            "at": r["at"],
+            "at_text": r["at_text"],
+            "call_id": r["call_id"],
+            "label": signal_label(r["detail"].get("code")),
+            **r["detail"],
+        }
         for r in trail
         if r["event"] == "signal_raised"
     ]

@@ -97,7 +97,7 @@ def iso(moment: Optional[dt.datetime]) -> Optional[str]:
 
 
 def cst_text(moment: Optional[dt.datetime]) -> str:
-    """"2026-12-01 10:00:00" in China Standard Time ("" for none)."""
+    """ "2026-12-01 10:00:00" in China Standard Time ("" for none)."""
     local = to_cst(moment)
     return local.strftime("%Y-%m-%d %H:%M:%S") if local else ""
 
@@ -266,7 +266,10 @@ def _open_or_link(conn, call_id, level, signals, caller_number, customer_id, now
         conn.execute(
             audit.insert().values(
                 **_audit_row(
-                    call_id, "case_linked", {"case_id": case.case_id, "level": level, "reason": reason, "by": "system"}, now
+                    call_id,
+                    "case_linked",
+                    {"case_id": case.case_id, "level": level, "reason": reason, "by": "system"},
+                    now,
                 )
             )
         )
@@ -566,7 +569,9 @@ def parse_patch(body: Any) -> Dict[str, Any]:
             raise CaseError(
                 400,
                 "invalid_status",
-                f"无效的状态：{status!s:.20}。可选：" + "、".join(f"{s}（{STATUS_LABELS[s]}）" for s in STATUSES) + "。",
+                f"无效的状态：{status!s:.20}。可选："
+                + "、".join(f"{s}（{STATUS_LABELS[s]}）" for s in STATUSES)
+                + "。",
             )
         out["status"] = status
     if "assignee" in body:
@@ -609,7 +614,9 @@ def update_case(
                     f"只能改为 {allowed}。",
                 )
             values["status"] = new
-            rows.append(_audit_row(row.call_id, "case_status", {"case_id": case_id, "from": row.status, "to": new, **who}, now))
+            rows.append(
+                _audit_row(row.call_id, "case_status", {"case_id": case_id, "from": row.status, "to": new, **who}, now)
+            )
         if "assignee" in changes and changes["assignee"] != row.assignee:
             values["assignee"] = changes["assignee"]
             rows.append(
@@ -729,9 +736,7 @@ def number_history(db: Database, number: str) -> List[Dict[str, Any]]:
 
 def watchlisted(db: Database, number: str) -> Optional[Dict[str, Any]]:
     with db.engine.connect() as conn:
-        row = conn.execute(
-            sa.select(watchlist).where(watchlist.c.kind == "phone", watchlist.c.value == number)
-        ).first()
+        row = conn.execute(sa.select(watchlist).where(watchlist.c.kind == "phone", watchlist.c.value == number)).first()
     return dict(row._mapping) if row else None
 
 
@@ -744,8 +749,12 @@ def mark_watchlist(
     if note is not None and not isinstance(note, str):
         raise CaseError(400, "invalid_note", "备注应为文字。")
     number = number.strip()
-    note = (note or "").strip()[:MAX_NOTE_CHARS] or (f"反催收专项组标记（案件 {case_id}）" if case_id else "反催收专项组标记")
-    counts = db.add_watchlist_entries([{"kind": "phone", "value": number, "source": f"专项组：{actor.name}", "note": note}])
+    note = (note or "").strip()[:MAX_NOTE_CHARS] or (
+        f"反催收专项组标记（案件 {case_id}）" if case_id else "反催收专项组标记"
+    )
+    counts = db.add_watchlist_entries(
+        [{"kind": "phone", "value": number, "source": f"专项组：{actor.name}", "note": note}]
+    )
     db.append_audit(
         call_id,
         [("watchlist_added", {"case_id": case_id, "kind": "phone", "value": number, "note": note, **actor.detail()})],

@@ -74,17 +74,14 @@ def import_text(db: Database, text: str, source: str, by: str, now: Optional[dt.
     counts = db.add_watchlist_entries(entries)
     now = now or dt.datetime.utcnow()
     with db.engine.begin() as conn:
-        known = {
-            r[0]
-            for r in conn.execute(sa.select(shared_hashes.c.hash).where(shared_hashes.c.source == source))
-        }
+        known = {r[0] for r in conn.execute(sa.select(shared_hashes.c.hash).where(shared_hashes.c.source == source))}
         fresh = [{"hash": h, "source": source, "first_imported_at": now} for h in hashes if h not in known]
         if fresh:
             conn.execute(shared_hashes.insert(), fresh)
-        conn.execute(
-            sharing_imports.insert().values(at=now, source=source, by=by, total=len(hashes), added=len(fresh))
-        )
-    return f"导入完成：共 {len(hashes)} 个散列，新增 {counts['added']}，未变 {counts['unchanged'] + counts['updated']}。"
+        conn.execute(sharing_imports.insert().values(at=now, source=source, by=by, total=len(hashes), added=len(fresh)))
+    return (
+        f"导入完成：共 {len(hashes)} 个散列，新增 {counts['added']}，未变 {counts['unchanged'] + counts['updated']}。"
+    )
 
 
 def imports(db: Database, limit: int = 50) -> List[Dict[str, object]]:

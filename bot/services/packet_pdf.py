@@ -49,15 +49,26 @@ def _styles():
         "title": ParagraphStyle("title", **{**base, "fontSize": 22, "leading": 30, "alignment": 1}),
         "subtitle": ParagraphStyle("subtitle", **{**base, "fontSize": 11, "leading": 17, "alignment": 1}),
         "h2": ParagraphStyle(
-            "h2", **{**base, "fontSize": 13, "leading": 20, "spaceBefore": 12, "spaceAfter": 6,
-                     "textColor": colors.HexColor("#17324d")}
+            "h2",
+            **{
+                **base,
+                "fontSize": 13,
+                "leading": 20,
+                "spaceBefore": 12,
+                "spaceAfter": 6,
+                "textColor": colors.HexColor("#17324d"),
+            },
         ),
         "h3": ParagraphStyle("h3", **{**base, "fontSize": 11, "leading": 17, "spaceBefore": 8, "spaceAfter": 4}),
         "body": ParagraphStyle("body", **base),
         "small": ParagraphStyle("small", **{**base, "fontSize": 8.5, "leading": 12}),
-        "muted": ParagraphStyle("muted", **{**base, "fontSize": 8.5, "leading": 12, "textColor": colors.HexColor("#52606d")}),
+        "muted": ParagraphStyle(
+            "muted", **{**base, "fontSize": 8.5, "leading": 12, "textColor": colors.HexColor("#52606d")}
+        ),
         "cell": ParagraphStyle("cell", **{**base, "fontSize": 9, "leading": 13}),
-        "cell_bold": ParagraphStyle("cell_bold", **{**base, "fontSize": 9, "leading": 13, "textColor": colors.HexColor("#102a43")}),
+        "cell_bold": ParagraphStyle(
+            "cell_bold", **{**base, "fontSize": 9, "leading": 13, "textColor": colors.HexColor("#102a43")}
+        ),
     }
 
 
@@ -206,7 +217,11 @@ def _summary(packet, styles, width) -> List[Any]:
         f"{first.get('started_at_text') or _time(first.get('started_at'))} 起，"
         f"来电号码 {'、'.join(n for n in numbers if n) or '未知'} 共来电 {len(calls)} 次"
         f"（自称：{'、'.join(roles) or '未确认'}），"
-        + (f"涉及借款人 {customer['name']}（客户编号 {customer['customer_id']}）。" if customer else "所涉借款人未能匹配。")
+        + (
+            f"涉及借款人 {customer['name']}（客户编号 {customer['customer_id']}）。"
+            if customer
+            else "所涉借款人未能匹配。"
+        )
         + "系统识别到："
         + ("；".join(f"{signal_label(s.get('code'))}（“{s.get('evidence')}”）" for s in signals) or "无")
         + "。"
@@ -257,7 +272,7 @@ def _spacer():
 
 
 def _time(value: Optional[str]) -> str:
-    """"2026-12-01T10:00:00+08:00" → "2026-12-01 10:00:00"."""
+    """ "2026-12-01T10:00:00+08:00" → "2026-12-01 10:00:00"."""
     return (value or "").replace("T", " ")[:19]
 
 
@@ -307,7 +322,10 @@ def _transcripts(packet, styles, width) -> List[Any]:
             )
         )
         rows = [("时间", "说话人", "内容")]
-        rows += [(t.get("at"), SPEAKERS.get(t.get("speaker"), t.get("speaker")), t.get("text")) for t in lines[:MAX_LINES_PER_CALL]]
+        rows += [
+            (t.get("at"), SPEAKERS.get(t.get("speaker"), t.get("speaker")), t.get("text"))
+            for t in lines[:MAX_LINES_PER_CALL]
+        ]
         if len(lines) > MAX_LINES_PER_CALL:
             rows.append(("", "", f"（另有 {len(lines) - MAX_LINES_PER_CALL} 句未列出，完整记录见系统）"))
         if len(rows) == 1:
@@ -324,7 +342,9 @@ def _numbers(packet, styles, width) -> List[Any]:
     for n in numbers:
         shared = "；".join(f"{m['source']}（{_time(m['imported_at'])[:10]} 导入）" for m in n.get("shared") or [])
         listed = f"已列入我方观察名单（{n['watchlist_source']}）" if n.get("watchlisted") else "未列入我方观察名单"
-        out.append(_p(f"号码 {n['number']}：{listed}" + (f"；合作机构名单命中：{shared}" if shared else ""), styles["h3"]))
+        out.append(
+            _p(f"号码 {n['number']}：{listed}" + (f"；合作机构名单命中：{shared}" if shared else ""), styles["h3"])
+        )
         rows = [("时间", "通话", "自称身份", "所涉客户", "最高等级", "案件")]
         rows += [
             (
@@ -337,7 +357,9 @@ def _numbers(packet, styles, width) -> List[Any]:
             )
             for h in n.get("history") or []
         ]
-        out.append(_table(rows, [width * 0.19, width * 0.22, width * 0.14, width * 0.13, width * 0.15, width * 0.17], styles))
+        out.append(
+            _table(rows, [width * 0.19, width * 0.22, width * 0.14, width * 0.13, width * 0.15, width * 0.17], styles)
+        )
     return out
 
 
@@ -406,7 +428,9 @@ def call_packet(packet: Mapping[str, Any], audit: Sequence[Mapping[str, Any]], n
             }
         ],
         "signals_raised": [
-            {"at_text": r["at_text"], "call_id": r["call_id"], **r["detail"]} for r in audit if r["event"] == "signal_raised"
+            {"at_text": r["at_text"], "call_id": r["call_id"], **r["detail"]}
+            for r in audit
+            if r["event"] == "signal_raised"
         ],
         "numbers": list(numbers),
         "timeline": [

@@ -46,7 +46,9 @@ def test_the_case_date_is_the_china_date(demo_db):
 def test_a_later_call_from_the_same_number_or_about_the_same_borrower_joins_the_open_case(demo_db):
     first = track(demo_db, "c1", "level2", number="13500000001", customer="C0001")
     assert track(demo_db, "c2", "level1", POLICE, number="13500000001", at=T0 + dt.timedelta(hours=1)) == first
-    assert track(demo_db, "c3", "level2", number="13699999999", customer="C0001", at=T0 + dt.timedelta(hours=2)) == first
+    assert (
+        track(demo_db, "c3", "level2", number="13699999999", customer="C0001", at=T0 + dt.timedelta(hours=2)) == first
+    )
     case = cases.get_case(demo_db, first)
     assert [c["call_id"] for c in case["calls"]] == ["c1", "c2", "c3"] and case["level"] == "level1"
     reasons = [h["reason"] for h in case["history"] if h["event"] == "case_linked"]

@@ -48,12 +48,20 @@ SIGNALS = [
 
 
 def make_case(db, long=False):
-    call_lines = POLICE_CALL + ([("caller", f"第{i}次重复：不减免就曝光你们，天天去你们公司闹") for i in range(60)] if long else [])
+    call_lines = POLICE_CALL + (
+        [("caller", f"第{i}次重复：不减免就曝光你们，天天去你们公司闹") for i in range(60)] if long else []
+    )
     case_id = cases.track_call(db, "call-1", "level1", SIGNALS, "third_party", "13512340002", "C0002", now=T0)
     db.append_audit("call-1", [("signal_raised", s) for s in SIGNALS], now=T0)
     db.append_audit("call-1", [("level_changed", {"from": "none", "to": "level1", "score": 0.99})], now=T0)
     cases.track_call(
-        db, "call-2", "level2", [{"code": "gray_phrase", "evidence": "停息挂账"}], "third_party", "13512340002", "C0003",
+        db,
+        "call-2",
+        "level2",
+        [{"code": "gray_phrase", "evidence": "停息挂账"}],
+        "third_party",
+        "13512340002",
+        "C0003",
         now=T0 + dt.timedelta(days=1),
     )
     cases.update_case(db, case_id, {"status": "investigating", "assignee": "李调查员"}, Actor("王主管", "supervisor"))
@@ -115,7 +123,9 @@ def test_a_long_call_spreads_over_more_pages(demo_db, tmp_path):
     demo_db2 = demo_db  # same database, a second case with a long transcript
     case_id = cases.track_call(demo_db2, "call-9", "level1", SIGNALS, "third_party", "13900000000", None, now=T0)
     lines = POLICE_CALL + [("caller", f"第{i}次：不减免就天天去你们公司闹") for i in range(80)]
-    packet = case_packet.build_case_packet(demo_db2, case_id, {"call-9": events(lines, customer=None, number="13900000000")})
+    packet = case_packet.build_case_packet(
+        demo_db2, case_id, {"call-9": events(lines, customer=None, number="13900000000")}
+    )
     long_pdf.write_bytes(packet_pdf.render(packet))
     assert page_count(long_pdf) > page_count(short_pdf)
     assert "第79次" in pdf_text(long_pdf)

@@ -19,7 +19,9 @@ from bot.settings import load_settings
 
 
 def operator_blueprint(
-    operator_tokens: Callable[[], Iterable[str]], agent_tokens: Callable[[], Iterable[str]]
+    operator_tokens: Callable[[], Iterable[str]],
+    agent_tokens: Callable[[], Iterable[str]],
+    supervisor_tokens: Callable[[], Iterable[str]] = lambda: [],
 ) -> Blueprint:
     bp = Blueprint("operator_api")
 
@@ -28,6 +30,12 @@ def operator_blueprint(
             return None
         if token_ok(request, agent_tokens()):
             return error(403, "forbidden", "坐席令牌无权使用运营功能（证据材料包、审计记录），请使用运营令牌。")
+        if token_ok(request, supervisor_tokens()):
+            return error(
+                403,
+                "forbidden",
+                "主管令牌请在反催收专项组工作台（/console）中查看案件和报案材料，那里的每次查看都有记录。",
+            )
         return unauthorized()
 
     async def events_of(request: Request, call_id: str):
