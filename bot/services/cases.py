@@ -112,7 +112,7 @@ def mask_number(number: Optional[str]) -> str:
 
 # ---- what the action server records on every assessment ----------------------------------
 # call_id → the state last written, so a turn that changes nothing writes nothing.
-_written: "OrderedDict[tuple, tuple]" = OrderedDict()
+_written: OrderedDict[tuple, tuple] = OrderedDict()
 _WRITTEN_MAX = 5000
 _REFRESH = dt.timedelta(seconds=60)  # last_seen is refreshed at most this often
 

@@ -20,7 +20,7 @@ from bot.core.risk.complaints import stored_complaint_shingles
 from bot.core.risk.similarity import ShingleIndex
 from bot.core.vocabulary import LEVELS
 from bot.services import industry_sharing
-from bot.services.cases import CST, STATUSES, STATUS_LABELS, CaseError, iso, mask_number, to_cst
+from bot.services.cases import CST, STATUS_LABELS, STATUSES, CaseError, iso, mask_number, to_cst
 from bot.services.storage import (
     Database,
     audit,

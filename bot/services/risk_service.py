@@ -110,7 +110,7 @@ def load_context(
 
 # call_id → (caller_role, caller_number, customer_id) of its latest assessment in this process,
 # for `record` (which the action calls right after `assess_call`) to open the call's case with.
-_assessed: "OrderedDict[str, Tuple[str, str, Optional[str]]]" = OrderedDict()
+_assessed: OrderedDict[str, Tuple[str, str, Optional[str]]] = OrderedDict()
 
 
 def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optional[str]) -> Assessment:
