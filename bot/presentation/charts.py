@@ -47,7 +47,7 @@ def _nice_max(value: float) -> int:
 
 def stacked_bars(series: Sequence[Mapping[str, Any]], keys: Sequence[str], title: str) -> str:
     """One stacked bar per bucket (`bucket` label, a count per key), with a legend."""
-    width, height, left, bottom, top = 640, 240, 34, 26, 30
+    width, height, left, bottom, top = 720, 230, 34, 26, 30
     plot_w, plot_h = width - left - 10, height - bottom - top
     totals = [sum(int(s.get(k, 0)) for k in keys) for s in series]
     top_value = _nice_max(max(totals or [0]))
@@ -56,13 +56,13 @@ def stacked_bars(series: Sequence[Mapping[str, Any]], keys: Sequence[str], title
         x = left + i * 90
         body.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{LEVEL_COLOURS.get(key, MUTED)}"/>')
         body.append(_text(x + 17, 16, LEVEL_NAMES.get(key, key), 12, fill=MUTED))
-    for tick in (0, top_value / 2, top_value):
+    for tick in sorted({0, top_value} | ({top_value // 2} if top_value % 2 == 0 else set())):
         y = top + plot_h - plot_h * tick / top_value
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="{GRID}"/>')
-        body.append(_text(left - 5, y + 4, f"{tick:g}", 11, "end", MUTED))
+        body.append(_text(left - 5, y + 4, tick, 11, "end", MUTED))
     slot = plot_w / max(len(series), 1)
     bar = max(min(slot * 0.7, 48), 3)
-    every = 1 if len(series) <= 12 else 3
+    every = 1 if len(series) <= 12 else 2
     for i, s in enumerate(series):
         x = left + i * slot + (slot - bar) / 2
         y = top + plot_h
@@ -85,7 +85,7 @@ def stacked_bars(series: Sequence[Mapping[str, Any]], keys: Sequence[str], title
 
 def horizontal_bars(items: Sequence[Tuple[str, int, str]], title: str, empty: str = "暂无数据") -> str:
     """(label, value, colour) rows as horizontal bars with the value at the end."""
-    row_h, left, width = 28, 150, 640
+    row_h, left, width = 28, 140, 420
     height = max(len(items), 1) * row_h + 8
     if not items:
         return _svg(width, 40, [_text(10, 26, empty, 13, fill=MUTED)], title)
@@ -93,7 +93,7 @@ def horizontal_bars(items: Sequence[Tuple[str, int, str]], title: str, empty: st
     body: List[str] = []
     for i, (name, value, colour) in enumerate(items):
         y = 4 + i * row_h
-        w = (width - left - 50) * value / top_value
+        w = (width - left - 36) * value / top_value
         body.append(_text(left - 8, y + 18, name, 13, "end"))
         body.append(
             f'<rect x="{left}" y="{y + 4}" width="{max(w, 1):.1f}" height="{row_h - 10}" rx="3" fill="{colour}"/>'
