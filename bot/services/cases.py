@@ -40,8 +40,8 @@ STATUS_LABELS = {code: label("case_status", code) for code in STATUSES}  # bot/c
 # reported case back to investigating (the police ask for more), a closed one be reopened.
 TRANSITIONS: Dict[str, Tuple[str, ...]] = {
     "open": ("investigating", "closed"),
-    "investigating": ("open", "reported", "closed"),
-    "reported": ("investigating", "closed"),
+    "investigating": ("reported", "closed", "open"),
+    "reported": ("closed", "investigating"),
     "closed": ("open",),
 }
 CASE_LEVELS = ("level2", "level1")
