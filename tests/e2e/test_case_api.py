@@ -119,7 +119,9 @@ def test_status_transitions_assignee_and_notes(stack, call):
     case_id = c.summary()["case_id"]
     path = f"/cases/{case_id}"
     status, err = req(stack, "PATCH", path, body={"status": "reported"})
-    assert status == 400 and err["error"]["code"] == "invalid_transition" and "不能改为“已报案”" in err["error"]["message"]
+    assert (
+        status == 400 and err["error"]["code"] == "invalid_transition" and "不能改为“已报案”" in err["error"]["message"]
+    )
     status, err = req(stack, "PATCH", path, body={"status": "solved"})
     assert status == 400 and err["error"]["code"] == "invalid_status" and "无效的状态" in err["error"]["message"]
     for bad in ({}, {"colour": "red"}, {"note": ""}, {"assignee": 3}):
@@ -258,3 +260,27 @@ def test_the_stream_pushes_a_level1_alert_decided_in_the_action_server(stack, ca
     alert = [d for n, d in events if n == "alert"][-1]
     assert alert["call_id"] == c.id and alert["level"] == "level1" and alert["case_id"]
     assert "冒充公检法或监管" in alert["signals"]
+
+
+def test_case_export_pdf_from_the_command_line(stack, level1):
+    import sys
+
+    from tests.conftest import ROOT
+
+    c, case_id = level1
+    out = stack.settings.data_dir / "export-pdf"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "case", "export", c.id, "--pdf", "--out", str(out)],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "报案材料（PDF）" in result.stdout
+    pdf = out / f"{case_id}.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert case_id in text and "审计记录" in text

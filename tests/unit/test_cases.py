@@ -181,3 +181,15 @@ def test_marking_a_number_writes_the_watchlist_and_the_audit(demo_db):
     assert row["detail"]["by"] == "王主管" and row["detail"]["case_id"] == case_id
     with pytest.raises(CaseError):
         cases.mark_watchlist(demo_db, "not a number", "", WANG, "c1")
+
+
+def test_record_uses_the_facts_of_the_assessment_just_before(demo_db):
+    facts = CallFacts(
+        caller_role="third_party", caller_number="135-1234-0003", utterances=["我是公安局的，不给减免就去你们公司闹"]
+    )
+    assessment = risk_service.assess_call(demo_db, "c10", facts, "C0001")
+    assert assessment.level == "level1"
+    case_id = risk_service.record(demo_db, "c10", "none", [], assessment)
+    call = cases.get_case(demo_db, case_id)["calls"][0]
+    assert call["caller_number"] == "13512340003" and call["customer_id"] == "C0001"
+    assert call["caller_role"] == "third_party"
