@@ -284,3 +284,16 @@ def test_case_export_pdf_from_the_command_line(stack, level1):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert case_id in text and "审计记录" in text
+
+
+def test_changes_must_be_json_so_no_other_site_can_send_them(stack, level1):
+    _, case_id = level1
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{stack.port}/cases/{case_id}",
+        method="PATCH",
+        data=b'{"note": "x"}',
+        headers={"Authorization": f"Bearer {SUPERVISOR}", "Content-Type": "text/plain"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 415

@@ -117,6 +117,10 @@ def case_blueprint(
                 if token_ok(request, agent_tokens()):
                     return error(403, "forbidden", "坐席令牌无权使用反催收专项组工作台，请使用主管令牌或运营令牌。")
                 return unauthorized()
+            if request.method in ("POST", "PATCH") and not (request.content_type or "").startswith("application/json"):
+                # a JSON content type forces a CORS preflight: no other site can make a signed-in
+                # browser (e.g. behind an SSO proxy that adds the header) change a case
+                return error(415, "json_required", "请求体须为 JSON（Content-Type: application/json）。")
             try:
                 return await handler(request, actor, **kwargs)
             except CaseError as err:
