@@ -193,3 +193,20 @@ def test_record_uses_the_facts_of_the_assessment_just_before(demo_db):
     call = cases.get_case(demo_db, case_id)["calls"][0]
     assert call["caller_number"] == "13512340003" and call["customer_id"] == "C0001"
     assert call["caller_role"] == "third_party"
+
+
+def test_retention_holds_calls_of_open_cases_and_clears_numbers_once_closed(demo_db, data_dir):
+    from bot.services import retention
+    from bot.services.storage import call_activity, team_case_calls, team_cases
+
+    old = T0 - dt.timedelta(days=400)
+    case_id = track(demo_db, "old-1", "level2", number="13577770000", at=old)
+    report = retention.purge(demo_db, f"sqlite:///{data_dir / 'none.db'}", 180, by="ops", now=T0)
+    assert report.held == ["old-1"] and "尚未结案" in report.describe()
+    assert cases.get_case(demo_db, case_id)["calls"][0]["caller_number"] == "13577770000"
+    cases.update_case(demo_db, case_id, {"status": "closed"}, WANG)
+    report = retention.purge(demo_db, f"sqlite:///{data_dir / 'none.db'}", 180, by="ops", now=T0)
+    assert report.calls == ["old-1"] and report.numbers == 1 and report.held == []
+    with demo_db.engine.connect() as conn:
+        for table in (call_activity, team_case_calls, team_cases):
+            assert conn.execute(sa.select(table.c.caller_number)).scalar() is None, table.name
