@@ -10,7 +10,7 @@
   var SPEAKERS = { caller: "来电人", bot: "客服" };
   var state = {
     token: null, me: null, view: null, caseId: null, callId: null, stream: null, watch: null,
-    alert: null, audio: null, lastAlerts: {}
+    alert: null, audio: null, lastAlerts: {}, lastId: 0
   };
 
   function $(id) { return document.getElementById(id); }
@@ -86,6 +86,7 @@
   function signOut() {
     stopStream();
     state.token = state.me = null;
+    state.lastId = 0;
     sessionStorage.removeItem("console.token");
     $("token").value = "";
     $("who").hidden = true;
@@ -147,7 +148,10 @@
     if (state.stream) { state.stream.abort(); }
     var controller = new AbortController();
     state.stream = controller;
-    var url = "/console/stream" + (state.watch ? "?watch=" + encodeURIComponent(state.watch) : "");
+    var query = [];
+    if (state.watch) { query.push("watch=" + encodeURIComponent(state.watch)); }
+    if (state.lastId) { query.push("since=" + state.lastId); }
+    var url = "/console/stream" + (query.length ? "?" + query.join("&") : "");
     (async function () {
       try {
         var response = await fetch(url, { headers: headers(), signal: controller.signal });
@@ -185,6 +189,7 @@
     });
     if (!data) { return; }
     var payload = JSON.parse(data);
+    if (payload.last_id) { state.lastId = Math.max(state.lastId || 0, payload.last_id); }
     if (name === "alert") { raiseAlert(payload); }
     if (name === "changed") { refresh(payload.kinds || []); }
     if (name === "call" && payload.call_id === state.callId) {

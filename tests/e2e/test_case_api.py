@@ -297,3 +297,23 @@ def test_changes_must_be_json_so_no_other_site_can_send_them(stack, level1):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 415
+
+
+def test_a_reconnecting_stream_gets_what_happened_in_between(stack, call):
+    c = call("13512340026")
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.port}/console/stream")
+    request.add_header("Authorization", f"Bearer {SUPERVISOR}")
+    with urllib.request.urlopen(request, timeout=30) as stream:
+        hello = json.loads([stream.readline() for _ in range(2)][1].decode().split(" ", 1)[1])
+    c.say(POLICE)  # while no stream is open
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.port}/console/stream?since={hello['last_id']}")
+    request.add_header("Authorization", f"Bearer {SUPERVISOR}")
+    with urllib.request.urlopen(request, timeout=30) as stream:
+        for _ in range(100):
+            line = stream.readline().decode()
+            if line.startswith("event: alert"):
+                alert = json.loads(stream.readline().decode().split(" ", 1)[1])
+                if alert["call_id"] == c.id:
+                    break
+        else:
+            pytest.fail("the alert raised between two streams never arrived")

@@ -10,7 +10,8 @@ table's id only grows) and the call-activity table's version — and pushes
 - `call`    the watched call (`?watch=CALL_ID`) has new turns (its last tracker event changed).
 
 A comment line every 15 s keeps proxies from closing an idle stream; a stream ends after
-five minutes (the page reconnects, the token is checked again) or when the server stops.
+five minutes (the page reconnects with `?since=` the last audit id it was sent, so a level1
+row written in between still arrives; the token is checked again) or when the server stops.
 The page reads it with fetch() so the Authorization header goes along (EventSource cannot
 send one), which also lets a reverse proxy put the header on for SSO.
 """
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 PING_SECONDS = 15.0
 MAX_SECONDS = 300.0
+MAX_CATCH_UP = 1000  # audit rows a reconnecting page may ask to be sent again
 STATE = {"stopping": False}
 
 
@@ -111,7 +113,13 @@ async def serve(request: Request, actor: Actor, db: Database):
         content_type="text/event-stream; charset=utf-8",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
-    last = last_audit_id(db)
+    last = newest = last_audit_id(db)
+    try:  # a reconnecting page says how far it had read, so nothing in between is missed
+        since = int(request.args.get("since") or "")
+        if newest - MAX_CATCH_UP <= since < newest:
+            last = since
+    except ValueError:
+        pass
     version = activity_version(db)
     mark = await tracker_mark(request, watch)
     started = last_ping = time.monotonic()
@@ -126,7 +134,7 @@ async def serve(request: Request, actor: Actor, db: Database):
             if rows:
                 last = rows[-1].id
                 for alert in alerts_in(db, rows):
-                    await response.send(sse("alert", alert))
+                    await response.send(sse("alert", {**alert, "last_id": last}))
                 if any(r.event not in cases.VIEW_EVENTS for r in rows):
                     kinds.update(("cases", "calls"))
             now_version = activity_version(db)
@@ -134,7 +142,7 @@ async def serve(request: Request, actor: Actor, db: Database):
                 version = now_version
                 kinds.add("calls")
             if kinds:
-                await response.send(sse("changed", {"kinds": sorted(kinds)}))
+                await response.send(sse("changed", {"kinds": sorted(kinds), "last_id": last}))
             if watch:
                 now_mark = await tracker_mark(request, watch)
                 if now_mark != mark:
