@@ -3,6 +3,9 @@
 FROM python:3.10.13-slim-bookworm
 WORKDIR /app
 ENV PYTHONUNBUFFERED=1 PYTHONPATH=/app BOT_DATA_DIR=/data
+# The CJK font the police-report PDF is set in (bot/services/packet_pdf.py).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+ && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir pip==24.0 \
  && pip install --no-cache-dir -r requirements.txt -c constraints.txt

@@ -65,6 +65,11 @@ VARIABLES: Tuple[Variable, ...] = (
         "Agent panel tokens, \"agent1:token1,agent2:token2\"; unset: BOT_DATA_DIR/agent_tokens, else one generated for agent1.",
     ),
     Variable(
+        "BOT_SUPERVISOR_TOKENS",
+        "",
+        "Anti-proxy team console tokens, \"name1:token1,name2:token2\"; unset: BOT_DATA_DIR/supervisor_tokens, else one generated for supervisor1.",
+    ),
+    Variable(
         "BOT_IVR_TOKEN", "", "Bearer token the telephony platform must send to the IVR webhook; unset: none required."
     ),
     Variable(
@@ -120,6 +125,7 @@ _BY_NAME: Dict[str, Variable] = {v.name: v for v in VARIABLES}
 SECRET_VARIABLES: Tuple[str, ...] = (
     "BOT_API_TOKEN",
     "BOT_AGENT_TOKENS",
+    "BOT_SUPERVISOR_TOKENS",
     "BOT_IVR_TOKEN",
     "BOT_SHARING_KEY",
     "BOT_WEB_SIGNING_KEY",
@@ -191,6 +197,10 @@ class Settings:
     def agent_tokens_file(self) -> Path:
         return self.data_dir / "agent_tokens"
 
+    @property
+    def supervisor_tokens_file(self) -> Path:
+        return self.data_dir / "supervisor_tokens"
+
 
 def load_settings() -> Settings:
     """Settings from BOT_DATA_DIR, BOT_DB_URL, PORT and ACTION_PORT."""
@@ -227,7 +237,7 @@ class AgentTokensError(ValueError):
     """The operator's agent tokens cannot be read (the message says where and why, in Chinese)."""
 
 
-def parse_agent_tokens(text: str, where: str) -> Dict[str, str]:
+def parse_agent_tokens(text: str, where: str, label: str = "坐席编号") -> Dict[str, str]:
     """Token → agent id from "agent1:tok1,agent2:tok2" (commas or new lines; # starts a comment)."""
     tokens: Dict[str, str] = {}
     for item in text.replace("\n", ",").split(","):
@@ -237,9 +247,41 @@ def parse_agent_tokens(text: str, where: str) -> Dict[str, str]:
         agent, _, token = item.partition(":")
         agent, token = agent.strip(), token.strip()
         if not agent or len(token) < 8:
-            raise AgentTokensError(f"{where}：“{item[:20]}”格式应为 坐席编号:令牌（令牌至少 8 个字符）。")
+            raise AgentTokensError(f"{where}：“{item[:20]}”格式应为 {label}:令牌（令牌至少 8 个字符）。")
         tokens[token] = agent
     return tokens
+
+
+def _named_tokens(
+    settings: Settings, variable: str, path: Path, default_name: str, comment: str, label: str
+) -> tuple[Dict[str, str], bool]:
+    """Token → name from the variable, else the file, else one generated for `default_name`."""
+    configured = env(variable)
+    if configured:
+        return parse_agent_tokens(configured, variable, label), False
+    if path.exists():
+        return parse_agent_tokens(path.read_text(encoding="utf-8"), str(path), label), False
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    path.write_text(f"# {comment}\n{default_name}:{token}\n", encoding="utf-8")
+    path.chmod(0o600)
+    return {token: default_name}, True
+
+
+def supervisor_tokens(settings: Settings) -> tuple[Dict[str, str], bool]:
+    """The anti-proxy team console's tokens (token → supervisor name) and whether one was generated.
+
+    BOT_SUPERVISOR_TOKENS ("wang:tok1,li:tok2") wins; otherwise BOT_DATA_DIR/supervisor_tokens
+    (one "name:token" per line); otherwise a development supervisor `supervisor1` is generated once.
+    """
+    return _named_tokens(
+        settings,
+        "BOT_SUPERVISOR_TOKENS",
+        settings.supervisor_tokens_file,
+        "supervisor1",
+        "主管姓名:令牌，每行一个（开发用，生产环境请设置 BOT_SUPERVISOR_TOKENS）",
+        "主管姓名",
+    )
 
 
 def agent_tokens(settings: Settings) -> tuple[Dict[str, str], bool]:

@@ -45,20 +45,27 @@ if [ ! -f "$stamp" ]; then
   fi
 fi
 
-# Headless Chromium and a CJK font for the browser tests of /panel and /chat (Debian packages);
-# only for the tests (`make test` sets SETUP_BROWSER=1), never on a server that just runs the bot.
+# Debian packages. The CJK font (fonts-wqy-microhei) always: the police-report PDF is set in it
+# (bot/services/packet_pdf.py). Headless Chromium and poppler-utils (pdftotext, pdftoppm) only for
+# the tests (`make test` sets SETUP_BROWSER=1), never on a server that just runs the bot.
 FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-if [ "${SETUP_BROWSER:-0}" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -f "$FONT" ]; }; then
-  echo ">> 安装无头浏览器 Chromium 和中文字体（浏览器测试用，仅首次）…"
+PACKAGES=()
+[ -f "$FONT" ] || PACKAGES+=(fonts-wqy-microhei)
+if [ "${SETUP_BROWSER:-0}" = 1 ]; then
+  [ -x /usr/bin/chromium ] || PACKAGES+=(chromium)
+  command -v pdftotext >/dev/null 2>&1 || PACKAGES+=(poppler-utils)
+fi
+if [ "${#PACKAGES[@]}" -gt 0 ]; then
+  echo ">> 安装系统软件包（仅首次）：${PACKAGES[*]}…"
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
   log=$(mktemp)
   if ! command -v apt-get >/dev/null 2>&1 || ! {
        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-       $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; } >"$log" 2>&1; then
+       $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}"; } >"$log" 2>&1; then
     tail -n 20 "$log" >&2 || true
-    echo "错误：无法安装 chromium 和 fonts-wqy-microhei（需要 root 权限和 Debian 软件源）。" >&2
-    echo "请以 root 运行：apt-get update && apt-get install -y chromium fonts-wqy-microhei，然后重试。" >&2
+    echo "错误：无法安装 ${PACKAGES[*]}（需要 root 权限和 Debian 软件源）。" >&2
+    echo "请以 root 运行：apt-get update && apt-get install -y ${PACKAGES[*]}，然后重试。" >&2
     rm -f "$log"
     exit 1
   fi

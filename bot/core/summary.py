@@ -7,8 +7,11 @@ from typing import Any, Dict, Optional
 CHANNELS = ("rest", "ivr", "agent")
 
 
-def build_summary(call_id: str, channel: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
-    """The contract's summary document for the call as it stands now."""
+def build_summary(
+    call_id: str, channel: Optional[str], slots: Dict[str, Any], case_id: Optional[str] = None
+) -> Dict[str, Any]:
+    """The contract's summary document for the call as it stands now; `case_id` is the
+    anti-proxy team's case the call opened or joined (contract §3 v1.1, §7), None when none."""
     signals = slots.get("proxy_signals") or []
     return {
         "call_id": call_id,
@@ -29,4 +32,5 @@ def build_summary(call_id: str, channel: Optional[str], slots: Dict[str, Any]) -
         # v1.1
         "verification": slots.get("verification") or "none",
         "matters": [{"purpose": m.get("purpose"), "reference": m.get("reference")} for m in slots.get("matters") or []],
+        "case_id": case_id or None,
     }

@@ -11,16 +11,17 @@ import logging
 from functools import partial
 
 from bot.integration.http import guard
+from bot.integration.http.case_api import case_blueprint
 from bot.integration.http.operator_api import operator_blueprint
 from bot.integration.http.pages import pages_blueprint
 from bot.integration.http.summary_api import summary_blueprint
-from bot.settings import agent_tokens, api_token, load_settings
+from bot.settings import agent_tokens, api_token, load_settings, supervisor_tokens
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(model_path: str, endpoints_file: str, credentials_file: str, port: int):
-    """Rasa's app (channels, agent loading) plus the summary API and the pages."""
+    """Rasa's app (channels, agent loading) plus the summary API, the team's case API and the pages."""
     from rasa.core import run as rasa_run
     from rasa.core.utils import AvailableEndpoints
 
@@ -35,8 +36,14 @@ def create_app(model_path: str, endpoints_file: str, credentials_file: str, port
     channels = rasa_run.create_http_input_channels(None, credentials_file)
     app = rasa_run.configure_app(channels, cors="*", enable_api=False, port=port, endpoints=endpoints)
     agents, _ = agent_tokens(settings)
-    app.blueprint(summary_blueprint(lambda: [token]))
-    app.blueprint(operator_blueprint(lambda: [token], lambda: list(agents)))
+    supervisors, generated = supervisor_tokens(settings)
+    if generated:
+        logger.warning(
+            "未配置主管令牌，已生成开发用令牌（见 BOT_DATA_DIR/supervisor_tokens）。生产环境请设置 BOT_SUPERVISOR_TOKENS。"
+        )
+    app.blueprint(summary_blueprint(lambda: [token], lambda: list(supervisors)))
+    app.blueprint(operator_blueprint(lambda: [token], lambda: list(agents), lambda: list(supervisors)))
+    app.blueprint(case_blueprint(lambda: [token], lambda: supervisors, lambda: list(agents)))
     guard.install(app)
     app.blueprint(pages_blueprint())
     app.register_listener(partial(rasa_run.load_agent_on_start, model_path, endpoints, None), "before_server_start")

@@ -55,10 +55,20 @@ def _case_export(args: argparse.Namespace) -> int:
     if not events:
         print(f"找不到通话：{args.call_id}（对话记录库中没有这通电话）", file=sys.stderr)
         return 2
-    packet = case_export.build_packet(args.call_id, events, Database(settings.db_url))
+    db = Database(settings.db_url)
+    packet = case_export.build_packet(args.call_id, events, db)
     out = Path(args.out) if args.out else settings.data_dir / "cases"
     for path in case_export.write_packet(packet, out):
         print(f"已导出：{path}")
+    if args.pdf:
+        from bot.services.packet_pdf import FontMissing
+
+        try:
+            path = _write_pdf(args.call_id, packet, db, settings, out)
+        except FontMissing as err:
+            print(str(err), file=sys.stderr)
+            return 2
+        print(f"已导出报案材料（PDF）：{path}")
     return 0
 
 
@@ -93,6 +103,26 @@ def _retention(args: argparse.Namespace) -> int:
     )
     print(report.describe())
     return 0
+
+
+def _write_pdf(call_id: str, packet: dict, db, settings, out: Path) -> Path:
+    """The police-report PDF: of the call's case (every call in it) when it has one, else of the call."""
+    from bot.services import case_export, case_packet, cases, packet_pdf
+
+    key = env("BOT_SHARING_KEY")
+    case_id = cases.case_for_call(db, call_id)
+    if case_id:
+        calls = cases.case_calls(db, case_id)
+        events = {c["call_id"]: case_export.tracker_events(settings.tracker_url, c["call_id"]) for c in calls}
+        doc = case_packet.build_case_packet(db, case_id, events, key)
+        name = case_id
+    else:
+        numbers = [case_packet.number_view(db, packet["caller_number"], key)] if packet["caller_number"] else []
+        doc = packet_pdf.call_packet(packet, case_packet.audit_trail(db, [call_id]), numbers)
+        name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in call_id)
+    path = out / f"{name}.pdf"
+    path.write_bytes(packet_pdf.render(doc))
+    return path
 
 
 def _sharing_key(args: argparse.Namespace) -> Optional[str]:
@@ -157,6 +187,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     case.add_argument("action", choices=["export"])
     case.add_argument("call_id")
     case.add_argument("--out", default=None, help="输出目录（默认 BOT_DATA_DIR/cases）")
+    case.add_argument("--pdf", action="store_true", help="同时导出可打印的报案材料 PDF（有案件时含案件的全部来电）")
     share = sub.add_parser("share", help="行业协同：导出/导入观察名单号码的密钥散列")
     share.add_argument("action", choices=["export-hashed", "import-hashed"])
     share.add_argument("file")

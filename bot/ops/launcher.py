@@ -19,7 +19,7 @@ from bot.ops.supervisor import Child, Supervisor, popen_in
 from bot.ops.train_model import MODEL_PATH, train
 from bot.services import importer
 from bot.services.storage import Database
-from bot.settings import PROJECT_ROOT, Settings, agent_tokens, api_token, env, load_settings
+from bot.settings import PROJECT_ROOT, Settings, agent_tokens, api_token, env, load_settings, supervisor_tokens
 
 DEMO_DIR = importer.DEMO_DIR
 PID_FILE = "pids.json"  # in BOT_DATA_DIR: {"launcher": pid, "actions": pid, "rasa": pid} while running
@@ -70,6 +70,14 @@ def prepare_state(settings: Settings) -> None:
             "!! 警告：未设置 BOT_AGENT_TOKENS，已生成坐席 agent1 的开发用令牌（仅显示这一次，保存在 "
             f"{settings.agent_tokens_file}）：\n   {next(iter(agents))}\n"
             f"   坐席侧边栏：http://localhost:{settings.port}/panel",
+            flush=True,
+        )
+    supervisors, generated = supervisor_tokens(settings)
+    if generated:
+        print(
+            "!! 警告：未设置 BOT_SUPERVISOR_TOKENS，已生成主管 supervisor1 的开发用令牌（仅显示这一次，保存在 "
+            f"{settings.supervisor_tokens_file}）：\n   {next(iter(supervisors))}\n"
+            f"   反催收专项组工作台：http://localhost:{settings.port}/console",
             flush=True,
         )
 

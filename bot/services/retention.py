@@ -11,6 +11,9 @@ purge writes one). For every call older than the cutoff, in one pass:
 - call records: the agent's note cleared; channel, agent, times, disposition stay;
 - call history (`call_subjects`): the calling number cleared;
 - SMS codes: deleted;
+- the anti-proxy team's tables (`call_activity`, `team_case_calls`, `team_cases`): the
+  calling number cleared. A call in a team case that is not closed is held (kept whole
+  and listed): its evidence is still needed; it is anonymised after the case closes;
 - evidence packets under BOT_DATA_DIR/cases: rewritten without texts, names and
   numbers (references, dates, levels and signal codes stay);
 - audit: one `retention_purged` row per call with who ran it and when (the audit
@@ -35,11 +38,14 @@ from bot.services.storage import (
     CASES_REWRITTEN,
     Database,
     audit,
+    call_activity,
     call_records,
     call_subjects,
     cases,
     maintenance,
     sms_codes,
+    team_case_calls,
+    team_cases,
 )
 
 
@@ -57,6 +63,7 @@ class RetentionReport:
     numbers: int = 0
     sms_codes: int = 0
     packets: int = 0
+    held: List[str] = field(default_factory=list)  # calls of team cases still open
 
     def describe(self) -> str:
         verb = "将匿名化" if self.dry_run else "已匿名化"
@@ -66,6 +73,7 @@ class RetentionReport:
             f"{verb} {len(self.calls)} 通电话：对话事件 {self.events} 条、登记内容 {self.cases} 条、"
             f"坐席备注 {self.notes} 条、来电号码 {self.numbers} 个、验证码记录 {self.sms_codes} 条、"
             f"证据材料包 {self.packets} 份。"
+            + (f"另有 {len(self.held)} 通电话所属的专项组案件尚未结案，暂不匿名化。" if self.held else "")
         )
 
 
@@ -105,6 +113,7 @@ def last_activity(db: Database, tracker: Optional[sa.engine.Engine]) -> Dict[str
         sa.select(cases.c.call_id, cases.c.created_at),
         sa.select(call_subjects.c.call_id, call_subjects.c.recorded_at),
         sa.select(sms_codes.c.call_id, sms_codes.c.created_at),
+        sa.select(call_activity.c.call_id, call_activity.c.last_seen),
     ]
     with db.engine.connect() as conn:
         for query in queries:
@@ -138,13 +147,28 @@ def purge(
     tracker = _tracker_engine(tracker_url)
     try:
         old = sorted(call for call, when in last_activity(db, tracker).items() if when < cutoff)
-        for call_id in old:
+        held = _held_calls(db)
+        report.held = [c for c in old if c in held]
+        for call_id in (c for c in old if c not in held):
             if _purge_call(db, tracker, call_id, report, by, now, cutoff, dry_run, cases_dir):
                 report.calls.append(call_id)
     finally:
         if tracker is not None:
             tracker.dispose()
     return report
+
+
+def _held_calls(db: Database) -> set:
+    """Calls of the anti-proxy team's cases that are not closed (their evidence is still needed)."""
+    with db.engine.connect() as conn:
+        return {
+            r[0]
+            for r in conn.execute(
+                sa.select(team_case_calls.c.call_id)
+                .select_from(team_case_calls.join(team_cases, team_cases.c.case_id == team_case_calls.c.case_id))
+                .where(team_cases.c.status != "closed")
+            )
+        }
 
 
 def _purge_call(
@@ -166,6 +190,12 @@ def _purge_call(
             sa.select(call_records.c.call_id).where(call_records.c.call_id == call_id, call_records.c.note != "")
         ).all()
         code_rows = conn.execute(sa.select(sa.func.count()).where(sms_codes.c.call_id == call_id)).scalar_one()
+        team_numbers = sum(
+            conn.execute(
+                sa.select(sa.func.count()).where(table.c.call_id == call_id, table.c.caller_number.isnot(None))
+            ).scalar_one()
+            for table in (call_activity, team_case_calls, team_cases)
+        )
     keep = keep_set(
         [c.reference for c in own_cases] + [c.customer_id for c in own_cases] + [s.customer_id for s in subjects]
     )
@@ -179,7 +209,7 @@ def _purge_call(
                 if anonymised != event:
                     changed_events.append((row_id, json.dumps(anonymised)))
     texts = [c.reference for c in own_cases if c.detail]
-    numbers = [s.call_id for s in subjects if s.caller_number]
+    numbers = [s.call_id for s in subjects if s.caller_number] + [call_id] * min(team_numbers, 1)
     packets = [p for p in _packet_paths(cases_dir, call_id) if _packet_changes(p)]
     counts = dict(
         events=len(changed_events),
@@ -210,6 +240,8 @@ def _purge_call(
         conn.execute(call_records.update().where(call_records.c.call_id == call_id).values(note=""))
         conn.execute(call_subjects.update().where(call_subjects.c.call_id == call_id).values(caller_number=None))
         conn.execute(sms_codes.delete().where(sms_codes.c.call_id == call_id))
+        for table in (call_activity, team_case_calls, team_cases):
+            conn.execute(table.update().where(table.c.call_id == call_id).values(caller_number=None))
         detail = {"by": by, "days": report.days, "cutoff": cutoff.isoformat(timespec="seconds"), **counts}
         conn.execute(audit.insert().values(at=now, call_id=call_id, event="retention_purged", detail=detail))
     return True

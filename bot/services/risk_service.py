@@ -7,8 +7,9 @@ Rasa action that calls it stays a thin adapter.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.core.risk import (
     Assessment,
@@ -24,6 +25,7 @@ from bot.core.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComp
 from bot.core.risk.config import RiskConfig
 from bot.core.risk.model import LEVELS, level_rank
 from bot.core.risk.signals import complaint_texts
+from bot.services import cases
 from bot.services.storage import COMPLAINT_DAYS, Database
 from bot.settings import env
 
@@ -115,8 +117,17 @@ def load_context(
     )
 
 
+# call_id → (caller_role, caller_number, customer_id) of its latest assessment in this process,
+# for `record` (which the action calls right after `assess_call`) to open the call's case with.
+_assessed: OrderedDict[str, Tuple[str, str, Optional[str]]] = OrderedDict()
+
+
 def assess_call(db: Database, call_id: str, facts: CallFacts, customer_id: Optional[str]) -> Assessment:
     """Assess a call as it stands now."""
+    _assessed[call_id] = (facts.caller_role, normalize_phone(facts.caller_number or ""), customer_id)
+    _assessed.move_to_end(call_id)
+    while len(_assessed) > 5000:
+        _assessed.popitem(last=False)
     config = load_config()
     # Other calls' complaints are read only when the template check has a text to compare.
     has_text = bool(complaint_texts(facts.utterances, config.template.min_chars))
@@ -174,10 +185,30 @@ def audit_rows(previous_level: str, previous_signals: Sequence[dict], assessment
 
 
 def record(
-    db: Database, call_id: str, previous_level: str, previous_signals: Iterable[dict], assessment: Assessment
-) -> None:
-    """Write new flags and level changes to the append-only audit table."""
+    db: Database,
+    call_id: str,
+    previous_level: str,
+    previous_signals: Iterable[dict],
+    assessment: Assessment,
+    facts: Optional[CallFacts] = None,
+    customer_id: Optional[str] = None,
+) -> Optional[str]:
+    """Note the call for the team's console, open or join its case at level2+ (bot.services.cases),
+    then write new flags and level changes to the append-only audit table; the call's case id.
+
+    Who is calling comes from `facts` / `customer_id` when given, else from this call's
+    `assess_call` just before. The case is written first, so whoever sees the level change
+    in the audit table finds the case already there.
+    """
+    role, number, customer = _assessed.get(call_id, ("unknown", "", None))
+    if facts is not None:
+        role, number = facts.caller_role, normalize_phone(facts.caller_number or "")
+    customer = customer_id or customer
+    case_id = cases.track_call(
+        db, call_id, assessment.level, signal_dicts(assessment), role, number or None, customer or None
+    )
     db.append_audit(call_id, audit_rows(previous_level, list(previous_signals or []), assessment))
+    return case_id
 
 
 OPERATOR_DECISION = "operator_decision"

@@ -82,7 +82,8 @@ audit = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("call_id", sa.String(128), nullable=False, index=True),
-    sa.Column("event", sa.String(32), nullable=False),  # signal_raised | level_changed | evidence_kept
+    # signal_raised | level_changed | evidence_kept, and the console's case_* / *_viewed / watchlist_added / sharing_*
+    sa.Column("event", sa.String(32), nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
 )
 
@@ -123,6 +124,71 @@ maintenance = sa.Table(
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
+)
+
+# The anti-proxy team's cases (contract §7): one per flagged call, later calls from the same
+# number or about the same borrower linked to the open one. Their notes, status and assignee
+# changes are rows of the audit table (event case_*), which is the history.
+team_cases = sa.Table(
+    "team_cases",
+    metadata,
+    sa.Column("case_id", sa.String(16), primary_key=True),  # K + yyyymmdd (China Standard Time) + 4 digits
+    sa.Column("call_id", sa.String(128), nullable=False),  # the call that opened it
+    sa.Column("level", sa.String(16), nullable=False),  # the highest level of its calls
+    sa.Column("signals", sa.JSON, nullable=False),  # [{"code", "evidence"}] of its calls, first seen first
+    sa.Column("status", sa.String(16), nullable=False),  # open | investigating | reported | closed
+    sa.Column("assignee", sa.String(64), nullable=True),
+    sa.Column("customer_id", sa.String(64), nullable=True, index=True),
+    sa.Column("caller_number", sa.String(20), nullable=True, index=True),
+    sa.Column("opened_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("updated_at", sa.DateTime, nullable=False),  # UTC
+)
+
+# Which calls belong to which case (a call belongs to one case at most).
+team_case_calls = sa.Table(
+    "team_case_calls",
+    metadata,
+    sa.Column("call_id", sa.String(128), primary_key=True),
+    sa.Column("case_id", sa.String(16), nullable=False, index=True),
+    sa.Column("caller_number", sa.String(20), nullable=True, index=True),
+    sa.Column("customer_id", sa.String(64), nullable=True, index=True),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("linked_at", sa.DateTime, nullable=False),  # UTC
+)
+
+# Every call the risk check has seen, as the console lists them: who is on the line, the
+# level now and the highest so far, when it started and was last heard (UTC).
+call_activity = sa.Table(
+    "call_activity",
+    metadata,
+    sa.Column("call_id", sa.String(128), primary_key=True),
+    sa.Column("caller_number", sa.String(20), nullable=True),
+    sa.Column("caller_role", sa.String(32), nullable=False),
+    sa.Column("customer_id", sa.String(64), nullable=True),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("max_level", sa.String(16), nullable=False),
+    sa.Column("started_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("last_seen", sa.DateTime, nullable=False, index=True),
+)
+
+# Industry sharing: each import of a partner's hashed list, and when each hash first came
+# from each source (the console shows source and date on a match).
+sharing_imports = sa.Table(
+    "sharing_imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("source", sa.String(128), nullable=False),
+    sa.Column("by", sa.String(64), nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+)
+shared_hashes = sa.Table(
+    "shared_hashes",
+    metadata,
+    sa.Column("hash", sa.String(64), primary_key=True),
+    sa.Column("source", sa.String(128), primary_key=True),
+    sa.Column("first_imported_at", sa.DateTime, nullable=False),  # UTC
 )
 
 _APPEND_ONLY_SQLITE = (

@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 
 TOKEN = "e2e-test-token"
 AGENT_TOKENS = {"agent1": "e2e-agent1-token", "agent2": "e2e-agent2-token"}
+SUPERVISOR_TOKENS = {"王主管": "e2e-supervisor-token"}
 
 
 def free_port() -> int:
@@ -38,6 +39,7 @@ class Stack:
             ACTION_PORT=str(self.action_port),
             BOT_API_TOKEN=TOKEN,
             BOT_AGENT_TOKENS=",".join(f"{a}:{t}" for a, t in AGENT_TOKENS.items()),
+            BOT_SUPERVISOR_TOKENS=",".join(f"{a}:{t}" for a, t in SUPERVISOR_TOKENS.items()),
         )
         os.environ.pop("BOT_DB_URL", None)
         os.environ.update(extra_env or {})

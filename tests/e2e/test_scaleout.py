@@ -97,8 +97,9 @@ def hold(stack, sender, turns, alternate):
 
 def comparable(summary):
     """The summary without what differs by construction: the call id and the case reference numbers
-    (both stacks number their cases on their own)."""
+    (both stacks number their cases and the team's cases on their own)."""
     out = {k: v for k, v in summary.items() if k != "call_id"}
+    out["case_id"] = bool(summary.get("case_id"))
     out["matters"] = [
         {"purpose": m["purpose"], "registered": bool(m["reference"])} for m in summary.get("matters") or []
     ]

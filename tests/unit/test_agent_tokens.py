@@ -29,3 +29,18 @@ def test_a_development_token_is_generated_once(data_dir, monkeypatch):
 def test_malformed_tokens_are_refused_in_chinese(text):
     with pytest.raises(AgentTokensError, match="坐席编号:令牌"):
         parse_agent_tokens(text, "BOT_AGENT_TOKENS")
+
+
+def test_supervisor_tokens_from_the_environment_the_file_or_generated(data_dir, monkeypatch):
+    from bot.settings import supervisor_tokens
+
+    monkeypatch.setenv("BOT_SUPERVISOR_TOKENS", "王主管:sup-token-1,li:sup-token-2")
+    assert supervisor_tokens(load_settings()) == ({"sup-token-1": "王主管", "sup-token-2": "li"}, False)
+    monkeypatch.delenv("BOT_SUPERVISOR_TOKENS")
+    tokens, generated = supervisor_tokens(load_settings())
+    assert generated and list(tokens.values()) == ["supervisor1"]
+    assert supervisor_tokens(load_settings()) == (tokens, False)
+    assert oct((data_dir / "supervisor_tokens").stat().st_mode & 0o777) == "0o600"
+    (data_dir / "supervisor_tokens").write_text("zhao:short\n", encoding="utf-8")
+    with pytest.raises(AgentTokensError, match="主管姓名:令牌"):
+        supervisor_tokens(load_settings())

@@ -17,6 +17,7 @@ def test_empty_conversation_has_contract_defaults():
         "complaint_registered": False,
         "verification": "none",
         "matters": [],
+        "case_id": None,
     }
 
 
@@ -43,3 +44,7 @@ def test_slots_flow_into_summary():
         "signals": [{"code": "gray_phrase", "evidence": "停息挂账"}],
     }
     assert s["complaint_registered"] is True and s["customer_id"] == "C0001"
+
+
+def test_the_case_id_is_carried_when_the_call_has_one():
+    assert build_summary("c-3", "agent", {}, case_id="K202612010001")["case_id"] == "K202612010001"

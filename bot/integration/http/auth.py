@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from typing import Any, Iterable, Mapping, Optional, TypeVar
+from typing import Any, Dict, Iterable, Mapping, Optional, TypeVar
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
@@ -55,3 +55,13 @@ def unauthorized() -> HTTPResponse:
     response = error(401, "unauthorized")
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
+
+
+def named_token(request: Request, tokens: Dict[str, str]) -> Optional[str]:
+    """The name behind the request's bearer token (token → name; constant-time), or None."""
+    given = bearer_token(request)
+    found = None
+    for token, name in tokens.items():
+        if given and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+            found = name
+    return found

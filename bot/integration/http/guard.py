@@ -20,6 +20,8 @@ from bot.settings import env_int
 
 DEFAULT_MAX_BODY = 16 * 1024
 REST_WEBHOOK = "/webhooks/rest/webhook"
+# Routes that take a file: a partner's hashed list (65 bytes a number, ~30,000 numbers).
+LARGE_BODY_PATHS = {"/console/api/sharing/import": 2 * 1024 * 1024}
 
 
 def max_body_bytes() -> int:
@@ -30,7 +32,7 @@ def max_body_bytes() -> int:
 def install(app: Sanic) -> None:
     """Body-size limit for every route, payload checks for the REST webhook."""
     limit = max_body_bytes()
-    app.config.REQUEST_MAX_SIZE = max(limit, 64 * 1024)  # Sanic's own early cut-off
+    app.config.REQUEST_MAX_SIZE = max(limit, 64 * 1024, *LARGE_BODY_PATHS.values())  # Sanic's own early cut-off
 
     @app.exception(PayloadTooLarge)
     async def too_large(request: Request, exception: Exception):
@@ -38,11 +40,12 @@ def install(app: Sanic) -> None:
 
     @app.middleware("request")
     async def guard(request: Request):
-        if request.method != "POST":
+        if request.method not in ("POST", "PATCH"):
             return None
+        allowed = LARGE_BODY_PATHS.get(request.path.rstrip("/"), limit)
         declared = request.headers.get("content-length", "")
-        if (declared.isdigit() and int(declared) > limit) or len(request.body or b"") > limit:
-            return error(413, "payload_too_large", limit=limit)
+        if (declared.isdigit() and int(declared) > allowed) or len(request.body or b"") > allowed:
+            return error(413, "payload_too_large", limit=allowed)
         if request.path.rstrip("/") == REST_WEBHOOK:
             try:
                 check_rest_message(parse_json_object(request.body))

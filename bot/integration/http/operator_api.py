@@ -21,6 +21,7 @@ from bot.services.storage import Database, project_database
 def operator_blueprint(
     operator_tokens: Callable[[], Iterable[str]],
     agent_tokens: Callable[[], Iterable[str]],
+    supervisor_tokens: Callable[[], Iterable[str]] = lambda: [],
     database: Callable[[], Database] = project_database,
 ) -> Blueprint:
     """The case and audit routes; the token sources are read per request, `database()` is the process's one."""
@@ -31,6 +32,12 @@ def operator_blueprint(
             return None
         if token_ok(request, agent_tokens()):
             return error(403, "forbidden")
+        if token_ok(request, supervisor_tokens()):
+            return error(
+                403,
+                "forbidden",
+                "主管令牌请在反催收专项组工作台（/console）中查看案件和报案材料，那里的每次查看都有记录。",
+            )
         return unauthorized()
 
     async def events_of(request: Request, call_id: str):

@@ -1,4 +1,5 @@
-"""GET /panel and GET /chat: the agent side panel and the caller web chat, as static files.
+"""GET /panel, /chat and /console: the agent side panel, the caller web chat and the
+anti-proxy team's console, as static files.
 
 Plain HTML/CSS/JS shipped in bot/web (no build step, nothing fetched from
 outside); they talk to the agent and REST channel webhooks.
@@ -16,7 +17,7 @@ from sanic.response import HTTPResponse, raw
 from bot.integration.http.auth import error
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-PAGES = {"panel": "panel.html", "chat": "chat.html"}
+PAGES = {"panel": "panel.html", "chat": "chat.html", "console": "console.html"}
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -40,7 +41,7 @@ def _file(name: str) -> HTTPResponse:
 
 
 def pages_blueprint() -> Blueprint:
-    """The two pages and their assets under /web/."""
+    """The pages and their assets under /web/."""
     bp = Blueprint("pages")
 
     @bp.get("/panel")
@@ -50,6 +51,10 @@ def pages_blueprint() -> Blueprint:
     @bp.get("/chat")
     async def chat(request: Request) -> HTTPResponse:
         return _file(PAGES["chat"])
+
+    @bp.get("/console")
+    async def console(request: Request) -> HTTPResponse:
+        return _file(PAGES["console"])
 
     @bp.get("/web/<name>")
     async def asset(request: Request, name: str) -> HTTPResponse:

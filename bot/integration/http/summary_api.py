@@ -10,15 +10,25 @@ from sanic.response import HTTPResponse, json
 
 from bot.core.summary import build_summary
 from bot.integration.http.auth import error, token_ok, unauthorized
+from bot.services.cases import case_for_call
+from bot.services.storage import Database
+from bot.settings import load_settings
+
+SUPERVISOR_REFUSED = "主管令牌只能在反催收专项组工作台（/console）中查看通话，请在工作台中打开该通话。"
 
 
-def summary_blueprint(tokens: Callable[[], Iterable[str]]) -> Blueprint:
-    """The summary routes; `tokens()` gives the tokens accepted at request time."""
+def summary_blueprint(
+    tokens: Callable[[], Iterable[str]], supervisor_tokens: Callable[[], Iterable[str]] = lambda: []
+) -> Blueprint:
+    """The summary routes; `tokens()` gives the tokens accepted at request time. A supervisor
+    token gets 403: supervisors read personal data only through the console, where it is audited."""
     bp = Blueprint("call_summary")
 
     @bp.get("/calls/<call_id>/summary")
     async def call_summary(request: Request, call_id: str) -> HTTPResponse:
         if not token_ok(request, tokens()):
+            if token_ok(request, supervisor_tokens()):
+                return error(403, "forbidden", SUPERVISOR_REFUSED)
             return unauthorized()
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or agent.tracker_store is None:
@@ -27,6 +37,8 @@ def summary_blueprint(tokens: Callable[[], Iterable[str]]) -> Blueprint:
         if tracker is None or not tracker.events:
             return error(404, "call_not_found", call_id=call_id)
         slots = {name: slot.value for name, slot in tracker.slots.items()}
-        return json(build_summary(call_id, tracker.get_latest_input_channel(), slots), ensure_ascii=False)
+        case_id = case_for_call(Database(load_settings().db_url), call_id)
+        summary = build_summary(call_id, tracker.get_latest_input_channel(), slots, case_id=case_id)
+        return json(summary, ensure_ascii=False)
 
     return bp
