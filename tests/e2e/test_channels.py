@@ -96,7 +96,7 @@ def test_low_asr_confidence_is_asked_again_without_guessing_and_twice_reaches_a_
 
 def test_keys_that_mean_nothing_here_are_asked_again(stack):
     c = new_id("ivr")
-    ivr(stack, c, "start")
+    ivr(stack, c, "start", caller_number="13800000001")
     wrong = ivr(stack, c, "dtmf", dtmf="7")
     assert said(wrong).startswith("抱歉，这个按键无效") and "本人按1" in said(wrong)
     ivr(stack, c, "dtmf", dtmf="1")
