@@ -23,16 +23,24 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json, raw
 
 from bot.core.materials import label
-from bot.integration.channels.conversation import json_body
 from bot.integration.http import console_stream
 from bot.integration.http.auth import error, named_token, token_ok, unauthorized
 from bot.presentation import charts
+from bot.presentation.channel_payloads import PayloadError, parse_json_object
 from bot.services import case_export, case_packet, cases, dashboard, industry_sharing, packet_pdf
 from bot.services.cases import Actor, CaseError
 from bot.services.storage import Database
 from bot.settings import env, load_settings
 
 ROLE_LABELS = {"supervisor": "主管", "operator": "运营管理员"}
+
+
+def _body(request: Request) -> dict:
+    """The request's JSON object, or a CaseError with the channels' own code and Chinese text."""
+    try:
+        return parse_json_object(request.body)
+    except PayloadError as err:
+        raise CaseError(400, err.code, err.message) from None
 
 
 def database() -> Database:
@@ -153,7 +161,7 @@ def case_blueprint(
         return json(doc, ensure_ascii=False, default=str)
 
     async def patch_case(request: Request, actor: Actor, case_id: str) -> HTTPResponse:
-        body = json_body(request)
+        body = _body(request)
         if body is None:
             raise CaseError(400, "invalid_json", "请求体不是有效的 JSON 对象。")
         return json(cases.update_case(database(), case_id, body, actor), ensure_ascii=False)
@@ -214,7 +222,7 @@ def case_blueprint(
         return json({**figures, "charts": charts.dashboard_charts(figures)}, ensure_ascii=False, default=str)
 
     async def add_watchlist(request: Request, actor: Actor) -> HTTPResponse:
-        body = json_body(request)
+        body = _body(request)
         if not isinstance(body, dict):
             raise CaseError(400, "not_an_object", "请求体应为 JSON 对象：{\"number\": \"…\", \"case_id\": \"…\"}。")
         db = database()
@@ -238,7 +246,7 @@ def case_blueprint(
         )
 
     async def sharing_import(request: Request, actor: Actor) -> HTTPResponse:
-        body = json_body(request)
+        body = _body(request)
         if not isinstance(body, dict) or not isinstance(body.get("content"), str):
             raise CaseError(400, "content_required", "请选择合作机构提供的散列名单文件（CSV）。")
         db = database()
