@@ -39,12 +39,17 @@ ensure_packages() {
 as_postgres() { runuser -u postgres -- "$@"; }
 
 # RabbitMQ's own scripts, as the rabbitmq user, with everything under DIR/rabbitmq.
+# The node's Erlang distribution port (RabbitMQ's default, port + 20000, would pass 65535 for
+# high ports) and a range beside it for the CLI tools, which must not take the node's.
+dist_port() { local port=$1; if [ "$port" -gt 40000 ]; then echo $((port - 20000)); else echo $((port + 20000)); fi; }
+
 rabbit() {
   local dir=$1 port=$2; shift 2
+  local dist; dist=$(dist_port "$port")
   runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq \
     RABBITMQ_NODENAME="scriptguide-$port@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
     RABBITMQ_NODE_PORT="$port" ERL_EPMD_ADDRESS=127.0.0.1 \
-    RABBITMQ_CTL_DIST_PORT_MIN=$((port + 20001)) RABBITMQ_CTL_DIST_PORT_MAX=$((port + 20010)) \
+    RABBITMQ_CTL_DIST_PORT_MIN=$((dist + 1)) RABBITMQ_CTL_DIST_PORT_MAX=$((dist + 10)) \
     RABBITMQ_MNESIA_BASE="$dir/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$dir/rabbitmq/log" \
     RABBITMQ_PID_FILE="$dir/rabbitmq/pid" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbitmq/enabled_plugins" \
     "$@"
@@ -80,7 +85,7 @@ case "$action" in
       chown -R rabbitmq "$dir/rabbitmq"
       # in the background of its own session (`-detached` loses the node's environment here)
       # the node's distribution port only for the server: the CLI tools pick their own
-      rabbit "$dir" "$rabbit_port" RABBITMQ_DIST_PORT=$((rabbit_port + 20000)) \
+      rabbit "$dir" "$rabbit_port" RABBITMQ_DIST_PORT="$(dist_port "$rabbit_port")" \
         setsid /usr/lib/rabbitmq/bin/rabbitmq-server \
         >"$dir/rabbitmq/server.out" 2>&1 </dev/null &
       for _ in $(seq 180); do

@@ -169,6 +169,13 @@ def services(action: str, lay: Layout) -> None:
     lay.services_dir.mkdir(parents=True, exist_ok=True)
     for path in (lay.services_dir.parent, lay.services_dir):  # PostgreSQL runs as its own user
         os.chmod(path, os.stat(path).st_mode | 0o005)
+    if action == "start" and os.geteuid() == 0:
+        reach = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(lay.services_dir)], check=False)
+        if reach.returncode != 0:
+            raise SystemExit(
+                f"错误：PostgreSQL 的系统用户 postgres 进不了 {lay.services_dir}（上级目录权限不足）；"
+                "请把 BOT_DATA_DIR 放到其他用户可进入的目录下（例如 chmod o+x 各级上级目录）。"
+            )
     ports = [str(lay.pg_port), str(lay.redis_port), str(lay.rabbit_port)]
     subprocess.run(["bash", str(SERVICES), action, str(lay.services_dir), *ports], check=action == "start")
 
