@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from bot.core.masking import mask_at_rest
-from bot.services import complaint_index
+from bot.services import analytics, complaint_index
 from bot.settings import env_float
 
 metadata = sa.MetaData()
@@ -181,6 +181,7 @@ def engine_for(url: str) -> Engine:
             tune_sqlite(engine)  # WAL: readers go on while one writes
         metadata.create_all(engine)
         complaint_index.create_tables(engine)
+        analytics.create_tables(engine)
         statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRES}
         with engine.begin() as conn:
             for statement in statements.get(engine.dialect.name, ()):
