@@ -214,18 +214,23 @@ def postgres_pss_mib(pg_dir: Path) -> Optional[float]:
 # ---- measurements ---------------------------------------------------------------------
 
 
-def time_turn(facts: CallFacts, context: RiskContext, config, repeat: int) -> float:
-    template_signals(facts, context, config)
+def time_turn(facts: CallFacts, context, config, repeat: int) -> float:
+    """ms per turn; `context` is a RiskContext or a function making a fresh one per turn (the
+    action server builds a new search every turn, so nothing read in one turn helps the next)."""
+    make = context if callable(context) else (lambda: context)
+    template_signals(facts, make(), config)
     started = time.perf_counter()
     for _ in range(repeat):
-        template_signals(facts, context, config)
+        template_signals(facts, make(), config)
     return (time.perf_counter() - started) / repeat * 1000
 
 
-def search_kib(facts: CallFacts, context: RiskContext, config) -> float:
+def search_kib(facts: CallFacts, context, config) -> float:
+    make = context if callable(context) else (lambda: context)
+    fresh = make()
     gc.collect()
     tracemalloc.start()
-    template_signals(facts, context, config)
+    template_signals(facts, fresh, config)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak / 1024
@@ -394,9 +399,12 @@ def run(sizes: List[int], repeat: int, stores: List[str], labelled: int) -> Run:
                         f"   {store.name} {alphabet_name}: {size:,} stored ({time.perf_counter() - started:.0f} s to load)",
                         flush=True,
                     )
-                    context = RiskContext(
-                        complaint_search=store.db.complaint_search("this-call"), current_customer_id="me"
-                    )
+
+                    def context(store=store):
+                        return RiskContext(
+                            complaint_search=store.db.complaint_search("this-call"), current_customer_id="me"
+                        )
+
                     ms = time_turn(facts, context, config, repeat)
                     kib = search_kib(facts, context, config)
                     reg = register_ms(store, random.Random(size), alphabet)

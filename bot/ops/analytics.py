@@ -78,7 +78,7 @@ def update_from_sql(events_db: Path, engine=None) -> int:
             read += len(rows)
 
 
-async def consume_rabbitmq(stop: asyncio.Event, engine=None, flush_s: float = 0.5) -> None:
+async def consume_rabbitmq(stop: asyncio.Event, engine=None, flush_s: float = 2.0) -> None:
     """Take events from RabbitMQ until `stop` is set; each batch is acknowledged after it is committed."""
     import aio_pika
 

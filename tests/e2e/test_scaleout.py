@@ -289,3 +289,39 @@ def test_complaints_the_action_server_registers_are_in_the_shared_postgres_index
         assert all(c != customer_id for c, _ in own.matches(shingles(detail), 0.5))
     finally:
         engine.dispose()
+
+
+def test_a_postgres_backup_restores_into_empty_databases(scaleout, tmp_path):
+    """`python -m bot backup` with the stack's PostgreSQL URLs (pg_dump, while it serves), then
+    `restore` into two empty databases: the held call's conversation and cases are there."""
+    for text in CALLS["borrower_plan"][:3]:
+        scaleout.say("two-backup", text)
+    admin = sa.create_engine(f"postgresql://postgres@127.0.0.1:{scaleout.pg}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in ("bot_restored", "tracker_restored"):
+            conn.exec_driver_sql(f"CREATE DATABASE {name} OWNER bot")
+    admin.dispose()
+    base = dict(os.environ, PYTHONPATH=str(ROOT), BOT_DATA_DIR=str(tmp_path / "a"))
+    run = lambda env, *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    done = run(
+        dict(base, BOT_DB_URL=scaleout.db_url, BOT_TRACKER_URL=scaleout.tracker_url), "backup", str(tmp_path / "bk")
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "bk").glob("*.pgdump")) == ["bot.pgdump", "tracker.pgdump"]
+    target_db = scaleout.db_url.rsplit("/", 1)[0] + "/bot_restored"
+    target_tracker = scaleout.tracker_url.rsplit("/", 1)[0] + "/tracker_restored"
+    env = dict(base, BOT_DATA_DIR=str(tmp_path / "b"), BOT_DB_URL=target_db, BOT_TRACKER_URL=target_tracker)
+    restored = run(env, "restore", str(tmp_path / "bk"))
+    assert restored.returncode == 0, restored.stderr
+    engine = sa.create_engine(target_tracker)
+    try:
+        with engine.connect() as conn:
+            users = conn.exec_driver_sql(
+                "SELECT count(*) FROM events WHERE sender_id = 'two-backup' AND type_name = 'user'"
+            ).scalar()
+        assert users == 3
+    finally:
+        engine.dispose()
+    assert run(env, "restore", str(tmp_path / "bk")).returncode == 2  # now it holds data: refused
