@@ -225,7 +225,7 @@ def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
     return generation, rows
 
 
-def _template_settings() -> Tuple[int, int]:
+def template_settings() -> Tuple[int, int]:
     """(shingle size, min chars) of the template check (bot/core/risk/risk.yml)."""
     from bot.core.risk import load_config
 
@@ -352,7 +352,7 @@ class Database:
                 )
             )
             # the template check's shared index, in the same transaction as the case
-            template = _template_settings()
+            template = template_settings()
             complaint_index.add(conn, reference, call_id, customer_id, now, mask_at_rest(detail or ""), *template)
         return Case(reference, call_id, kind, due)
 
@@ -363,7 +363,7 @@ class Database:
             old = conn.execute(sa.select(cases.c.detail).where(cases.c.reference == reference)).scalar()
             conn.execute(cases.update().where(cases.c.reference == reference).values(detail=text))
             # the template check's shared index follows, in the same transaction
-            complaint_index.replace(conn, reference, old or "", text, *_template_settings())
+            complaint_index.replace(conn, reference, old or "", text, *template_settings())
 
     def cases_for_call(self, call_id: str) -> List[dict]:
         with self.engine.connect() as conn:
@@ -393,7 +393,7 @@ class Database:
     def sync_complaint_index(self) -> int:
         """Index the registered complaints the shared index lacks (rebuild if the template
         settings changed); the number of comparable complaints it holds."""
-        complaint_index.sync(self.engine, cases, *_template_settings())
+        complaint_index.sync(self.engine, cases, *template_settings())
         return complaint_index.count(self.engine)
 
     def complaint_search(
@@ -401,9 +401,7 @@ class Database:
     ) -> complaint_index.DatabaseComplaintSearch:
         """The template check's search over the shared index, less this call and old complaints."""
         since = dt.datetime.now() - dt.timedelta(days=days)
-        return complaint_index.DatabaseComplaintSearch(
-            self.engine, cases, exclude_call_id, since, *_template_settings()
-        )
+        return complaint_index.DatabaseComplaintSearch(self.engine, cases, exclude_call_id, since, *template_settings())
 
     # audit ---------------------------------------------------------------
     def append_audit(self, call_id: str, rows: Iterable[tuple], now: Optional[dt.datetime] = None) -> None:

@@ -4,6 +4,7 @@ seen by every process at once, and filled in for a database written before it ex
 import datetime as dt
 import random
 
+import numpy as np
 import sqlalchemy as sa
 
 from bot.core.risk import CallFacts, RiskContext, load_config
@@ -78,3 +79,21 @@ def test_a_database_from_before_the_index_is_indexed_on_start(tmp_path):
     assert db.sync_complaint_index() == 2  # the short one is never compared
     assert sorted(c for c, _ in db.complaint_search("new").matches(shingles(text), 0.5)) == ["C1", "C2"]
     assert db.sync_complaint_index() == 2  # nothing indexed twice
+
+
+def test_a_case_text_that_grows_during_the_call_is_indexed_as_it_is_now(tmp_path):
+    from bot.core.risk.similarity import shingles
+
+    db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
+    first = "你们催收天天打电话骂人还威胁我家人"
+    grown = first + "，说要去我单位找领导，我要投诉到银保监会"
+    case = db.register_case("call-1", "complaint", "third_party", "C1", first, 15)
+    db.update_case_detail(case.reference, grown)
+    assert [c for c, _ in db.complaint_search("other").matches(shingles(grown), 0.9)] == ["C1"]
+    assert db.complaint_search("other").matches(shingles(first), 0.9) == []
+    with db.engine.connect() as conn:  # the old entry's id left no posting list
+        live = {r[0] for r in conn.execute(sa.select(complaint_index.complaint_entries.c.id))}
+        for (blob,) in conn.execute(sa.select(complaint_index.complaint_postings.c.entries)):
+            assert set(np.frombuffer(bytes(blob), dtype="<u4").tolist()) <= live
+    db.update_case_detail(case.reference, "")  # cleared (retention does the same)
+    assert db.complaint_search("other").matches(shingles(grown), 0.5) == []
