@@ -163,8 +163,9 @@ class SQLTrackerStore(RasaSQLTrackerStore):
                 )
             last_id = self._last_id(conn, tracker.sender_id)
         setattr(tracker, STORED_MARK, (len(events), last_id))
-        if self.event_broker is not None and stored < len(events):
-            await self._stream_new_events(self.event_broker, events[stored:], tracker.sender_id)
+        if self.event_broker is not None:
+            for event in events[stored:]:  # as stored: caller text masked in the broker's copy too
+                self.event_broker.publish({"sender_id": tracker.sender_id, **stored_form(event.as_dict())})
         logger.debug("Tracker with sender_id '%s' stored to database (%d new events)", tracker.sender_id, len(rows))
 
 

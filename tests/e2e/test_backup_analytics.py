@@ -52,14 +52,13 @@ def _cli(data_dir, *args):
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
-def test_a_backup_restores_into_an_empty_data_dir_and_the_call_resumes(stack, tmp_path):
-    for text in BORROWER:
-        stack.say("reference-backup", text)
-    _, reference = stack.summary("reference-backup")
-
+def test_a_backup_restores_into_an_empty_data_dir_and_the_call_resumes(tmp_path):
     first = separate_stack(tmp_path / "a")
     first.start()
     try:
+        for text in BORROWER:  # the same call held without interruption, for reference
+            first.say("reference-backup", text)
+        _, reference = first.summary("reference-backup")
         for text in BORROWER[:4]:
             first.say("held-call", text)
         _, before = first.summary("held-call")

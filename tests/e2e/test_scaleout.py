@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.core.masking import mask_at_rest
 from tests.conftest import ROOT
 from tests.e2e.conftest import AGENT_TOKENS, TOKEN, free_port
 
@@ -163,7 +164,7 @@ class Scaleout:
                     sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
                     {"s": call_id},
                 ).all()
-            return [json.loads(r[0])["text"] for r in rows]
+            return [json.loads(r[0])["text"] for r in rows]  # stored masked (bot.core.masking)
         finally:
             engine.dispose()
 
@@ -185,6 +186,19 @@ def scaleout():
             shutil.rmtree(work, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """`make run`'s stack of its own, so that no other test's calls change the reference."""
+    from tests.e2e.conftest import separate_stack
+
+    stack = separate_stack(tmp_path_factory.mktemp("embedded") / "var")
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
 def comparable(summary):
     """The summary without what differs by construction: the call id and the case reference numbers
     (both stacks number their cases on their own)."""
@@ -195,31 +209,56 @@ def comparable(summary):
     return out
 
 
-def test_whole_calls_through_nginx_match_the_embedded_stack(stack, scaleout):
+def test_whole_calls_through_nginx_match_the_embedded_stack(embedded, scaleout):
     for name, turns in CALLS.items():
         for text in turns:
-            stack.say(f"one-{name}", text)
+            embedded.say(f"one-{name}", text)
         for i, text in enumerate(turns):  # through nginx, and straight to each server in turn
             scaleout.say(f"two-{name}", text, port=None if i % 3 == 0 else scaleout.rasa_ports[i % 2])
-        _, reference = stack.summary(f"one-{name}")
+        _, reference = embedded.summary(f"one-{name}")
         answers = [scaleout.summary(f"two-{name}", port) for port in [scaleout.port, *scaleout.rasa_ports]]
         assert all(status == 200 for status, _ in answers)
         assert all(body == answers[0][1] for _, body in answers), name
         assert comparable(answers[0][1]) == comparable(reference), name
-        assert scaleout.user_turns(f"two-{name}") == turns
+        assert scaleout.user_turns(f"two-{name}") == [mask_at_rest(t) for t in turns]
 
 
-def test_a_rasa_server_killed_mid_call_costs_the_call_nothing(stack, scaleout):
+def _listening(port: int) -> bool:
+    """Whether anything on this machine listens on the TCP port (/proc/net/tcp, state 0A)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                return True
+    return False
+
+
+def _wait_dead(port: int, timeout: float = 10) -> None:
+    """Until the killed server's listening socket is gone. A process's sockets outlive its
+    SIGKILL by a few milliseconds while its threads exit; a turn sent then is taken by the
+    dying process and reset, which is the case of a server dying while it handles a turn
+    (502, see docs/operations.md), not of a dead one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _listening(port):
+        time.sleep(0.01)
+
+
+def test_a_rasa_server_killed_mid_call_costs_the_call_nothing(embedded, scaleout):
     turns = CALLS["borrower_plan"]
     for text in turns:
-        stack.say("one-failover", text)
+        embedded.say("one-failover", text)
     before = scaleout.pids()
     for i, text in enumerate(turns):
         if i == 3:  # mid-call, between two turns: one server dies
             os.kill(before["rasa1"], signal.SIGKILL)
+            _wait_dead(scaleout.rasa_ports[0])
         scaleout.say("two-failover", text)  # every turn through nginx, answered
-    assert scaleout.user_turns("two-failover") == turns  # nothing lost, nothing stored twice
-    _, reference = stack.summary("one-failover")
+    assert scaleout.user_turns("two-failover") == [mask_at_rest(t) for t in turns]  # none lost, none twice
+    _, reference = embedded.summary("one-failover")
     _, via = scaleout.summary("two-failover")
     assert comparable(via) == comparable(reference)
     # the supervisor brings the dead one back, on its port
@@ -282,11 +321,11 @@ def test_complaints_the_action_server_registers_are_in_the_shared_postgres_index
         search = complaint_index.DatabaseComplaintSearch(
             engine, storage.cases, "another-call", dt.datetime.now() - dt.timedelta(days=1), 3, 20
         )
-        assert (customer_id, 1.0) in search.matches(shingles(detail), 0.5)
+        assert (customer_id or "", 1.0) in search.matches(shingles(detail), 0.5)
         own = complaint_index.DatabaseComplaintSearch(
             engine, storage.cases, call_id, dt.datetime.now() - dt.timedelta(days=1), 3, 20
         )
-        assert all(c != customer_id for c, _ in own.matches(shingles(detail), 0.5))
+        assert (customer_id or "", 1.0) not in own.matches(shingles(detail), 0.5)  # never with itself
     finally:
         engine.dispose()
 
