@@ -4,13 +4,18 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run train test lint format validate nlu-eval risk-eval audit bench soak sim clean
+.PHONY: setup run run-scaleout train test lint format validate nlu-eval risk-eval audit bench bench-scaleout soak sim clean
 
 setup:
 	@bash scripts/setup.sh
 
 run: setup
 	@$(PY) -m bot run
+
+# The production layout on this machine: PostgreSQL, Redis, RabbitMQ (Debian packages, installed
+# when missing), BOT_RASA_SERVERS Rasa servers (default 2) and the action server behind nginx on PORT.
+run-scaleout: setup
+	@$(PY) -m bot run-scaleout
 
 train: setup
 	@$(PY) -m bot train
@@ -44,6 +49,11 @@ risk-eval: setup
 # `rasa init` assistant; under 15 minutes on 2 cores; writes docs/benchmarks.md. Not part of `make test`.
 bench: setup
 	@$(PY) -m bench
+
+# The scale-out stack (nginx + 1 and 2 Rasa servers on PostgreSQL/Redis/RabbitMQ) beside the
+# `make run` stack, same load, same run; writes its section of docs/benchmarks.md.
+bench-scaleout: setup
+	@$(PY) -m bench.scaleout
 
 # Several hundred concurrent calls for three minutes: no errors, no lost turns, flat memory
 # (loopback only, stops by itself); writes its table into docs/benchmarks.md.

@@ -513,7 +513,15 @@ def child_env() -> Dict[str, str]:
     from bot.ops.logs import quiet_environment
 
     env = quiet_environment(dict(os.environ, RASA_TELEMETRY_ENABLED="false"))
-    for key in ("RASA_CACHE_DIRECTORY", "BOT_DATA_DIR", "BOT_DB_URL", "PORT", "ACTION_PORT", "BOT_TRACKER_DB"):
+    for key in (
+        "RASA_CACHE_DIRECTORY",
+        "BOT_DATA_DIR",
+        "BOT_DB_URL",
+        "PORT",
+        "ACTION_PORT",
+        "BOT_TRACKER_DB",
+        "BOT_EVENTS_DB",
+    ):
         env.pop(key, None)
     return env
 

@@ -119,6 +119,33 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable("BOT_PG_TRACKER_DB", "", "PostgreSQL database of the scale-out tracker store.", "rasa"),
     Variable("BOT_REDIS_HOST", "", "Redis host of the scale-out lock store.", "rasa"),
     Variable("BOT_REDIS_PORT", "", "Redis port of the scale-out lock store.", "rasa"),
+    Variable(
+        "BOT_RASA_SERVERS",
+        "2",
+        "`make run-scaleout`: how many Rasa servers nginx balances (on ports PORT+1 … PORT+N; nginx on PORT).",
+    ),
+    Variable(
+        "BOT_SCALEOUT_PORTS",
+        "5432,6379,5672",
+        "`make run-scaleout`: the local PostgreSQL, Redis and RabbitMQ ports it starts (all on 127.0.0.1).",
+    ),
+    Variable(
+        "BOT_EVENTS_DB",
+        "BOT_DATA_DIR/events.db",
+        "`make run`: the SQLite file Rasa's SQL event broker writes every conversation event to (set by the launcher).",
+        "rasa",
+    ),
+    Variable("BOT_RABBITMQ_HOST", "", "RabbitMQ host of the scale-out event broker (Pika).", "rasa"),
+    Variable("BOT_RABBITMQ_PORT", "", "RabbitMQ port of the scale-out event broker.", "rasa"),
+    Variable("BOT_RABBITMQ_USER", "", "RabbitMQ user of the scale-out event broker.", "rasa"),
+    Variable("BOT_RABBITMQ_PASSWORD", "", "RabbitMQ password of the scale-out event broker.", "rasa"),
+    Variable(
+        "TICKET_LOCK_LIFETIME",
+        "",
+        "Seconds a Rasa server holds a call's turn lock at most (Rasa's default 60); the scale-out launcher "
+        "sets 15, so a server killed mid-turn delays that call's next turn by at most that.",
+        "rasa",
+    ),
 )
 _BY_NAME: Dict[str, Variable] = {v.name: v for v in VARIABLES}
 # Variables whose values are secrets: scrubbed from every log line.
@@ -129,6 +156,8 @@ SECRET_VARIABLES: Tuple[str, ...] = (
     "BOT_IVR_TOKEN",
     "BOT_SHARING_KEY",
     "BOT_WEB_SIGNING_KEY",
+    "BOT_PG_PASSWORD",
+    "BOT_RABBITMQ_PASSWORD",
 )
 
 
@@ -188,6 +217,11 @@ class Settings:
     def tracker_url(self) -> str:
         """Rasa's tracker store as a SQLAlchemy URL (BOT_TRACKER_URL for PostgreSQL)."""
         return env("BOT_TRACKER_URL") or f"sqlite:///{self.tracker_db_path}"
+
+    @property
+    def events_db_path(self) -> Path:
+        """The SQL event broker's SQLite file (`make run`)."""
+        return self.data_dir / "events.db"
 
     @property
     def token_file(self) -> Path:

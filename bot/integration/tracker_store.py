@@ -12,6 +12,8 @@ What it changes, measured on the Rasa server under load:
 - Loading reads only the `id` and `data` columns with one plain SQL statement instead
   of building an ORM object per stored event; saving inserts the new events in one
   statement. (SQLAlchemy's statement building cost more than SQLite's work.)
+- Events go to the event broker (if one is configured) from the save itself: Rasa's
+  `stream_events` read the whole conversation a second time on every save to find them.
 - Saving no longer recounts the conversation's stored events to find the new ones.
   The store remembers, on the tracker it handed out, how many of its events are
   stored and the id of the last one. Before appending it checks that the last id
@@ -158,10 +160,11 @@ class SQLTrackerStore(RasaSQLTrackerStore):
         return rows
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the tracker's events that are not stored yet, in one transaction."""
+        """Append the tracker's events that are not stored yet, in one transaction, then hand
+        the same new events to the event broker (Rasa's own save reads the whole conversation
+        again to find them; here they are known, and only stored events are published)."""
         if not self.fast:
             return await self._save_as_rasa_does(tracker)
-        await self.stream_events(tracker)
         with self.engine.begin() as conn:
             stored = self._stored_count(conn, tracker)
             events = list(tracker.events)
@@ -176,6 +179,9 @@ class SQLTrackerStore(RasaSQLTrackerStore):
                 )
             last_id = self._last_id(conn, tracker.sender_id)
         setattr(tracker, STORED_MARK, (len(events), last_id))
+        if self.event_broker is not None:
+            for event in events[stored:]:  # as stored: caller text masked in the broker's copy too
+                self.event_broker.publish({"sender_id": tracker.sender_id, **stored_form(event.as_dict())})
         logger.debug("Tracker with sender_id '%s' stored to database (%d new events)", tracker.sender_id, len(rows))
 
     async def _save_as_rasa_does(self, tracker: DialogueStateTracker) -> None:

@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run | serve | train | import | case | share | retention | nlu-eval | risk-eval`,
+"""Command line: `python -m bot run | run-scaleout | serve | train | import | case | share | retention |
+nlu-eval | risk-eval | analytics | backup | restore`,
 and the trainer tools (bot/trainer/cli.py): `validate | test-stories | export-story | graph | coverage | measure-loop`."""
 
 from __future__ import annotations
@@ -160,6 +161,37 @@ def _watchlist_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analytics(args: argparse.Namespace) -> int:
+    from bot.ops import analytics
+    from bot.settings import load_settings
+
+    if args.action == "update":
+        count = analytics.update_from_sql(load_settings().events_db_path)
+        print(f"已汇总 {count} 条新事件。")
+        return 0
+    if args.action == "consume":
+        return analytics.consume()
+    return analytics.show(args.days, args.json)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.ops import backup
+
+    try:
+        if args.command == "backup":
+            lines = backup.backup(Path(args.dest))
+            print(f"已备份到 {args.dest}：")
+        else:
+            lines = backup.restore(Path(args.src), force=args.force)
+            print(f"已从 {args.src} 恢复：")
+    except backup.BackupError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(f"  {line}")
+    return 0
+
+
 def _nlu_eval(args: argparse.Namespace) -> int:
     from bot.ops.nlu_eval import main
 
@@ -170,6 +202,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="话术向导 (Script Guide)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="准备数据、按需训练，并启动 Rasa 服务和动作服务")
+    sub.add_parser(
+        "run-scaleout", help="生产布局：PostgreSQL、Redis、RabbitMQ、多个 Rasa 服务和 nginx（BOT_RASA_SERVERS 个）"
+    )
+    ana = sub.add_parser("analytics", help="把事件总线的事件汇总为每日统计（不读对话记录库）")
+    ana.add_argument("action", choices=["update", "consume", "show"])
+    ana.add_argument("--days", type=int, default=7, help="show：最近几天")
+    ana.add_argument("--json", action="store_true", help="show：输出 JSON（仪表盘读取的格式）")
+    bak = sub.add_parser("backup", help="备份项目数据库、对话记录库和数据目录里的状态到一个空目录")
+    bak.add_argument("dest")
+    res = sub.add_parser("restore", help="从备份目录恢复（请先停止服务）")
+    res.add_argument("src")
+    res.add_argument("--force", action="store_true", help="覆盖已有数据")
     serve = sub.add_parser("serve", help="只启动 Rasa 服务（动作服务需另行启动）")
     serve.add_argument("--port", type=int, default=None)
     train = sub.add_parser("train", help="按需训练模型（--force 强制重训）")
@@ -208,6 +252,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         from bot.ops.launcher import run
 
         return run()
+    if args.command == "run-scaleout":
+        from bot.ops.scaleout import run as run_scaleout
+
+        return run_scaleout()
+    if args.command == "analytics":
+        return _analytics(args)
+    if args.command in ("backup", "restore"):
+        return _backup(args)
     if args.command == "serve":
         if args.port:
             os.environ["PORT"] = str(args.port)

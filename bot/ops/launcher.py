@@ -35,6 +35,7 @@ def server_env(settings: Settings) -> Dict[str, str]:
             BOT_DB_URL=settings.db_url,
             ACTION_PORT=str(settings.action_port),
             BOT_TRACKER_DB=str(settings.tracker_db_path),
+            BOT_EVENTS_DB=str(settings.events_db_path),
             PORT=str(settings.port),
             ACTION_HOST=env("ACTION_HOST") or "127.0.0.1",
         )

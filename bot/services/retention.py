@@ -33,7 +33,7 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 
 from bot.core.retention import anonymise_event, anonymise_packet, keep_set
-from bot.services import case_export
+from bot.services import case_export, complaint_index
 from bot.services.storage import (
     CASES_REWRITTEN,
     Database,
@@ -46,6 +46,7 @@ from bot.services.storage import (
     sms_codes,
     team_case_calls,
     team_cases,
+    template_settings,
 )
 
 
@@ -237,6 +238,9 @@ def _purge_call(
         if texts:
             conn.execute(cases.update().where(cases.c.call_id == call_id).values(detail=""))
             _bump(conn, CASES_REWRITTEN)
+            shingle_size, min_chars = template_settings()
+            for case in own_cases:  # out of the template check's shared index too
+                complaint_index.replace(conn, case.reference, case.detail or "", "", shingle_size, min_chars)
         conn.execute(call_records.update().where(call_records.c.call_id == call_id).values(note=""))
         conn.execute(call_subjects.update().where(call_subjects.c.call_id == call_id).values(caller_number=None))
         conn.execute(sms_codes.delete().where(sms_codes.c.call_id == call_id))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.core.risk import (
@@ -21,12 +20,11 @@ from bot.core.risk import (
     match_phone_hash,
     normalize_phone,
 )
-from bot.core.risk.complaints import ComplaintIndex, ComplaintSearch, StoredComplaint
 from bot.core.risk.config import RiskConfig
 from bot.core.risk.model import LEVELS, level_rank
 from bot.core.risk.signals import complaint_texts
 from bot.services import cases
-from bot.services.storage import COMPLAINT_DAYS, Database
+from bot.services.storage import Database
 from bot.settings import env
 
 SHARING_KEY_ENV = "BOT_SHARING_KEY"
@@ -41,43 +39,19 @@ def parse_vector(value) -> Optional[List[float]]:
     return floats if len(floats) >= 2 else None
 
 
-@dataclass
-class _IndexedComplaints:
-    """This process's index of one database's complaints and how far it has read them."""
-
-    generation: int
-    settings: tuple  # (shingle size, min chars) it was built with
-    index: ComplaintIndex
-    rows_read: int = 0
-
-
-_complaint_indexes: Dict[object, _IndexedComplaints] = {}
-
-
-def complaint_search(db: Database, call_id: str, config: RiskConfig) -> Optional[ComplaintSearch]:
-    """Other calls' complaints, indexed once per process and kept up to date (SQLite and
-    exact Jaccard only; otherwise None and the engine compares with the list)."""
-    feed = db.complaint_feed()
-    if feed is None or config.template.method != "jaccard":
+def complaint_search(db: Database, call_id: str, config: RiskConfig):
+    """Other calls' complaints through the index in the project database (bot/services/
+    complaint_index.py: shared by every process, SQLite and PostgreSQL alike); None for
+    MinHash, which compares with the list."""
+    if config.template.method != "jaccard":
         return None
-    generation, rows = feed
-    settings = (config.template.shingle_size, config.template.min_chars)
-    state = _complaint_indexes.get(db.engine)
-    if state is None or state.generation != generation or state.settings != settings:
-        state = _IndexedComplaints(generation, settings, ComplaintIndex(*settings))
-        _complaint_indexes[db.engine] = state
-    for call, customer, detail, created in rows[state.rows_read :]:
-        state.index.add(StoredComplaint(customer or "", call, created, detail))
-    state.rows_read = len(rows)
-    since = dt.datetime.now() - dt.timedelta(days=COMPLAINT_DAYS)
-    return ComplaintSearch(state.index, call_id, since)
+    return db.complaint_search(call_id)
 
 
 def warm_up(db: Database) -> int:
-    """Index the stored complaints now rather than on the first caller's turn (tens of
-    thousands take seconds); the number indexed."""
-    search = complaint_search(db, "", load_config())
-    return len(search.index) if search else 0
+    """Index the registered complaints the shared index lacks (a restored or older
+    database; a no-op otherwise); the number of comparable complaints indexed."""
+    return db.sync_complaint_index()
 
 
 def load_context(

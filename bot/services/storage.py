@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from bot.core.masking import mask_at_rest
+from bot.services import analytics, complaint_index
 from bot.settings import env_float, load_settings
 
 metadata = sa.MetaData()
@@ -246,6 +247,8 @@ def engine_for(url: str) -> Engine:
         if url.startswith("sqlite"):
             tune_sqlite(engine)  # WAL: readers go on while one writes
         metadata.create_all(engine)
+        complaint_index.create_tables(engine)
+        analytics.create_tables(engine)
         statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRES}
         with engine.begin() as conn:
             for statement in statements.get(engine.dialect.name, ()):
@@ -287,6 +290,14 @@ def _complaint_rows(engine: Engine) -> Tuple[int, List[tuple]]:
             last = newest
     _complaint_cache[engine] = (generation, last, rows, rewrites)
     return generation, rows
+
+
+def template_settings() -> Tuple[int, int]:
+    """(shingle size, min chars) of the template check (bot/core/risk/risk.yml)."""
+    from bot.core.risk import load_config
+
+    t = load_config().template
+    return t.shingle_size, t.min_chars
 
 
 def tune_sqlite(engine) -> None:
@@ -407,12 +418,19 @@ class Database:
                     reply_due=due,
                 )
             )
+            # the template check's shared index, in the same transaction as the case
+            template = template_settings()
+            complaint_index.add(conn, reference, call_id, customer_id, now, mask_at_rest(detail or ""), *template)
         return Case(reference, call_id, kind, due)
 
     def update_case_detail(self, reference: str, detail: str) -> None:
         """The caller's own account of a registered case, as it grows during the call."""
+        text = (detail or "")[:4000]
         with self.engine.begin() as conn:
-            conn.execute(cases.update().where(cases.c.reference == reference).values(detail=(detail or "")[:4000]))
+            old = conn.execute(sa.select(cases.c.detail).where(cases.c.reference == reference)).scalar()
+            conn.execute(cases.update().where(cases.c.reference == reference).values(detail=text))
+            # the template check's shared index follows, in the same transaction
+            complaint_index.replace(conn, reference, old or "", text, *template_settings())
 
     def cases_for_call(self, call_id: str) -> List[dict]:
         with self.engine.connect() as conn:
@@ -439,13 +457,18 @@ class Database:
         with self.engine.connect() as conn:
             return [(r[0] or "", r[1]) for r in conn.execute(query)]
 
-    def complaint_feed(self) -> Optional[Tuple[int, List[tuple]]]:
-        """(generation, [(call_id, customer_id, detail, created_at)]) of every case with a
-        text, oldest first, for callers that index them; None where not kept (not SQLite).
-        Rows only ever get appended while the generation stays the same."""
-        if self.engine.dialect.name != "sqlite":
-            return None
-        return _complaint_rows(self.engine)
+    def sync_complaint_index(self) -> int:
+        """Index the registered complaints the shared index lacks (rebuild if the template
+        settings changed); the number of comparable complaints it holds."""
+        complaint_index.sync(self.engine, cases, *template_settings())
+        return complaint_index.count(self.engine)
+
+    def complaint_search(
+        self, exclude_call_id: str, days: int = COMPLAINT_DAYS
+    ) -> complaint_index.DatabaseComplaintSearch:
+        """The template check's search over the shared index, less this call and old complaints."""
+        since = dt.datetime.now() - dt.timedelta(days=days)
+        return complaint_index.DatabaseComplaintSearch(self.engine, cases, exclude_call_id, since, *template_settings())
 
     # audit ---------------------------------------------------------------
     def append_audit(self, call_id: str, rows: Iterable[tuple], now: Optional[dt.datetime] = None) -> None:

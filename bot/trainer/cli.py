@@ -129,6 +129,7 @@ def test_stories(stories: Path) -> int:
                 PYTHONPATH=str(PROJECT_ROOT),
                 ACTION_PORT="5055",
                 BOT_TRACKER_DB=str(Path(tmp) / "tracker.db"),
+                BOT_EVENTS_DB=str(Path(tmp) / "events.db"),
                 LOG_LEVEL="ERROR",
             )
         )

@@ -12,7 +12,13 @@ from tests.conftest import ROOT
 def test_test_stories_pass_with_fail_on_prediction_errors(tmp_path):
     train(quiet=True)
     env = quiet_environment(
-        dict(os.environ, PYTHONPATH=str(ROOT), ACTION_PORT="5055", BOT_TRACKER_DB=str(tmp_path / "tracker.db"))
+        dict(
+            os.environ,
+            PYTHONPATH=str(ROOT),
+            ACTION_PORT="5055",
+            BOT_TRACKER_DB=str(tmp_path / "tracker.db"),
+            BOT_EVENTS_DB=str(tmp_path / "events.db"),
+        )
     )
     result = subprocess.run(
         [

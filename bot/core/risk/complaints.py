@@ -1,10 +1,12 @@
 """Stored complaints indexed for the template check, kept by the caller between turns.
 
-The engine stays pure: whoever loads the operator data (bot.services.risk_service) keeps a
-`ComplaintIndex` per process, adds complaints as they are registered, and hands the
-engine a `ComplaintSearch` (the index plus what this call must not be compared with).
-Without one, the engine compares with `RiskContext.complaint_corpus` one by one; both
-give the same verdict (tests/unit/test_risk_complaint_index.py).
+The engine stays pure: it is handed a complaint search — any object with `shingle_size`,
+`min_chars` and `matches(query_shingles, threshold)` — in `RiskContext.complaint_search`.
+The action server's is the database index (bot/services/complaint_index.py, shared by
+every process); `ComplaintSearch` over an in-memory `ComplaintIndex` is the same search
+in one process (tests and the benchmark compare the two). Without one, the engine
+compares with `RiskContext.complaint_corpus` one by one; all give the same verdict
+(tests/unit/test_risk_complaint_index.py).
 """
 
 from __future__ import annotations
@@ -67,6 +69,14 @@ class ComplaintSearch:
     index: ComplaintIndex
     exclude_call_id: str
     since: datetime
+
+    @property
+    def shingle_size(self) -> int:
+        return self.index.shingle_size
+
+    @property
+    def min_chars(self) -> int:
+        return self.index.min_chars
 
     def matches(self, query: FrozenSet[str], threshold: float) -> List[Tuple[str, float]]:
         """(customer_id, similarity) of the other calls' complaints at or above `threshold`."""

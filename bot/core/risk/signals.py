@@ -167,7 +167,7 @@ def template_signals(facts: CallFacts, context: RiskContext, config: RiskConfig)
     hits: Dict[str, float] = {}
     search = context.complaint_search
     if exact and search is not None:
-        if (search.index.shingle_size, search.index.min_chars) != (t.shingle_size, t.min_chars):
+        if (search.shingle_size, search.min_chars) != (t.shingle_size, t.min_chars):
             raise ValueError("complaint index built for other template settings")
         for sa, _ in mine:
             for customer_id, sim in search.matches(sa, t.threshold):
