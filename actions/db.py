@@ -2,20 +2,15 @@
 
 import functools
 import logging
-from functools import lru_cache
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.services.storage import Database
-from bot.settings import load_settings
+from bot.services.storage import project_database
 
 logger = logging.getLogger(__name__)
 
-
-@lru_cache(maxsize=1)
-def database() -> Database:
-    """One Database per action-server process, at BOT_DB_URL."""
-    return Database(load_settings().db_url)
+# One Database per action-server process, at BOT_DB_URL: the same accessor the Rasa server uses.
+database = project_database
 
 
 def logs_database_errors(run):
