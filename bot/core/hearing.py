@@ -107,6 +107,8 @@ _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 _AGENCY_VOICE = re.compile(
     r"(我们|我的|咱们)(的)?(客户|委托人|当事人|会员|学员|案子)|我们(公司|机构|中心|律所|团队)|我司"
 )
+# a self-declared borrower who speaks of "the client" or "our demands": an agency's words
+_AGENCY_SELF = re.compile(r"我们的(诉求|要求|方案|意见)|(^|[，,。\s])(委托人|当事人)(?!是|叫)")
 _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 # "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
@@ -226,6 +228,7 @@ def looks_like_name(chunk: str) -> bool:
 def _clean_name(raw: str) -> Optional[str]:
     """The longest name-like prefix of a chunk (stops at particles and verbs that follow a name)."""
     raw = raw.split("本人")[0] if raw else raw
+    raw = re.split(r"之前|以前|现在|最近|今年|去年|前几天|上个月|那个|这个", raw)[0] if raw else raw
     raw = (
         re.split(r"[的了呢吧啊呀哦嘛，。,.!！？?\s在是想要也和跟说让叫给从被把就都还要现有没问打来去借欠请找]", raw)[0]
         if raw
@@ -261,12 +264,22 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
             or m.group(1).endswith(("借款人", "他", "她"))
         ):
             return name, "family"
+    # 我老公林峰… / 我妈王秀英…: the relation, then the name
+    m = re.search(rf"我(的)?({rel})({_NAME_CHARS})", text)
+    if m:
+        name = _clean_name(m.group(3))
+        if name:
+            return name, "family"
     # 我爸叫张伟 / 我老公是周杰 / 我妈名字叫…
     m = re.search(rf"我(的)?({rel})(的名字|名字)?(叫|是)({_NAME_CHARS})", text)
     if m:
         name = _clean_name(m.group(5))
         if name:
             return name, "family"
+    # 你们天天打过来找一个叫许娟的 (wrongly called: whom the calls are for)
+    m = re.search(rf"(找|打给|找一个|一个)叫({_NAME_CHARS})的", text)
+    if m and _clean_name(m.group(2)):
+        return _clean_name(m.group(2)), None
     # 受张伟委托 / 张伟委托我 / 委托人是张伟 / 替张伟 / 帮张伟 / 代张伟
     m = re.search(rf"受({_NAME_CHARS})(的)?(委托|授权|之托)", text)
     if m and _clean_name(m.group(1)):
@@ -293,6 +306,24 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     if m and _clean_name(m.group(1)[-3:]):
         return _clean_name(m.group(1)[-3:]), None
     return None, None
+
+
+def _title_role(text: str) -> Optional[str]:
+    """我是孙悦的法务 / 我是他请的维权顾问 → third_party; 我是她的代理律师 / 也是他的监护人 → authorized_agent."""
+    w = words()
+    for key, role in (("agent_titles", "authorized_agent"), ("third_party_titles", "third_party")):
+        titles = "|".join(map(re.escape, sorted(w.get(key) or (), key=len, reverse=True)))
+        if titles and re.search(
+            rf"(?:(?:我|我们|本人)(?:也)?|(?:^|[，,。\s])也)(是|就是|这边是|是来自)[^。，,？?]{{0,8}}?({titles})", text
+        ):
+            return role
+    return None
+
+
+_STRANGER = re.compile(
+    r"(根本|压根|都|并|也)?不认识(她|他|这个人|这人|此人|你说的|你们说的|[\u4e00-\u9fff]{2,3}(?=[，。,.！!？?\s]|$))"
+    r"|打错(电话|号码|人)?了|(号码|手机号|这个号)是?(我)?(新办的|新买的|刚办的|新换的)"
+)
 
 
 def _own_name(text: str) -> Optional[str]:
@@ -405,17 +436,32 @@ def _sms_code(text: str, raw: str, asked_for_code: bool) -> Optional[str]:
     return extract_code(text)
 
 
+def _pattern_pos(text: str, patterns) -> int:
+    """Where the first of these regular expressions matches (-1: none)."""
+    found = [m.start() for m in (re.search(p, text) for p in patterns or ()) if m]
+    return min(found) if found else -1
+
+
 def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
-    cues = words()["purposes"]
+    w = words()
+    cues = w["purposes"]
     found: List[Tuple[int, str]] = []
+    described = {
+        "collection_complaint": _pattern_pos(text, w.get("complaint_patterns")),
+        "fraud_report": _pattern_pos(text, w.get("fraud_patterns")),
+    }
     for code, lst in cues.items():
-        pos = _first_pos(text, lst)
-        if pos >= 0:
-            found.append((pos, code))
+        positions = [p for p in (_first_pos(text, lst), described.get(code, -1)) if p >= 0]
+        if positions:
+            found.append((min(positions), code))
     found.sort()
     codes = [c for _, c in found]
     # 投诉 about credit records or fees is that matter, not a collection complaint
-    if "collection_complaint" in codes and not _any(text, [c for c in cues["collection_complaint"] if c != "投诉"]):
+    if (
+        "collection_complaint" in codes
+        and described["collection_complaint"] < 0
+        and not _any(text, [c for c in cues["collection_complaint"] if c != "投诉"])
+    ):
         if any(c in codes for c in ("credit_dispute", "fee_waiver", "fraud_report")):
             codes.remove("collection_complaint")
     # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
@@ -491,9 +537,17 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         name = _clean_name(m.group(2) or "")
         if name:
             own, subject = name, None
-    agency_voice = bool(_AGENCY_VOICE.search(text))
+    agency_voice = bool(_AGENCY_VOICE.search(text)) or bool(
+        claims_borrower and _AGENCY_SELF.search(text.replace("……", "，"))
+    )
     if agency_voice and not structural_role:
         structural_role = None if claims_borrower else "third_party"
+    title = _title_role(text)
+    if title and not claims_borrower and structural_role != "third_party":
+        structural_role = title  # the title says more than the relation: 我是他爸爸，也是他的监护人
+    stranger = bool(_STRANGER.search(text)) and not claims_borrower
+    if stranger and not structural_role:
+        structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
     bare = None
     if asked == "customer_name" and not (own or subject):

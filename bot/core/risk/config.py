@@ -25,6 +25,7 @@ PATTERN_SECTIONS = (
     "extortion",
     "forged_document",
     "oral_authorisation",
+    "claimed_consent",
     "victim_report",
     "reported_speech",
     "self_claim",

@@ -217,7 +217,9 @@ def unauthorized_third_party_signals(facts: CallFacts, context: RiskContext, con
     """unauthorized_third_party: an organisation, or an agent without shown (written) authorisation."""
     role = facts.caller_role
     found_oral = _first_pattern(config, "oral_authorisation", facts.utterances)
-    if role in ("authorized_agent", "unknown") and found_oral:
+    if role == "family":
+        found_oral = _first_pattern(config, "claimed_consent", facts.utterances)  # "这是他本人同意的"
+    if role in ("authorized_agent", "unknown", "family") and found_oral:
         turn, oral = found_oral
         evidence = f"来电身份：{label('caller_role', role)}，没有书面授权（“{oral}”）"
         voice = whose_words(config, facts.utterances[turn], oral)
