@@ -193,6 +193,17 @@ def test_two_matters_are_both_kept_with_their_own_reference(call):
     assert s["matters"][0]["reference"] and s["matters"][1]["reference"] is None
 
 
+def test_a_matter_raised_after_the_wrap_up_is_registered_not_brushed_off(call):
+    c = call()
+    reply = c.say("我是张伟的老婆，他失业了，想申请分期")
+    assert "协商还款已记下" in reply and "还有别的" in reply, reply
+    reply = c.say("还有，你们催收天天往我娘家打电话，我要投诉这个")
+    assert re.search(r"编号 TS\d{12}", reply), reply
+    s = c.summary()
+    assert [m["purpose"] for m in s["matters"]] == ["repayment_plan", "collection_complaint"]
+    assert s["complaint_registered"] is True
+
+
 def test_dont_know_is_never_asked_again(call):
     c = call("13912345678")
     c.say("我是借款人本人，叫张伟")

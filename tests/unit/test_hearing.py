@@ -147,3 +147,54 @@ def test_a_fraud_report_quoting_the_agencys_offers_is_one_matter():
 def test_the_words_name_the_matter_over_the_nlus_guess():
     heard = said("这单你们别催了，该免的全部给他免掉", purpose="collection_complaint")
     assert heard.purposes == ("fee_waiver",)
+
+
+@pytest.mark.parametrize(
+    "text,first",
+    [
+        (
+            "你们催收说要去我们村里贴大字报，还给我们村委会打电话，这合法吗？另外罚息我也想问能不能减",
+            "collection_complaint",
+        ),
+        ("能不能别往我外婆家打电话了，还有我妈那个钱能不能分期", "collection_complaint"),
+        ("你们别到村里闹，还有她到底欠你们多少钱", "collection_complaint"),
+        ("先投诉催收，再说罚息减免的事", "collection_complaint"),
+        ("我老公找了个债务优化公司，收了三千八服务费，现在人联系不上了", "fraud_report"),
+    ],
+)
+def test_a_complaint_or_fraud_report_is_heard_without_its_keyword_and_beside_a_second_matter(text, first):
+    heard = said(text)
+    assert heard.purposes[0] == first
+    assert len(heard.purposes) >= 1
+
+
+def test_only_the_word_complaint_about_fees_is_the_fee_matter_not_a_collection_complaint():
+    assert said("我要投诉你们利息太高，想减免罚息").purposes == ("fee_waiver",)
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("我是孙悦的法务，她想申请停息挂账", "third_party"),
+        ("我是他请的维权顾问", "third_party"),
+        ("我是她的代理律师", "authorized_agent"),
+        ("我是高翔的爸爸，也是他的监护人，法院判的", "authorized_agent"),
+        ("我这个号码是新办的，你们天天打过来找一个叫许娟的，我根本不认识她", "third_party"),
+    ],
+)
+def test_titles_and_wrongly_called_strangers_give_the_role(text, role):
+    assert said(text).role == role
+
+
+def test_a_relation_followed_by_the_name_names_the_borrower():
+    heard = said("我老公林峰之前找了个公司")
+    assert (heard.subject_name, heard.role) == ("林峰", "family")
+
+
+def test_a_self_declared_borrower_speaking_of_the_client_speaks_as_an_agency():
+    heard = said("马超，就是我本人。我们的诉求是本金分六十期，委托人……我本人现在确实困难")
+    assert heard.claims_borrower and heard.speaks_as_agency
+
+
+def test_how_would_i_know_is_a_dont_know():
+    assert said("我怎么可能知道", asked="identity_code").dont_know

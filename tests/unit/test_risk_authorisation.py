@@ -71,3 +71,19 @@ def test_a_relative_without_a_power_of_attorney_is_not_treated_as_an_agency():
     # a mother calling about her son needs no 委托书 to be heard; nothing is disclosed to her anyway
     result = assess(agent("我是他妈妈，没有委托书，就想问问他是不是被你们的人吓到了", role="family", shown=False))
     assert "unauthorized_third_party" not in codes(result)
+
+
+def test_a_friend_who_only_says_the_borrower_agreed_is_watched_not_trusted():
+    # asks for the balance "because he agreed": no document, acting for the borrower
+    text = "我是林峰的朋友，他本人在住院，这是他本人同意的，你就直接告诉我他还欠多少"
+    result = assess(agent(text, role="family", shown=False))
+    signal = next(s for s in result.signals if s.code == "unauthorized_third_party")
+    assert "这是他本人同意的" in signal.evidence
+    assert result.level == "watch"
+
+
+def test_a_guardian_naming_the_court_judgement_is_not_impersonating_the_court():
+    for text in ("我是他父亲，法定监护人，有法院的判决书", "我是高翔的爸爸，也是他的监护人，法院判的"):
+        result = assess(agent(text, role="authorized_agent", shown=True))
+        assert "impersonating_official" not in codes(result), text
+        assert result.level in ("none", "watch")

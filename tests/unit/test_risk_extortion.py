@@ -89,3 +89,23 @@ def test_plain_waiver_request_with_a_regulator_complaint_stays_a_right():
 def test_promising_not_to_go_public_is_not_a_threat_by_itself():
     result = assess(call("只要能减免，我就不去网上说了", purpose="fee_waiver"))
     assert "extortion" not in codes(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "给你们两个选择：要么罚息违约金全免，要么我们天天打12378，把录音发到网上曝光",
+        "诉求：一、减免全部罚息、违约金；二、本金分60期。如贵司三日内未书面答复同意上述诉求，我方将每日向媒体平台持续投诉曝光",
+    ],
+)
+def test_an_ultimatum_for_a_waiver_is_extortion(text):
+    result = assess(CallFacts(caller_role="third_party", purpose="fee_waiver", utterances=[text]))
+    assert "extortion" in [s.code for s in result.signals]
+    assert result.level == "level1"
+
+
+def test_either_or_without_an_improper_benefit_is_a_right_not_extortion():
+    result = assess(
+        CallFacts(caller_role="borrower", purpose="repayment_plan", utterances=["要么给我分期，要么我就去12378投诉"])
+    )
+    assert "extortion" not in [s.code for s in result.signals]
