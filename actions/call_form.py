@@ -35,6 +35,7 @@ DIGRESSION_RESPONSES = {
     "out_of_scope": "utter_out_of_scope",
     "thanks": "utter_you_are_welcome",
     "greet": "utter_still_here",
+    "who_are_you": "utter_who_we_are",
 }
 IDENTITY_RESPONSES = {
     "verified": "utter_identity_verified",

@@ -145,10 +145,11 @@ def doc_section(results: Sequence[CallResult], seconds: float, jobs: int) -> str
             "the bot last asked with that persona's line for the question's kind. Definitions: "
             "`bench/sim/score.py`; per call: `var/sim/report.json`, `python -m bench.sim --show ID`.",
             "",
-            "**In-sample and held-out.** The dialogue's developer read the failing transcripts of "
-            "`borrowers`, `relatives` and `proxies` (90 personas) while fixing general mechanisms, so those "
-            "rows are in-sample. `heldout` (45 personas) was written blind after the dialogue was rebuilt and "
-            "its calls have not been read by the developer: that row is the honest held-out figure.",
+            "**In-sample and held-out.** Every file was written blind (from the contract and the domain "
+            "brief only). The dialogue's developer then read the failing transcripts of `borrowers`, "
+            "`relatives`, `proxies` and (on 2026-12-02) `heldout` while fixing general mechanisms, so those "
+            "rows are in-sample. `heldout2` (60 personas) and `heldout3` (when present) were written blind "
+            "and their calls have not been read by the developer: those rows are the honest held-out figures.",
             "",
             f"Last run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {len(results)} personas, "
             f"{jobs} calls at a time, {seconds:.0f} s. Targets (issue 12): 100% completed, 0 re-asks, "

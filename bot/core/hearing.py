@@ -23,6 +23,11 @@ from bot.core.textnorm import spoken_digits_to_arabic
 
 # Turns the NLU reads as a digression: answered briefly, then the script goes on.
 DIGRESSIONS = ("chitchat", "bot_challenge", "ask_why", "out_of_scope", "thanks", "greet", "goodbye")
+# "喂，是那个贷款公司吗？" / "你们是哪个公司": who is on the other end — answered, not a miss
+_WHO_ARE_YOU = re.compile(
+    r"(是|这是|这里是)(不是)?(那个|那家)?[^，。？?]{0,8}?(贷款|借款|金融|公司|平台|客服)(吗|么|嘛|吧|啊)"
+    r"|你们是(哪|什么)(个|家)?(公司|平台|单位)|你(们)?是谁|哪里打来|哪个公司"
+)
 
 # Common Chinese surnames (single and compound): a name is a surname and one or two more characters.
 _COMPOUND_SURNAMES = (
@@ -113,7 +118,7 @@ _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 # "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
 _FIRST_PERSON_BORROWER = re.compile(
-    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的)|借款人(就)?是我|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的)"
+    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的)|借款人(就)?是我|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还)"
 )
 
 
@@ -295,7 +300,7 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     if m and _clean_name(m.group(2)):
         return _clean_name(m.group(2)), None
     m = re.search(
-        rf"({_NAME_CHARS})(的)(案子|借款|欠款|账户|贷款|账|事情|事|情况|债务|这笔|那笔|代理律师|代理人|律师|代理|法务|监护人)",
+        rf"({_NAME_CHARS})(的)(案子|借款|欠款|账户|贷款|账|事情|事|情况|债务|这笔|那笔|代理|[\u4e00-\u9fff]{{0,3}}?(?:{_titles()}))",
         text,
     )
     if m:
@@ -306,6 +311,13 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     if m and _clean_name(m.group(1)[-3:]):
         return _clean_name(m.group(1)[-3:]), None
     return None, None
+
+
+def _titles() -> str:
+    """Every title of hearing.yml's third_party_titles and agent_titles, as one alternation."""
+    w = words()
+    titles = list(w.get("agent_titles") or ()) + list(w.get("third_party_titles") or ())
+    return "|".join(map(re.escape, sorted(titles, key=len, reverse=True)))
 
 
 def _title_role(text: str) -> Optional[str]:
@@ -412,6 +424,11 @@ def _id_digits(raw: str, asked_for_id: bool) -> Optional[str]:
         )
         if found:
             return found[-1]
+        if asked_for_id:
+            # "三零七，最后一位是叉": the four said in pieces
+            pieces = "".join(re.findall(r"[0-9X]+", raw))
+            if len(pieces) == 4 and re.fullmatch(r"[0-9]{3}[0-9X]", pieces):
+                return pieces
     return None
 
 
@@ -442,6 +459,23 @@ def _pattern_pos(text: str, patterns) -> int:
     return min(found) if found else -1
 
 
+_CLAUSE = re.compile(r"[^，,。！!？?；;\n]+")
+_QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
+_OWN_REQUEST = re.compile(r"我(还|也|就|自己)?(想|要|打算|希望|得)|能不能|可不可以|可以吗|行不行|自己(跟|和|找)")
+
+
+def _asked_for_oneself(text: str, code: str) -> bool:
+    """Whether some clause asks for this matter in the caller's own voice, not quoting an offer."""
+    w = words()
+    cues = w["purposes"].get(code) or ()
+    patterns = w.get("plan_patterns") if code == "repayment_plan" else ()
+    for clause in _CLAUSE.findall(text):
+        if (_any(clause, cues) or _pattern_pos(clause, patterns) >= 0) and _OWN_REQUEST.search(clause):
+            if not _QUOTED_OFFER.search(clause):
+                return True
+    return False
+
+
 def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     w = words()
     cues = w["purposes"]
@@ -449,6 +483,7 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     described = {
         "collection_complaint": _pattern_pos(text, w.get("complaint_patterns")),
         "fraud_report": _pattern_pos(text, w.get("fraud_patterns")),
+        "repayment_plan": _pattern_pos(text, w.get("plan_patterns")),
     }
     for code, lst in cues.items():
         positions = [p for p in (_first_pos(text, lst), described.get(code, -1)) if p >= 0]
@@ -467,9 +502,10 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
     if "fraud_report" in codes and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少", text):
         codes.remove("account_inquiry")
-    # a fraud report quotes what the agency offered (停息挂账, 修复征信): those are not matters of their own
+    # a fraud report quotes what the agency offered (停息挂账, 修复征信): those are not matters of their own,
+    # unless the caller asks for it in words of their own ("我还想自己跟你们谈谈怎么分期还")
     if "fraud_report" in codes:
-        codes = [c for c in codes if c in ("fraud_report", "account_inquiry")]
+        codes = [c for c in codes if c in ("fraud_report", "account_inquiry") or _asked_for_oneself(text, c)]
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
     if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
         codes.append(nlu.purpose)
@@ -575,6 +611,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     if asked == "caller_role" and purposes and not (role or claims_borrower):
         pass
     digression = nlu.intent if nlu.intent in DIGRESSIONS else None
+    if digression in (None, "out_of_scope", "chitchat") and _WHO_ARE_YOU.search(text):
+        digression = "who_are_you"
     if nlu.intent == "greet" and (role or purposes or own or subject):
         digression = None
     return Heard(

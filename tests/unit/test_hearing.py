@@ -198,3 +198,40 @@ def test_a_self_declared_borrower_speaking_of_the_client_speaks_as_an_agency():
 
 def test_how_would_i_know_is_a_dont_know():
     assert said("我怎么可能知道", asked="identity_code").dont_know
+
+
+@pytest.mark.parametrize(
+    "text,purposes",
+    [
+        ("罚息减免，然后剩下的能不能分几期", ("fee_waiver", "repayment_plan")),
+        ("我们这边要求全额免息，本金分六十期", ("fee_waiver", "repayment_plan")),
+        ("我是不是被骗了？我还想自己跟你们谈谈怎么分期还", ("fraud_report", "repayment_plan")),
+        # the agency's offer, quoted by its victim, is not a matter of the caller's own
+        ("他们说能帮我跟你们谈停息挂账，结果先收了我三千八的服务费，现在电话都打不通了", ("fraud_report",)),
+    ],
+)
+def test_a_plan_in_other_words_and_a_victims_own_request_beside_the_quoted_offer(text, purposes):
+    assert said(text).purposes == purposes
+
+
+def test_id_digits_said_in_pieces_at_the_id_question():
+    assert said("三零七，最后一位是叉", asked="identity_code").id_digits == "307X"
+
+
+@pytest.mark.parametrize("text", ["我马上还", "能不能把我征信上的逾期给删了"])
+def test_speaking_of_ones_own_debt_claims_the_borrower(text):
+    assert said(text, asked="caller_role").claims_borrower
+
+
+def test_repaying_someone_else_is_not_a_borrower_claim():
+    assert not said("我妈让我帮她还，我马上还她").claims_borrower
+
+
+@pytest.mark.parametrize("text", ["喂，是那个贷款公司吗", "你们是哪个公司的", "你是谁啊"])
+def test_asking_who_is_on_the_line_is_answered_not_a_miss(text):
+    assert said(text).digression == "who_are_you"
+
+
+def test_the_borrower_named_before_an_agency_title():
+    heard = said("喂你好，我是高翔的协商专员")
+    assert (heard.subject_name, heard.role) == ("高翔", "third_party")
