@@ -122,7 +122,7 @@ def score_model(
 def _main(model: str, holdout: str, out: str) -> int:
     from bot.ops.nlu_eval import evaluate
 
-    scores = evaluate(Path(holdout), Path(model))
+    scores, _ = evaluate(Path(holdout), Path(model))  # the NLU alone: models are compared here
     Path(out).write_text(
         json.dumps(
             {

@@ -11,7 +11,8 @@ from typing import Dict, List, Optional, Tuple
 from bot.nlu.classifier import HEADS, NONE
 from bot.settings import PROJECT_ROOT
 
-TARGET = 0.95
+TARGET = 0.97  # issue 12: role and purpose, as the dialogue hears them
+FLOOR = 0.95  # below this `make test` fails: the accuracy the dialogue had when the target was set
 
 
 @dataclass
@@ -57,8 +58,8 @@ def score(pairs: List[Tuple[str, Dict[str, str], Dict[str, str]]]) -> Dict[str, 
     return scores
 
 
-def evaluate(holdout: Path, model: Optional[Path] = None) -> Dict[str, HeadScore]:
-    """Parse every held-out example with the trained model and score it."""
+def evaluate(holdout: Path, model: Optional[Path] = None) -> Tuple[Dict[str, HeadScore], Dict[str, HeadScore]]:
+    """Parse every held-out example with the trained model; score the NLU alone and the turn as heard."""
     from bot.ops import logs
 
     logs.configure("WARNING")
@@ -74,7 +75,21 @@ def evaluate(holdout: Path, model: Optional[Path] = None) -> Dict[str, HeadScore
         return [await agent.parse_message(e.get("text")) for e in examples]
 
     parsed = asyncio.run(parse_all())
-    return score([(e.get("text"), expected_labels(e), predicted_labels(p)) for e, p in zip(examples, parsed)])
+    return score([(e.get("text"), expected_labels(e), predicted_labels(p)) for e, p in zip(examples, parsed)]), score(
+        [(e.get("text"), expected_labels(e), heard_labels(e.get("text"), p)) for e, p in zip(examples, parsed)]
+    )
+
+
+def heard_labels(text: str, parsed: dict) -> Dict[str, str]:
+    """Per-head labels as the dialogue reads the turn: the NLU's parse through bot.core.hearing.hear()."""
+    from bot.core.hearing import NLU, hear
+
+    heard = hear(text, NLU.from_parse(parsed))
+    labels = predicted_labels(parsed)
+    labels["caller_role"] = "borrower" if heard.claims_borrower else (heard.role or NONE)
+    labels["purpose"] = heard.purposes[0] if heard.purposes else NONE
+    labels["hardship"] = heard.hardship or NONE
+    return labels
 
 
 def report(scores: Dict[str, HeadScore], show_errors: int = 15) -> str:
@@ -101,8 +116,11 @@ def main(holdout: str = "tests/nlu_holdout.yml", model: Optional[str] = None) ->
     path = Path(holdout)
     if not path.is_absolute():
         path = PROJECT_ROOT / path
-    scores = evaluate(path, Path(model) if model else None)
-    print(report(scores))
-    ok = all(scores[h].accuracy >= TARGET for h in ("caller_role", "purpose"))
-    print("\n达到目标（来电身份与目的准确率均 ≥ 95%）。" if ok else "\n未达到目标（≥ 95%）。")
+    nlu_only, as_heard = evaluate(path, Path(model) if model else None)
+    print("## The NLU model alone\n")
+    print(report(nlu_only, show_errors=0))
+    print("\n## As the dialogue hears the turn (the NLU, then bot/core/hearing.py)\n")
+    print(report(as_heard))
+    ok = all(as_heard[h].accuracy >= TARGET for h in ("caller_role", "purpose"))
+    print(f"\n达到目标（来电身份与目的准确率均 ≥ {TARGET:.0%}）。" if ok else f"\n未达到目标（≥ {TARGET:.0%}）。")
     return 0
