@@ -155,6 +155,8 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
     role = call.role
     claims = list(call.role_claims)
     new_role = "borrower" if heard.claims_borrower else heard.role
+    if role and new_role and not heard.role_from_words:
+        new_role = None  # an established role changes only by the caller's words, never by the NLU's guess
     if new_role is None and role is None and heard.caller_name and heard.id_digits and not heard.subject_name:
         new_role = "borrower"  # "我是张伟，身份证后四位3721": own name and own ID digits
     if heard.claims_borrower and heard.speaks_as_agency:

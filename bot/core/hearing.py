@@ -159,6 +159,7 @@ class Heard:
 
     text: str = ""
     role: Optional[str] = None
+    role_from_words: bool = False  # the role comes from the caller's words, not only the NLU's guess
     claims_borrower: bool = False  # the caller says they are the borrower themself
     caller_name: Optional[str] = None  # the caller's own name
     subject_name: Optional[str] = None  # the borrower's name, said by someone else
@@ -270,11 +271,11 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
         ):
             return name, "family"
     # 我老公林峰… / 我妈王秀英…: the relation, then the name
-    m = re.search(rf"我(的)?({rel})({_NAME_CHARS})", text)
-    if m:
+    for m in re.finditer(rf"我(的)?({rel})({_NAME_CHARS})", text):
         name = _clean_name(m.group(3))
-        if name:
-            return name, "family"
+        after = text[m.start(3) + len(name) :] if name else ""
+        if name and (not after or _AFTER_NAME.match(after)):
+            return name, "family"  # "我老公查出来尿毒症": 查出 is no name, the words go on
     # 我爸叫张伟 / 我老公是周杰 / 我妈名字叫…
     m = re.search(rf"我(的)?({rel})(的名字|名字)?(叫|是)({_NAME_CHARS})", text)
     if m:
@@ -335,6 +336,16 @@ def _title_role(text: str) -> Optional[str]:
 _STRANGER = re.compile(
     r"(根本|压根|都|并|也)?不认识(她|他|这个人|这人|此人|你说的|你们说的|[\u4e00-\u9fff]{2,3}(?=[，。,.！!？?\s]|$))"
     r"|打错(电话|号码|人)?了|(号码|手机号|这个号)是?(我)?(新办的|新买的|刚办的|新换的)"
+)
+
+
+# what may follow a name said right after a relation ("我老公林峰之前…", "我妈王秀英，她…")
+_AFTER_NAME = re.compile(
+    r"[，,。.！!？?、\s]|之前|以前|现在|最近|去年|今年|前|他|她|在|借|欠|的|找|说|是|和|跟|也|就|那"
+)
+_HIRED_AGENCY = re.compile(
+    r"我(们|老公|老婆|家|爸|妈)?(之前|以前|去年|上个月|前段时间)?(找了|找过|请了|委托了|交给了|被)(个|一个|一家|家)?(什么)?"
+    r"[^，。,？?]{0,10}?(公司|中介|机构|法务|律所|优化|反催收)"
 )
 
 
@@ -585,6 +596,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     if stranger and not structural_role:
         structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
+    role_from_words = bool(claims_borrower or structural_role)
+    if role == "third_party" and not role_from_words and _HIRED_AGENCY.search(text):
+        role = None  # "我之前找了个法务公司…": the one who hired the agency, not the agency
     bare = None
     if asked == "customer_name" and not (own or subject):
         bare = _bare_name(text)
@@ -618,6 +632,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     return Heard(
         text=text,
         role=role,
+        role_from_words=role_from_words,
         claims_borrower=claims_borrower,
         caller_name=own,
         subject_name=subject,

@@ -179,3 +179,11 @@ def test_an_agency_that_says_it_is_the_borrower_in_the_same_breath_is_a_flip():
 
 def test_agency_wording_makes_the_caller_a_third_party():
     assert run(Call(), "我们委托人孙悦的事，想谈一下停息挂账").role == "third_party"
+
+
+def test_an_established_role_is_not_changed_by_the_nlus_guess_alone():
+    call = absorb(Call(), hear("我是林峰的老婆", NLU()), None)
+    call = absorb(call, hear("我们是想自己还的，就是被骗怕了", NLU(role="borrower")), None)
+    assert call.role == "family" and not call.flipped
+    call = absorb(call, hear("不对，其实我就是借款人本人", NLU(role="borrower")), None)
+    assert call.role == "borrower" and call.flipped

@@ -235,3 +235,14 @@ def test_asking_who_is_on_the_line_is_answered_not_a_miss(text):
 def test_the_borrower_named_before_an_agency_title():
     heard = said("喂你好，我是高翔的协商专员")
     assert (heard.subject_name, heard.role) == ("高翔", "third_party")
+
+
+def test_a_common_word_after_a_relation_is_not_taken_for_a_name():
+    heard = said("去年我老公查出来尿毒症，一直在透析")
+    assert heard.subject_name is None and heard.role is None
+
+
+def test_the_one_who_hired_an_agency_is_not_the_agency():
+    heard = said("我之前找了个什么法务公司，说帮我停息挂账，收了我两千", role="third_party")
+    assert heard.role is None
+    assert heard.purposes == ("fraud_report",)
