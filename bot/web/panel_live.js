@@ -8,7 +8,7 @@
 
   var API = "/webhooks/agent";
   var MARKS = { said: "✓", manual: "✓", suggested: "!", pending: "○", not_needed: "–" };
-  var live = { callId: null, controller: null, retry: null };
+  var live = { callId: null, controller: null, retry: null, owed: {} };  // owed: call id → keys flagged at end
 
   function $(id) { return document.getElementById(id); }
 
@@ -116,7 +116,8 @@
     card.hidden = false;
     list.textContent = "";
     answer.must_say.forEach(function (item) {
-      var li = el("li", "say-" + item.state);
+      var owed = (live.owed[answer.call_id] || []).indexOf(item.key) >= 0 && item.state !== "said";
+      var li = el("li", "say-" + item.state + (owed ? " owed" : ""));
       li.dataset.key = item.key;
       li.dataset.state = item.state;
       li.appendChild(el("span", "mark", MARKS[item.state] || ""));
@@ -152,6 +153,7 @@
   }
 
   function flagUnsaid(error) {
+    live.owed[error.call_id] = (error.items || []).map(function (item) { return item.key; });
     (error.items || []).forEach(function (item) {
       var li = document.querySelector("#must-say li[data-key='" + item.key + "']");
       if (li) { li.classList.add("owed"); }

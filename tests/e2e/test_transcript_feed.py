@@ -42,7 +42,9 @@ class Listener:
     def __init__(self, stack, call_id, token=A1):
         self.events, self.status = [], None
         self.conn = httpclient.HTTPConnection("127.0.0.1", stack.port, timeout=60)
-        self.conn.request("GET", f"/webhooks/agent/calls/{call_id}/stream", headers={"Authorization": f"Bearer {token}"})
+        self.conn.request(
+            "GET", f"/webhooks/agent/calls/{call_id}/stream", headers={"Authorization": f"Bearer {token}"}
+        )
         self.response = self.conn.getresponse()
         self.status = self.response.status
         self.content_type = self.response.getheader("Content-Type") or ""
