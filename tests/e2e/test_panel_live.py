@@ -9,7 +9,8 @@ summary's adherence. Screenshots at 420×900 and 1366×768 go to tests/artifacts
 import pytest
 
 from tests.e2e.conftest import AGENT_TOKENS
-from tests.e2e.test_browser_pages import ARTIFACTS, browser, page  # noqa: F401 - fixtures
+from tests.e2e.test_browser_pages import ARTIFACTS, browser  # noqa: F401 - fixture
+from tests.e2e.test_browser_pages import page as page  # noqa: F401 - fixture
 from tests.e2e.test_transcript_feed import HALF_DIRECT_ROUTE, LEVEL2, MATERIALS, OPENING, segment
 
 pytestmark = pytest.mark.e2e
