@@ -8,12 +8,18 @@ CHANNELS = ("rest", "ivr", "agent")
 
 
 def build_summary(
-    call_id: str, channel: Optional[str], slots: Dict[str, Any], case_id: Optional[str] = None
+    call_id: str,
+    channel: Optional[str],
+    slots: Dict[str, Any],
+    case_id: Optional[str] = None,
+    adherence: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
     """The contract's summary document for the call as it stands now; `case_id` is the
-    anti-proxy team's case the call opened or joined (contract §3 v1.1, §7), None when none."""
+    anti-proxy team's case the call opened or joined (contract §3 v1.1, §7), None when none;
+    `adherence` ({"required", "said", "score"}, `bot.core.adherence`) is given for agent calls
+    only and absent from every other summary."""
     signals = slots.get("proxy_signals") or []
-    return {
+    summary = {
         "call_id": call_id,
         "channel": channel if channel in CHANNELS else "rest",
         "caller_role": slots.get("caller_role") or "unknown",
@@ -34,3 +40,10 @@ def build_summary(
         "matters": [{"purpose": m.get("purpose"), "reference": m.get("reference")} for m in slots.get("matters") or []],
         "case_id": case_id or None,
     }
+    if adherence is not None and summary["channel"] == "agent":
+        summary["adherence"] = {
+            "required": list(adherence["required"]),
+            "said": list(adherence["said"]),
+            "score": adherence["score"],
+        }
+    return summary

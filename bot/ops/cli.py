@@ -192,6 +192,47 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """python -m bot report adherence: the agents' must-say lines per agent and per day."""
+    import datetime as dt
+    import json
+
+    from bot.services import adherence_records
+    from bot.services.storage import Database
+    from bot.settings import load_settings
+
+    try:
+        since = dt.date.fromisoformat(args.since)
+        until = dt.date.fromisoformat(args.until) if args.until else None
+    except ValueError:
+        print("错误：日期格式应为 YYYY-MM-DD", file=sys.stderr)
+        return 2
+    report = adherence_records.report(Database(load_settings().db_url), since, until, args.agent)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
+    period = f"{report['since']} 至 {report['until'] or '今天'}"
+    print(f"坐席必说话术执行情况（{period}，按通话开始日期，北京时间；只含已结束的坐席通话）")
+    print()
+    print("| 坐席 | 通话数 | 应说 | 已说 | 得分 | 未说完即结束 |")
+    print("|---|---|---|---|---|---|")
+    for r in report["agents"]:
+        print(
+            f"| {r['agent_id']} | {r['calls']} | {r['required']} | {r['said']} | {r['score']:.2f} | {r['unsaid_confirmed']} |"
+        )
+    print()
+    print("| 坐席 | 日期 | 通话数 | 应说 | 已说 | 得分 | 未说完即结束 |")
+    print("|---|---|---|---|---|---|---|")
+    for r in report["days"]:
+        print(
+            f"| {r['agent_id']} | {r['day']} | {r['calls']} | {r['required']} | {r['said']} | {r['score']:.2f} "
+            f"| {r['unsaid_confirmed']} |"
+        )
+    if not report["agents"]:
+        print(f"（{period} 没有已结束的坐席通话）")
+    return 0
+
+
 def _nlu_eval(args: argparse.Namespace) -> int:
     from bot.ops.nlu_eval import main
 
@@ -241,6 +282,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     keep.add_argument("--days", type=int, default=None, help="保留天数（默认 BOT_RETENTION_DAYS）")
     keep.add_argument("--dry-run", action="store_true", help="只统计将匿名化的通话，不改动数据")
     keep.add_argument("--by", default=None, help="审计记录里的执行人（默认当前系统用户）")
+    rep = sub.add_parser("report", help="报表：adherence 坐席必说话术执行情况（按坐席、按天）")
+    rep.add_argument("kind", choices=["adherence"])
+    rep.add_argument("--since", required=True, help="起始日期 YYYY-MM-DD（含）")
+    rep.add_argument("--until", default=None, help="截止日期 YYYY-MM-DD（含，默认今天）")
+    rep.add_argument("--agent", default=None, help="只看这位坐席（坐席编号）")
+    rep.add_argument("--json", action="store_true", help="输出 JSON")
     sub.add_parser("risk-eval", help="在标注通话集上报告各风险等级的精确率和召回率")
     sub.add_parser("settings", help="列出所有环境变量、默认值和含义（docs/operations.md 里的表）")
     from bot.trainer import cli as trainer_cli  # validate, test-stories, export-story, graph, coverage, measure-loop
@@ -282,6 +329,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _watchlist_share(args)
     if args.command == "retention":
         return _retention(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "risk-eval":
         from bot.ops.risk_eval import main as risk_eval
 

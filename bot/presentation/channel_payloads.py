@@ -18,6 +18,7 @@ from typing import Any, Iterable, List, Optional
 from bot.core.datafiles import catalogue
 
 IVR_EVENTS = ("start", "utterance", "dtmf", "hangup")
+SPEAKERS = ("caller", "agent")  # the transcript feed's two sides (contract §6)
 MAX_TEXT = 2000  # characters of what the caller says (REST message, IVR text, agent text)
 MAX_NOTE = 4000  # characters of an agent's note
 MAX_ID = 128  # characters of a conversation id
@@ -66,6 +67,18 @@ class AgentTurn:
 
     call_id: str
     text: str
+    agent_id: Optional[str] = None
+    caller_number: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class TranscriptSegment:
+    """One speech-recognition segment from the call platform (contract §6)."""
+
+    call_id: str
+    speaker: str  # caller | agent
+    text: str
+    final: bool = True
     agent_id: Optional[str] = None
     caller_number: Optional[str] = None
 
@@ -139,6 +152,47 @@ def parse_agent_turn(body: Any) -> AgentTurn:
         agent_id=_string(body, "agent_id", required=False, pattern=_AGENT_ID, kind="agent_id"),
         caller_number=caller_number(body),
     )
+
+
+def parse_transcript_segment(body: Any) -> TranscriptSegment:
+    """The transcript feed's body {call_id, agent_id, speaker, text, final, caller_number}, or
+    PayloadError. `final` defaults to true; `text` may be empty only where nothing was heard."""
+    body = _object(body)
+    call_id = conversation_id(body, "call_id")
+    speaker = body.get("speaker")
+    if speaker is None or speaker == "":
+        raise PayloadError("missing_field", field="speaker")
+    if speaker not in SPEAKERS:
+        raise PayloadError("bad_field", field="speaker", why=why("speaker"))
+    final = _flag(body, "final", default=True)
+    return TranscriptSegment(
+        call_id=call_id,
+        speaker=speaker,
+        text=_text(body, "text", required=True, allow_empty=True) or "",
+        final=final,
+        agent_id=_string(body, "agent_id", required=False, pattern=_AGENT_ID, kind="agent_id"),
+        caller_number=caller_number(body),
+    )
+
+
+def parse_said_item(body: Any, items: Iterable[str]) -> str:
+    """The panel's "marked said by hand" body {"item": CODE}, or PayloadError."""
+    body = _object(body)
+    allowed = list(items)
+    item = body.get("item")
+    if item is None or item == "":
+        raise PayloadError("missing_field", field="item")
+    if item not in allowed:
+        raise PayloadError("bad_field", field="item", why=why("choice", allowed="、".join(allowed)))
+    return item
+
+
+def parse_end_call(raw: Optional[bytes]) -> bool:
+    """The end-call body: empty, or {"confirm_unsaid": true|false}; whether the agent confirmed
+    ending with must-say lines still unsaid."""
+    if not raw or not raw.strip():
+        return False
+    return _flag(parse_json_object(raw), "confirm_unsaid", default=False)
 
 
 def parse_agent_note(body: Any, dispositions: Iterable[str]) -> AgentNote:
@@ -223,6 +277,15 @@ def _text(body: dict, field: str, required: bool, allow_empty: bool) -> Optional
     value = value.strip().lstrip("/").strip()
     if not value and not allow_empty:
         raise PayloadError("missing_field", field=field)
+    return value
+
+
+def _flag(body: dict, field: str, default: bool) -> bool:
+    value = body.get(field)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise PayloadError("bad_field", field=field, why=why("flag"))
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
+from bot.core import adherence as must_say
 from bot.core import materials
 from bot.core.call import MAX_ATTEMPTS
 from bot.core.call_view import BOT, CallView
@@ -41,8 +42,14 @@ def lines_to_say(texts: Iterable[str]) -> List[Dict[str, str]]:
 
 
 # ---- checklist ------------------------------------------------------------
-def checklist(slots: Dict[str, Any], said: Iterable[str]) -> List[Dict[str, str]]:
-    """The script's six steps, each done / failed / current / todo / skipped, with a short detail."""
+def checklist(
+    slots: Dict[str, Any], said: Iterable[str], adherence: Optional[must_say.Adherence] = None
+) -> List[Dict[str, Any]]:
+    """The script's six steps, each done / failed / current / todo / skipped, with a short detail.
+
+    With the call's `adherence`, the steps that are lines the agent must say (recording notice,
+    materials) also carry `say`: said / manual / suggested / pending / not_needed (see `say_list`).
+    """
     cat = catalogue()
     details = cat["checklist_details"]
     said = set(said)
@@ -89,8 +96,30 @@ def checklist(slots: Dict[str, Any], said: Iterable[str]) -> List[Dict[str, str]
             status, detail = SKIPPED, details["handoff"]
         elif status == TODO and not current_given:
             status, current_given = CURRENT, True
-        items.append({"key": entry["key"], "label": entry["label"], "status": status, "detail": detail})
+        item: Dict[str, Any] = {"key": entry["key"], "label": entry["label"], "status": status, "detail": detail}
+        if adherence is not None and entry["key"] in must_say.ITEMS:
+            item["say"] = adherence.state(entry["key"])
+        items.append(item)
     return items
+
+
+def say_list(adherence: must_say.Adherence) -> List[Dict[str, Any]]:
+    """Every line the agent may owe the caller, in the catalogue's order: `state` is said (heard in
+    the agent's speech), manual (ticked by hand), suggested (the bot put the line up, the agent
+    was not heard saying it), pending (required, not yet put up) or not_needed."""
+    out = []
+    for item in must_say.ITEMS:
+        state = adherence.state(item)
+        out.append(
+            {
+                "key": item,
+                "label": must_say.label(item),
+                "state": state,
+                "state_label": must_say.state_label(state),
+                "required": item in adherence.required,
+            }
+        )
+    return out
 
 
 def checklist_complete(items: List[Dict[str, str]]) -> bool:
@@ -172,8 +201,13 @@ def summary_rows(summary: Dict[str, Any]) -> List[Dict[str, str]]:
 
 
 # ---- transcript and the whole answer ------------------------------------------
-def transcript(view: CallView) -> List[Dict[str, str]]:
-    return [{"speaker": line.speaker, "text": line.text} for line in view.lines]
+def transcript(view: CallView, agent_lines: Iterable[Dict[str, Any]] = ()) -> List[Dict[str, str]]:
+    """Caller and bot lines from the dialogue, with what the agent was heard saying (speaker
+    `agent`, from the call's transcript feed) placed by time."""
+    lines = [(line.at or 0.0, 0, {"speaker": line.speaker, "text": line.text}) for line in view.lines]
+    for segment in agent_lines:
+        lines.append((float(segment.get("at") or 0.0), 1, {"speaker": "agent", "text": segment.get("text") or ""}))
+    return [entry for _, _, entry in sorted(lines, key=lambda x: (x[0], x[1]))]
 
 
 def answer(
@@ -181,14 +215,25 @@ def answer(
     turn_texts: Optional[List[str]] = None,
     record: Optional[dict] = None,
     agent_id: Optional[str] = None,
+    adherence: Optional[must_say.Adherence] = None,
+    agent_lines: Iterable[Dict[str, Any]] = (),
+    interim: Iterable[Dict[str, Any]] = (),
 ) -> Dict[str, Any]:
-    """The agent webhook's answer: lines to say, checklist, risk, quick replies, transcript, summary."""
+    """The agent webhook's answer: lines to say, checklist, risk, quick replies, transcript, summary.
+
+    `adherence` (the call's must-say lines), `agent_lines` ({"text", "at": unix seconds} heard
+    from the agent) and `interim` ({"speaker", "text"}: not-yet-final recognition) come from the
+    transcript feed (contract §6); without them the must-say lines are worked out from the
+    slots alone, nothing said.
+    """
     record = record or {}
     ended = bool(record.get("ended_at"))
     if turn_texts is None:
         turn_texts = [] if ended else [line.text for line in view.last_bot_turn() if line.speaker == BOT]
-    items = checklist(view.slots, view.said())
-    summary = build_summary(view.call_id, view.channel, view.slots)
+    if adherence is None:
+        adherence = must_say.evaluate(view.slots, view.said())
+    items = checklist(view.slots, view.said(), adherence)
+    summary = build_summary(view.call_id, view.channel, view.slots, adherence=adherence.summary())
     return {
         "call_id": view.call_id,
         "agent_id": agent_id or record.get("agent_id"),
@@ -197,7 +242,10 @@ def answer(
         "checklist_complete": checklist_complete(items),
         "risk": risk_view(view.slots),
         "quick_replies": [] if ended else quick_replies(view.slots),
-        "transcript": transcript(view),
+        "transcript": transcript(view, agent_lines),
+        "interim": [] if ended else [{"speaker": i.get("speaker"), "text": i.get("text") or ""} for i in interim],
+        "must_say": say_list(adherence),
+        "adherence": {**adherence.summary(), "unsaid": adherence.unsaid, "manual": list(adherence.manual)},
         "wrapped_up": bool(view.slots.get("wrapped_key")) or bool(view.slots.get("handoff")),
         "ended": ended,
         "summary": summary,

@@ -102,6 +102,40 @@ call_records = sa.Table(
     sa.Column("note_at", sa.DateTime, nullable=True),
 )
 
+# The call platform's speech recognition for agent calls (contract §6): the agent's final
+# segments, each with the must-say items it was heard saying (matched when it came in, on the
+# words as heard; the text is kept masked), and a small buffer of the latest non-final segments
+# per speaker (speaker caller|agent, final false), which a final caller segment clears.
+transcript_segments = sa.Table(
+    "transcript_segments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.String(128), nullable=False, index=True),
+    sa.Column("speaker", sa.String(16), nullable=False),
+    sa.Column("final", sa.Boolean, nullable=False),
+    sa.Column("text", sa.Text, nullable=False, default=""),
+    sa.Column("items", sa.JSON, nullable=False),  # adherence items this segment said
+    sa.Column("at", sa.DateTime, nullable=False),  # UTC
+)
+INTERIM_KEPT = 3  # non-final segments kept per call and speaker
+
+# The agent's adherence per call: items ticked by hand while the call runs; when it ends, what
+# was required and said, the score, and whether the agent confirmed ending with items unsaid.
+call_adherence = sa.Table(
+    "call_adherence",
+    metadata,
+    sa.Column("call_id", sa.String(128), primary_key=True),
+    sa.Column("agent_id", sa.String(64), nullable=True, index=True),
+    sa.Column("manual", sa.JSON, nullable=False),  # items the agent marked said by hand
+    sa.Column("required", sa.JSON(none_as_null=True), nullable=True),  # set when the call ends
+    sa.Column("said", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("unsaid", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("confirm_unsaid", sa.Boolean, nullable=False, default=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("ended_at", sa.DateTime, nullable=True),  # UTC
+)
+
 # Verification codes sent to a registered phone (contract §5; bot/services/sms.py). The code
 # itself is never stored: HMAC-SHA256 of it under a random per-row salt.
 sms_codes = sa.Table(
@@ -526,6 +560,144 @@ class Database:
                 .where(call_records.c.call_id == call_id)
                 .values(disposition=disposition, note=mask_at_rest(note or ""), note_at=dt.datetime.utcnow())
             )
+
+    # transcript segments and adherence (agent channel, contract §6) --------
+    def add_segment(self, call_id: str, speaker: str, final: bool, text: str, items: Iterable[str] = ()) -> int:
+        """Store one segment (masked); a non-final one replaces the oldest beyond INTERIM_KEPT,
+        a final caller segment clears the caller's interim buffer. The new row's id."""
+        now = dt.datetime.utcnow()
+        with self.engine.begin() as conn:
+            if final and speaker == "caller":
+                conn.execute(
+                    transcript_segments.delete().where(
+                        transcript_segments.c.call_id == call_id,
+                        transcript_segments.c.speaker == "caller",
+                        transcript_segments.c.final.is_(False),
+                    )
+                )
+            row_id = conn.execute(
+                transcript_segments.insert().values(
+                    call_id=call_id,
+                    speaker=speaker,
+                    final=final,
+                    text=mask_at_rest(text or ""),
+                    items=list(items),
+                    at=now,
+                )
+            ).inserted_primary_key[0]
+            if not final:
+                ids = conn.execute(
+                    sa.select(transcript_segments.c.id)
+                    .where(
+                        transcript_segments.c.call_id == call_id,
+                        transcript_segments.c.speaker == speaker,
+                        transcript_segments.c.final.is_(False),
+                    )
+                    .order_by(transcript_segments.c.id.desc())
+                ).scalars()
+                old = list(ids)[INTERIM_KEPT:]
+                if old:
+                    conn.execute(transcript_segments.delete().where(transcript_segments.c.id.in_(old)))
+        return row_id
+
+    def segments(self, call_id: str, speaker: Optional[str] = None, final: Optional[bool] = True) -> List[dict]:
+        """The call's segments in order (final ones by default)."""
+        query = sa.select(transcript_segments).where(transcript_segments.c.call_id == call_id)
+        if speaker:
+            query = query.where(transcript_segments.c.speaker == speaker)
+        if final is not None:
+            query = query.where(transcript_segments.c.final.is_(final))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(transcript_segments.c.id))]
+
+    def segment_marks(self, call_id: str) -> Tuple[int, int]:
+        """(newest final segment id, newest non-final segment id) of the call: what the panel's
+        stream compares to see that something was heard."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(transcript_segments.c.final, sa.func.max(transcript_segments.c.id))
+                .where(transcript_segments.c.call_id == call_id)
+                .group_by(transcript_segments.c.final)
+            ).all()
+        marks = {bool(final): newest or 0 for final, newest in rows}
+        return marks.get(True, 0), marks.get(False, 0)
+
+    def adherence_row(self, call_id: str) -> Optional[dict]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(call_adherence).where(call_adherence.c.call_id == call_id)).first()
+        return dict(row._mapping) if row else None
+
+    def mark_said(self, call_id: str, agent_id: Optional[str], item: str) -> None:
+        """The agent ticked an item said by hand (kept apart from what the transcript heard)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(call_adherence).where(call_adherence.c.call_id == call_id)).first()
+            now = dt.datetime.utcnow()
+            if row is None:
+                conn.execute(
+                    call_adherence.insert().values(
+                        call_id=call_id, agent_id=agent_id, manual=[item], confirm_unsaid=False, updated_at=now
+                    )
+                )
+            elif item not in (row.manual or []):
+                conn.execute(
+                    call_adherence.update()
+                    .where(call_adherence.c.call_id == call_id)
+                    .values(manual=list(row.manual or []) + [item], updated_at=now)
+                )
+
+    def save_adherence(
+        self,
+        call_id: str,
+        agent_id: Optional[str],
+        required: Sequence[str],
+        said: Sequence[str],
+        score: float,
+        confirm_unsaid: bool,
+    ) -> None:
+        """The call's adherence as it ended (kept with the call record; the report reads it)."""
+        now = dt.datetime.utcnow()
+        values = dict(
+            agent_id=agent_id,
+            required=list(required),
+            said=list(said),
+            unsaid=[i for i in required if i not in said],
+            score=score,
+            confirm_unsaid=bool(confirm_unsaid),
+            updated_at=now,
+            ended_at=now,
+        )
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(call_adherence.c.call_id).where(call_adherence.c.call_id == call_id)).first()
+            if found:
+                conn.execute(call_adherence.update().where(call_adherence.c.call_id == call_id).values(**values))
+            else:
+                conn.execute(call_adherence.insert().values(call_id=call_id, manual=[], **values))
+
+    def adherence_records(
+        self, since: dt.datetime, until: Optional[dt.datetime] = None, agent_id: Optional[str] = None
+    ) -> List[dict]:
+        """Ended agent calls with their adherence, started in [since, until) (UTC), oldest first:
+        call_id, agent_id, started_at, required, said, score, confirm_unsaid."""
+        query = (
+            sa.select(
+                call_records.c.call_id,
+                call_records.c.agent_id,
+                call_records.c.started_at,
+                call_adherence.c.required,
+                call_adherence.c.said,
+                call_adherence.c.score,
+                call_adherence.c.confirm_unsaid,
+            )
+            .join(call_adherence, call_adherence.c.call_id == call_records.c.call_id)
+            .where(call_records.c.channel == "agent", call_adherence.c.required.is_not(None))
+            .where(call_records.c.started_at >= since)
+        )
+        if until is not None:
+            query = query.where(call_records.c.started_at < until)
+        if agent_id:
+            query = query.where(call_records.c.agent_id == agent_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(call_records.c.started_at))]
 
     def add_watchlist_entries(self, rows: Iterable[dict]) -> dict:
         """Upsert watchlist rows (kind, value, source, note)."""

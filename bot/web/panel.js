@@ -45,7 +45,10 @@
       throw new Error("登录已失效或令牌无效，请重新登录。");
     }
     if (!response.ok) {
-      throw new Error((data && data.error && data.error.message) || ("请求失败（" + response.status + "）"));
+      var failure = new Error((data && data.error && data.error.message) || ("请求失败（" + response.status + "）"));
+      failure.status = response.status;
+      failure.data = data;
+      throw failure;
     }
     return data;
   }
@@ -136,6 +139,7 @@
     $("turn-form").hidden = answer.ended;
     $("turn-card").hidden = answer.ended;
     $("end-call").disabled = answer.ended;
+    document.dispatchEvent(new CustomEvent("panel:render", { detail: answer }));  // panel_live.js
   }
 
   function renderLines(lines, ended) {
@@ -244,7 +248,7 @@
     list.textContent = "";
     lines.forEach(function (line) {
       var li = el("li", line.speaker);
-      li.appendChild(el("span", "who", line.speaker === "caller" ? "客户：" : "提示："));
+      li.appendChild(el("span", "who", { caller: "客户：", agent: "坐席：" }[line.speaker] || "提示："));
       li.appendChild(el("span", "text", line.text));
       list.appendChild(li);
     });
@@ -300,7 +304,16 @@
     });
     $("end-call").addEventListener("click", guard(async function () {
       if (!window.confirm("确定结束本次通话吗？结束后不能再发送客户的话。")) { return; }
-      render(await api("POST", "/calls/" + encodeURIComponent(state.callId) + "/end"));
+      var endPath = "/calls/" + encodeURIComponent(state.callId) + "/end";
+      try {
+        render(await api("POST", endPath));
+      } catch (err) {
+        // 409 unsaid_items: must-say lines the agent was not heard saying; end only when confirmed
+        if (err.status !== 409 || !err.data || err.data.error.code !== "unsaid_items") { throw err; }
+        document.dispatchEvent(new CustomEvent("panel:unsaid", { detail: err.data.error }));
+        if (!window.confirm(err.message + "\n\n仍要结束通话吗？")) { return; }
+        render(await api("POST", endPath, { confirm_unsaid: true }));
+      }
       $("disposition").focus();
     }));
     $("note-form").addEventListener("submit", guard(async function () {
@@ -318,6 +331,8 @@
       $("disposition").textContent = "";
       show("start-view");
     }));
+
+    window.PanelApp = { render: render, api: api, state: state };  // for panel_live.js
 
     var token = sessionStorage.getItem("panel.token");
     if (token) {

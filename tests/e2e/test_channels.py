@@ -221,6 +221,7 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
         "label": "录音告知",
         "status": "done",
         "detail": "已告知本通话录音",
+        "say": "suggested",  # put up by the bot; the agent's voice not heard (typed call, no transcript)
     }
     assert [q["label"] for q in start["quick_replies"]][:4] == ["借款人本人", "亲属/朋友", "授权代理人", "代表机构"]
     flagged = agent(stack, {"call_id": c, "agent_id": "agent1", "text": "我们是债务优化中心的，要求停息挂账"})
@@ -256,7 +257,9 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
         token=A1,
     )
     assert status == 200 and saved["note"] == {"disposition": "callback", "note": "代理机构来电，已要求授权委托书原件"}
-    status, _, ended = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", token=A1)
+    status, _, owed = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", token=A1)
+    assert status == 409 and owed["error"]["code"] == "unsaid_items"  # nothing heard: confirm first
+    status, _, ended = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", {"confirm_unsaid": True}, token=A1)
     assert status == 200 and ended["ended"] is True and ended["quick_replies"] == []
     refused = agent(stack, {"call_id": c, "text": "喂"}, expect=409)
     assert refused["error"]["code"] == "call_ended"

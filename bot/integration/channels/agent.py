@@ -1,4 +1,6 @@
-"""Agent side panel channel: `POST /webhooks/agent/webhook` and the panel's call endpoints (contract §2).
+"""Agent side panel channel: `POST /webhooks/agent/webhook` and the panel's call endpoints (contract §2),
+the call platform's transcript feed `POST /webhooks/agent/transcript` (contract §6) and the open
+panel's live stream `GET /webhooks/agent/calls/<call_id>/stream` (bot/integration/http/panel_stream.py).
 
 Every route needs `Authorization: Bearer <agent token>`; tokens are the
 operator's (`bot.settings.agent_tokens`). What the panel shows is derived in
@@ -7,25 +9,33 @@ operator's (`bot.settings.agent_tokens`). What the panel shows is derived in
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from bot.core import adherence as must_say
 from bot.core.call_view import CallView
 from bot.integration.channels.conversation import START_TEXT, NotReady, load_view, send_turn
+from bot.integration.http import panel_stream
 from bot.integration.http.auth import error, token_owner, unauthorized
 from bot.presentation import panel_state
 from bot.presentation.channel_payloads import (
     PayloadError,
     conversation_id,
+    error_message,
     parse_agent_note,
     parse_agent_turn,
+    parse_end_call,
     parse_json_object,
+    parse_said_item,
+    parse_transcript_segment,
 )
+from bot.services import adherence_records
 from bot.services.storage import Database, project_database
 from bot.settings import agent_tokens, load_settings
 
@@ -111,22 +121,86 @@ class AgentInput(InputChannel):
             except Exception:  # noqa: BLE001 - the panel gets a clear answer, the log the details
                 logger.exception("agent turn failed for call %s", turn.call_id)
                 return error(503, "bot_unavailable")
-            view = await load_view(request, turn.call_id)
-            return json(panel_state.answer(view, texts, record, agent_id), ensure_ascii=False)
+            return json(await self.answer(request, turn.call_id, agent_id, texts), ensure_ascii=False)
+
+        async def transcript(request: Request, agent_id: str) -> HTTPResponse:
+            segment = parse_transcript_segment(parse_json_object(request.body))
+            if segment.agent_id and segment.agent_id != agent_id:
+                return error(403, "agent_mismatch")
+            db = self.database()
+            record = db.call_record(segment.call_id)
+            view = await load_view(request, segment.call_id)
+            refused = _refusal(record, view, agent_id, new_ok=True) or _ended(record)
+            if refused:
+                return refused
+            metadata = {
+                "caller_number": segment.caller_number or view.caller_metadata.get("caller_number"),
+                "agent_id": agent_id,
+            }
+            metadata = {k: v for k, v in metadata.items() if v}
+            texts: Optional[List[str]] = None
+            try:
+                if record is None:  # the first segment starts the call, as the panel's first turn does
+                    db.start_call(segment.call_id, self.name(), agent_id)
+                    texts = await send_turn(on_new_message, segment.call_id, START_TEXT, self.name(), metadata)
+                    view = await load_view(request, segment.call_id)
+                elif segment.final and not segment.text:
+                    return error(400, "text_required")
+                if not segment.final:
+                    if segment.text:
+                        db.add_segment(segment.call_id, segment.speaker, False, segment.text)
+                elif segment.speaker == "caller" and segment.text:
+                    db.add_segment(segment.call_id, "caller", True, segment.text)
+                    said = await send_turn(on_new_message, segment.call_id, segment.text, self.name(), metadata)
+                    texts = (texts or []) + said
+                elif segment.speaker == "agent" and segment.text:
+                    items = adherence_records.hear_agent(db, segment.call_id, view.slots, segment.text)
+                    db.add_segment(segment.call_id, "agent", True, segment.text, items)
+            except Exception:  # noqa: BLE001 - the platform gets a clear answer, the log the details
+                logger.exception("transcript segment failed for call %s", segment.call_id)
+                return error(503, "bot_unavailable")
+            return json(await self.answer(request, segment.call_id, agent_id, texts), ensure_ascii=False)
 
         async def call_state(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
-            return json(panel_state.answer(view, None, record, agent_id), ensure_ascii=False)
+            return json(await self.answer(request, call_id, agent_id, None, view), ensure_ascii=False)
 
         async def end_call(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
+            confirm = parse_end_call(request.body)
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
             db = self.database()
-            db.end_call(call_id)
-            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
+            if not record["ended_at"]:
+                owed = adherence_records.live(db, view)
+                if owed.unsaid and not confirm:
+                    return _unsaid(call_id, owed)
+                adherence_records.keep_at_end(db, view, agent_id, confirm and bool(owed.unsaid))
+                db.end_call(call_id)
+            return json(await self.answer(request, call_id, agent_id, [], view), ensure_ascii=False)
+
+        async def mark_said(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
+            item = parse_said_item(parse_json_object(request.body), must_say.ITEMS)
+            record, view, refused = await self._own_call(request, agent_id, call_id)
+            if refused or _ended(record):
+                return refused or _ended(record)
+            self.database().mark_said(call_id, agent_id, item)
+            return json(await self.answer(request, call_id, agent_id, None, view), ensure_ascii=False)
+
+        async def stream(request: Request, agent_id: str, call_id: str):
+            record, view, refused = await self._own_call(request, agent_id, call_id)
+            if refused:
+                return refused
+            await panel_stream.serve(
+                request,
+                call_id,
+                render=lambda: self.answer(request, call_id, agent_id, None),
+                marks=lambda: self.marks(request, call_id),
+                interim=lambda: self.interim(call_id),
+                still_allowed=lambda: self.agent_for(request) == agent_id,
+            )
 
         async def save_note(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
             note = parse_agent_note(parse_json_object(request.body), [d["code"] for d in panel_state.dispositions()])
@@ -135,14 +209,65 @@ class AgentInput(InputChannel):
                 return refused
             db = self.database()
             db.save_call_note(call_id, note.disposition, note.note)
-            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
+            return json(await self.answer(request, call_id, agent_id, [], view), ensure_ascii=False)
 
         bp.add_route(guarded(me), "/me", methods=["GET"])
         bp.add_route(guarded(webhook), "/webhook", methods=["POST"])
+        bp.add_route(guarded(transcript), "/transcript", methods=["POST"])
+        bp.add_route(guarded(stream), "/calls/<call_id>/stream", methods=["GET"])
+        bp.add_route(guarded(mark_said), "/calls/<call_id>/said", methods=["POST"])
         bp.add_route(guarded(call_state), "/calls/<call_id>", methods=["GET"])
         bp.add_route(guarded(end_call), "/calls/<call_id>/end", methods=["POST"])
         bp.add_route(guarded(save_note), "/calls/<call_id>/note", methods=["POST", "PUT"])
         return bp
+
+    async def answer(
+        self,
+        request: Request,
+        call_id: str,
+        agent_id: str,
+        texts: Optional[List[str]],
+        view: Optional[CallView] = None,
+    ) -> Dict[str, Any]:
+        """What the panel gets: `panel_state.answer` with the call's record, adherence, the agent's
+        heard lines and the interim buffer (`texts` None: the lines standing)."""
+        db = self.database()
+        if view is None or texts is not None:
+            view = await load_view(request, call_id)
+        record = db.call_record(call_id)
+        agent_lines = [{"text": s["text"], "at": _unix(s["at"])} for s in db.segments(call_id, speaker="agent")]
+        return panel_state.answer(
+            view,
+            texts,
+            record,
+            agent_id,
+            adherence=adherence_records.live(db, view),
+            agent_lines=agent_lines,
+            interim=self.interim(call_id),
+        )
+
+    def interim(self, call_id: str) -> List[Dict[str, Any]]:
+        """The newest non-final segment of each speaker, oldest first."""
+        newest: Dict[str, dict] = {}
+        for segment in self.database().segments(call_id, final=False):
+            newest[segment["speaker"]] = segment
+        return [
+            {"speaker": s["speaker"], "text": s["text"], "at": _unix(s["at"])}
+            for s in sorted(newest.values(), key=lambda s: s["id"])
+        ]
+
+    async def marks(self, request: Request, call_id: str) -> tuple:
+        """(what changes when the panel must be redrawn, what changes when the interim text does):
+        the tracker's last event, the newest final segment, the hand ticks and the call record;
+        the newest non-final segment. Read from the shared stores, so a change made in another
+        process (the action server, another Rasa server) shows too."""
+        db = self.database()
+        final, interim = db.segment_marks(call_id)
+        record = db.call_record(call_id) or {}
+        row = db.adherence_row(call_id) or {}
+        tracker = await panel_stream.tracker_mark(request, call_id)
+        panel = (tracker, final, str(row.get("updated_at")), str(record.get("ended_at")), str(record.get("note_at")))
+        return panel, interim
 
     async def _own_call(self, request: Request, agent_id: str, call_id: str):
         """(record, view, None) for this agent's call, or (None, None, error response)."""
@@ -166,6 +291,23 @@ def _refusal(record: Optional[dict], view: CallView, agent_id: str, new_ok: bool
     if record["agent_id"] != agent_id:
         return error(403, "other_agent", call_id=call_id)
     return None
+
+
+def _unsaid(call_id: str, owed: must_say.Adherence) -> HTTPResponse:
+    """409 unsaid_items: the must-say lines the agent was not heard saying (end again with
+    {"confirm_unsaid": true} to end the call all the same)."""
+    items = [{"key": i, "label": must_say.label(i), "state": owed.state(i)} for i in owed.unsaid]
+    message = error_message("unsaid_items", items="、".join(i["label"] for i in items))
+    return json(
+        {"error": {"code": "unsaid_items", "message": message, "call_id": call_id, "items": items}},
+        status=409,
+        ensure_ascii=False,
+    )
+
+
+def _unix(moment: Optional[dt.datetime]) -> Optional[float]:
+    """A naive UTC datetime from the project database as Unix seconds (Rasa's event time)."""
+    return moment.replace(tzinfo=dt.timezone.utc).timestamp() if moment else None
 
 
 def _ended(record: Optional[dict]) -> Optional[HTTPResponse]:

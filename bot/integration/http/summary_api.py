@@ -8,8 +8,10 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from bot.core.call_view import CallView
 from bot.core.summary import build_summary
 from bot.integration.http.auth import error, token_ok, unauthorized
+from bot.services import adherence_records
 from bot.services.cases import case_for_call
 from bot.services.storage import Database
 from bot.settings import load_settings
@@ -37,8 +39,14 @@ def summary_blueprint(
         if tracker is None or not tracker.events:
             return error(404, "call_not_found", call_id=call_id)
         slots = {name: slot.value for name, slot in tracker.slots.items()}
-        case_id = case_for_call(Database(load_settings().db_url), call_id)
-        summary = build_summary(call_id, tracker.get_latest_input_channel(), slots, case_id=case_id)
+        db = Database(load_settings().db_url)
+        case_id = case_for_call(db, call_id)
+        channel = tracker.get_latest_input_channel()
+        adherence = None
+        if channel == "agent":  # contract §3: the agent's must-say lines, on agent calls only
+            view = CallView.from_events(call_id, channel, slots, [e.as_dict() for e in tracker.events])
+            adherence = adherence_records.for_summary(db, view)
+        summary = build_summary(call_id, channel, slots, case_id=case_id, adherence=adherence)
         return json(summary, ensure_ascii=False)
 
     return bp
