@@ -19,6 +19,8 @@ def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
     """What the dialogue knows (the call state, with this turn read in when it is not absorbed yet)."""
     call = call_with_this_turn(tracker) if include_this_turn else call_state(tracker)
     role = call.role or "unknown"
+    if call.bystander:
+        role = "unknown"  # reached by the calls, acting for nobody: not an unauthorised agent
     metadata = tracker.latest_message.get("metadata") or {}
     return CallFacts(
         caller_role=role,

@@ -60,7 +60,9 @@ class ActionWrapUp(Action):
         if not call.handoff and not call.level1:
             extra = tracker.get_slot("risk_extra_materials") or []
             for purpose in purposes:
-                codes += materials.materials_for(purpose, call.role, call.hardship, extra)
+                # someone the calls reached, acting for nobody, hands in their own evidence, not a 委托书
+                role = "unknown" if call.bystander and purpose == "collection_complaint" else call.role
+                codes += materials.materials_for(purpose, role, call.hardship, extra if role == call.role else ())
             codes = list(dict.fromkeys(codes))
             if "account_inquiry" in purposes:
                 self._account(dispatcher, call, disclose)

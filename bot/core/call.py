@@ -80,6 +80,7 @@ class Call:
     phone_match: Optional[bool] = None
     ambiguous: bool = False
     flipped: bool = False  # presented as someone else, then claimed to be the borrower
+    bystander: bool = False  # reached by the collection calls, acts for nobody (materials: their own evidence)
     sms: Optional[str] = None  # sent | ok | exhausted | no_phone | unavailable
     sms_masked: Optional[str] = None
     subject_customer_id: Optional[str] = None  # whom a non-borrower calls about, when known
@@ -178,6 +179,7 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         role = None
     changes["role"] = role
     changes["role_claims"] = tuple(claims)
+    changes["bystander"] = (call.bystander or heard.bystander) and not heard.speaks_as_agency and role != "borrower"
 
     # names: a borrower's own name is the borrower's name
     caller_name = heard.caller_name or call.caller_name

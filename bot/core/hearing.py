@@ -110,7 +110,12 @@ _ID_CUE = re.compile(
 )
 _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 _AGENCY_VOICE = re.compile(
-    r"(我们|我的|咱们)(的)?(客户|委托人|当事人|会员|学员|案子)|我们(公司|机构|中心|律所|团队)|我司"
+    r"(我们|我的|咱们)(的)?(客户|委托人|当事人|会员|学员|案子)"
+    r"|我们(公司|机构|中心|律所|团队)(?!的?(前台|同事|员工|领导|人事|座机|电话|总机|号码|老板))|我司"
+)
+# someone the collection calls reached who acts for nobody: a wrongly called number, an employer, a colleague
+_HARMED_BYSTANDER = re.compile(
+    r"打(到|给)?我们(公司|单位|厂)(的)?(前台|座机|电话|总机|同事|领导|老板)?|我是[^，。,]{0,12}(公司|单位|厂)(的)?(人事|行政|前台|HR|领导|老板|经理)"
 )
 # a self-declared borrower who speaks of "the client" or "our demands": an agency's words
 _AGENCY_SELF = re.compile(r"我们的(诉求|要求|方案|意见)|(^|[，,。\s])(委托人|当事人)(?!是|叫)")
@@ -181,6 +186,7 @@ class Heard:
     wants_human: bool = False
     no_phone: bool = False  # "我没有那个手机" at the code question
     speaks_as_agency: bool = False  # "我们客户周杰…", "我们委托人": someone acting for the borrower
+    bystander: bool = False  # wrongly called, or the borrower's employer: speaks for themself, acts for nobody
     low_confidence: bool = False  # IVR speech below the confidence threshold: nothing is taken from it
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
@@ -242,9 +248,17 @@ def _clean_name(raw: str) -> Optional[str]:
     )
     for size in (4, 3, 2):
         if len(raw) >= size and looks_like_name(raw[:size]):
+            if size == 3 and (raw[2:4] in _NAME_BREAKERS or raw[2:3] in ("女", "先")):
+                continue  # 郑敏征信上… / 林峰出车祸 / 孙悦女士: the third character starts the next word
             # prefer 3 characters over 2 when the third is not a particle (王建国 over 王建)
             return raw[:size]
     return None
+
+
+# words that often follow a name directly ("我老婆郑敏征信上有逾期", "我朋友孙悦手机丢了")
+_NAME_BREAKERS = frozenset(
+    "征信 书面 手机 电话 出车 住院 生病 中风 去世 失业 欠款 借款 贷款 工资 身份 名下 账户 上个 这个 那个 女士 先生 小姐".split()
+)
 
 
 _REL = None
@@ -260,6 +274,7 @@ def _relations() -> Tuple[str, ...]:
 def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     """The borrower's name and the caller's role from how people name the borrower."""
     rel = "|".join(map(re.escape, _relations()))
+    text = re.sub(r"(?<=[\u4e00-\u9fff])(女士|先生|小姐)", "", text)  # 孙悦女士的法务 / 受黄丽女士委托
     # 我是孙悦的妈妈 / 我是她妈妈 / 我是借款人的老公
     m = re.search(rf"我是([\u4e00-\u9fff]{{0,4}}?)的?({rel})", text)
     if m and m.group(1) not in ("借款人本人",):
@@ -272,10 +287,11 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
             return name, "family"
     # 我老公林峰… / 我妈王秀英…: the relation, then the name
     for m in re.finditer(rf"我(的)?({rel})({_NAME_CHARS})", text):
+        if m.group(3)[0] in _VERB_FIRST:
+            continue  # "我老公查出来尿毒症": a verb, not a surname, follows the relation
         name = _clean_name(m.group(3))
-        after = text[m.start(3) + len(name) :] if name else ""
-        if name and (not after or _AFTER_NAME.match(after)):
-            return name, "family"  # "我老公查出来尿毒症": 查出 is no name, the words go on
+        if name:
+            return name, "family"
     # 我爸叫张伟 / 我老公是周杰 / 我妈名字叫…
     m = re.search(rf"我(的)?({rel})(的名字|名字)?(叫|是)({_NAME_CHARS})", text)
     if m:
@@ -287,27 +303,39 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     if m and _clean_name(m.group(2)):
         return _clean_name(m.group(2)), None
     # 受张伟委托 / 张伟委托我 / 委托人是张伟 / 替张伟 / 帮张伟 / 代张伟
-    m = re.search(rf"受({_NAME_CHARS})(的)?(委托|授权|之托)", text)
+    m = re.search(rf"受({_NAME_CHARS})(的)?(书面|全权|正式)?(委托|授权|之托)", text)
     if m and _clean_name(m.group(1)):
         return _clean_name(m.group(1)), None
     m = re.search(
-        rf"(委托人|当事人|客户|借款人|欠款人|债务人)(的名字|名字|姓名)?(叫|是|为|：|:)?\s*({_NAME_CHARS})", text
+        rf"(委托人|当事人|客户|借款人|欠款人|债务人)(的名字|名字|姓名)?(叫|是|为|：|:|，|,)?\s*({_NAME_CHARS})", text
     )
     if m:
         name = _clean_name(m.group(4))
         if name:
             return name, None
-    m = re.search(r"(替|帮|代|给)([\u4e00-\u9fff]{2,4}?)(问|办|处理|协商|咨询|申请|投诉|打|还)", text)
+    m = re.search(
+        r"(替|帮|代|给)([\u4e00-\u9fff]{2,4}?)(问|办|处理|协商|咨询|申请|投诉|打|还|反映|联系|了解|查|沟通|谈)", text
+    )
     if m and _clean_name(m.group(2)):
         return _clean_name(m.group(2)), None
-    m = re.search(
+    for m in re.finditer(
         rf"({_NAME_CHARS})(的)(案子|借款|欠款|账户|贷款|账|事情|事|情况|债务|这笔|那笔|代理|[\u4e00-\u9fff]{{0,3}}?(?:{_titles()}))",
         text,
-    )
-    if m:
+    ):
         name = _clean_name(m.group(1)[-3:]) or _clean_name(m.group(1)[-2:])
         if name:
             return name, None
+    # 林峰让我帮他… / 许娟是我们的会员 / 一直打我们公司前台找马超，…
+    for pattern in (
+        rf"({_NAME_CHARS})(让|叫|要|托)(我|我们)",
+        rf"({_NAME_CHARS})是我们的(会员|客户|委托人|当事人|学员)",
+        rf"找({_NAME_CHARS})(?=[，,。\s]|$)",
+    ):
+        for m in re.finditer(pattern, text):
+            raw = m.group(1)
+            name = _clean_name(raw[-3:]) or _clean_name(raw[-2:]) or _clean_name(raw)
+            if name:
+                return name, None
     m = re.search(rf"({_NAME_CHARS})(委托|授权)(我|我们)", text)
     if m and _clean_name(m.group(1)[-3:]):
         return _clean_name(m.group(1)[-3:]), None
@@ -339,10 +367,8 @@ _STRANGER = re.compile(
 )
 
 
-# what may follow a name said right after a relation ("我老公林峰之前…", "我妈王秀英，她…")
-_AFTER_NAME = re.compile(
-    r"[，,。.！!？?、\s]|之前|以前|现在|最近|去年|今年|前|他|她|在|借|欠|的|找|说|是|和|跟|也|就|那"
-)
+# surnames that, right after a relation, are far more often a verb ("我老公查出来…", "我妈于是…")
+_VERB_FIRST = frozenset("查于向和从将把被让给跟也还")
 _HIRED_AGENCY = re.compile(
     r"我(们|老公|老婆|家|爸|妈)?(之前|以前|去年|上个月|前段时间)?(找了|找过|请了|委托了|交给了|被)(个|一个|一家|家)?(什么)?"
     r"[^，。,？?]{0,10}?(公司|中介|机构|法务|律所|优化|反催收)"
@@ -359,6 +385,7 @@ def _own_name(text: str) -> Optional[str]:
         rf"(^|[，,。\s])(我)?叫({_NAME_CHARS})",
         rf"我(就)?是(借款人)?({_NAME_CHARS})",
         rf"我姓.叫({_NAME_CHARS})",
+        rf"(?:^|[，,。\s]|你好|您好|喂)我({_NAME_CHARS})(?=[，,。\s]|$)",
         rf"(姓名|名字)[是叫:：\s]*({_NAME_CHARS})",
     ):
         for m in re.finditer(pattern, text):
@@ -578,7 +605,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     own = _own_name(text)
     if own and subject and own == subject and structural_role:
         own = None  # "我是孙悦的妈妈": 孙悦 is the borrower, not the caller
-    if own and re.search(rf"我是{re.escape(own)}的", text):
+    if own and re.search(rf"我是{re.escape(own)}(女士|先生|小姐)?的", text):
         own = None
     if m and not third_person_self:
         name = _clean_name(m.group(2) or "")
@@ -592,7 +619,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     title = _title_role(text)
     if title and not claims_borrower and structural_role != "third_party":
         structural_role = title  # the title says more than the relation: 我是他爸爸，也是他的监护人
-    stranger = bool(_STRANGER.search(text)) and not claims_borrower
+    stranger = bool(_STRANGER.search(text) or _HARMED_BYSTANDER.search(text)) and not claims_borrower
     if stranger and not structural_role:
         structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
@@ -654,4 +681,5 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         wants_human=nlu.intent == "request_human",
         no_phone=no_phone and not code,
         speaks_as_agency=agency_voice,
+        bystander=stranger and not agency_voice,
     )

@@ -77,3 +77,11 @@ def test_goodbye_ends_with_the_goodbye(domain):
     call = Call(role="family", borrower_name="陈静", matters=(Matter("collection_complaint", "x", "TS1"),), ended=True)
     _, messages = wrap(domain, call)
     assert responses(messages)[-1] == "utter_goodbye"
+
+
+def test_an_employer_reached_by_the_calls_hands_in_evidence_not_a_power_of_attorney(domain):
+    call = Call(role="third_party", bystander=True, borrower_name="马超", matters=(Matter("collection_complaint"),))
+    out, _ = wrap(domain, call)
+    assert out["materials_requested"] == ["complaint_evidence"]
+    agency = Call(role="third_party", borrower_name="马超", matters=(Matter("collection_complaint"),))
+    assert "power_of_attorney" in wrap(domain, agency)[0]["materials_requested"]

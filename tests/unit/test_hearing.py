@@ -246,3 +246,34 @@ def test_the_one_who_hired_an_agency_is_not_the_agency():
     heard = said("我之前找了个什么法务公司，说帮我停息挂账，收了我两千", role="third_party")
     assert heard.role is None
     assert heard.purposes == ("fraud_report",)
+
+
+@pytest.mark.parametrize(
+    "text,subject",
+    [
+        ("你好，我们家准备买房，银行说我老婆郑敏征信上有你们这的逾期", "郑敏"),
+        ("我们是安心法务的协商专员，孙悦的账户现在由我们全权处理", "孙悦"),
+        ("我们是诚信协商中心的，代周杰反映一下", "周杰"),
+        ("你好，我是孙悦女士的法务", "孙悦"),
+        ("我朋友孙悦手机丢了，号码也补不回来了", "孙悦"),
+        ("我这边有几个你们的客户，黄丽、孙悦、周杰，都住院了", "黄丽"),
+        ("林峰让我帮他处理一下他的欠款", "林峰"),
+        ("这里是上岸咨询，许娟是我们的会员", "许娟"),
+        ("受黄丽女士书面委托，就她的逾期记录提出异议", "黄丽"),
+        ("你们的催收一直打我们公司前台找马超，还跟同事说他欠钱", "马超"),
+    ],
+)
+def test_more_ways_people_name_the_borrower(text, subject):
+    heard = said(text)
+    assert heard.subject_name == subject
+    assert heard.caller_name != subject
+
+
+def test_a_name_said_after_i_is_the_callers_own():
+    assert said("你好，我马超，欠你们六万多那个，我想申请延期").caller_name == "马超"
+
+
+def test_an_employer_reached_by_the_calls_is_a_bystander_not_an_agency():
+    heard = said("我是一家科技公司人事部的，你们的催收一直打我们公司前台找马超")
+    assert heard.role == "third_party" and heard.bystander and not heard.speaks_as_agency
+    assert said("我们公司专门做债务协商，客户叫马超").speaks_as_agency
