@@ -497,6 +497,7 @@ def _pattern_pos(text: str, patterns) -> int:
     return min(found) if found else -1
 
 
+_KEEP_AWAY = re.compile(r"(不要|别|不用)(再)?(联系|打给|找)[^，。,]{0,6}本人|(所有|一切)的?事(情)?(都)?找(我|我们)")
 _CLAUSE = re.compile(r"[^，,。！!？?；;\n]+")
 _QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
 _OWN_REQUEST = re.compile(r"我(还|也|就|自己)?(想|要|打算|希望|得)|能不能|可不可以|可以吗|行不行|自己(跟|和|找)")
@@ -522,6 +523,7 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
         "collection_complaint": _pattern_pos(text, w.get("complaint_patterns")),
         "fraud_report": _pattern_pos(text, w.get("fraud_patterns")),
         "repayment_plan": _pattern_pos(text, w.get("plan_patterns")),
+        "fee_waiver": _pattern_pos(text, w.get("fee_patterns")),
     }
     for code, lst in cues.items():
         positions = [p for p in (_first_pos(text, lst), described.get(code, -1)) if p >= 0]
@@ -529,6 +531,9 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
             found.append((min(positions), code))
     found.sort()
     codes = [c for _, c in found]
+    # "不要再联系她本人，所有的事都找我们": an agency keeping the lender from the borrower, not a complaint
+    if "collection_complaint" in codes and not _any(text, cues["collection_complaint"]) and _KEEP_AWAY.search(text):
+        codes.remove("collection_complaint")
     # 投诉 about credit records or fees is that matter, not a collection complaint
     if (
         "collection_complaint" in codes

@@ -277,3 +277,25 @@ def test_an_employer_reached_by_the_calls_is_a_bystander_not_an_agency():
     heard = said("我是一家科技公司人事部的，你们的催收一直打我们公司前台找马超")
     assert heard.role == "third_party" and heard.bystander and not heard.speaks_as_agency
     assert said("我们公司专门做债务协商，客户叫马超").speaks_as_agency
+
+
+@pytest.mark.parametrize(
+    "text,purposes",
+    [
+        ("刚才有人说是你们公司的，让我把钱转到一个个人账户，说能给我减免一半", ("fraud_report",)),
+        ("上个月我明明提前还了，还多扣了我一百多利息，这个得退给我", ("fee_waiver",)),
+        ("请你们先把他的欠款明细、罚息怎么算的发给我，我核对之后再谈减免", ("account_inquiry", "fee_waiver")),
+        ("我要举报一个冒充你们的电话", ("fraud_report",)),
+    ],
+)
+def test_fraud_fees_and_statements_in_other_words(text, purposes):
+    assert said(text).purposes == purposes
+
+
+def test_reporting_to_the_regulator_is_not_a_fraud_report():
+    assert "fraud_report" not in said("你们再这样我就向监管举报").purposes
+
+
+def test_an_agency_keeping_the_lender_from_the_borrower_is_not_a_complaint():
+    text = "以后她所有的事都找我。请你们不要再联系何静本人，也不要打她家人和单位的电话。她想延期三个月再还"
+    assert said(text).purposes == ("repayment_plan",)
