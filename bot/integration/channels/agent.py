@@ -22,6 +22,7 @@ from bot.presentation import panel_state
 from bot.presentation.channel_payloads import (
     PayloadError,
     conversation_id,
+    parse_agent_end,
     parse_agent_note,
     parse_agent_turn,
     parse_json_object,
@@ -112,21 +113,25 @@ class AgentInput(InputChannel):
                 logger.exception("agent turn failed for call %s", turn.call_id)
                 return error(503, "bot_unavailable")
             view = await load_view(request, turn.call_id)
-            return json(panel_state.answer(view, texts, record, agent_id), ensure_ascii=False)
+            record = self.close_if_finished(view) or record
+            return self.panel_answer(view, texts, record, agent_id)
 
         async def call_state(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
-            return json(panel_state.answer(view, None, record, agent_id), ensure_ascii=False)
+            return self.panel_answer(view, None, record, agent_id)
 
         async def end_call(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
+            codes = [d["code"] for d in panel_state.dispositions()]
+            end = parse_agent_end(request.body, codes, record["disposition"], record["note"])
             db = self.database()
             db.end_call(call_id)
-            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
+            db.save_call_note(call_id, end.disposition, end.note)
+            return self.panel_answer(view, [], db.call_record(call_id), agent_id)
 
         async def save_note(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
             note = parse_agent_note(parse_json_object(request.body), [d["code"] for d in panel_state.dispositions()])
@@ -135,14 +140,36 @@ class AgentInput(InputChannel):
                 return refused
             db = self.database()
             db.save_call_note(call_id, note.disposition, note.note)
-            return json(panel_state.answer(view, [], db.call_record(call_id), agent_id), ensure_ascii=False)
+            return self.panel_answer(view, [], db.call_record(call_id), agent_id)
+
+        async def call_list(request: Request, agent_id: str) -> HTTPResponse:
+            records = self.database().agent_calls(agent_id, since=panel_state.day_start())
+            return json(panel_state.call_list(records), ensure_ascii=False)
 
         bp.add_route(guarded(me), "/me", methods=["GET"])
         bp.add_route(guarded(webhook), "/webhook", methods=["POST"])
         bp.add_route(guarded(call_state), "/calls/<call_id>", methods=["GET"])
         bp.add_route(guarded(end_call), "/calls/<call_id>/end", methods=["POST"])
         bp.add_route(guarded(save_note), "/calls/<call_id>/note", methods=["POST", "PUT"])
+        bp.add_route(guarded(call_list), "/calls", methods=["GET"])
         return bp
+
+    def panel_answer(
+        self, view: CallView, texts: Optional[list], record: Optional[dict], agent_id: str
+    ) -> HTTPResponse:
+        """The panel's JSON for the call; the customer record is read only when the card may show it."""
+        customer_id = panel_state.card_customer_id(view.slots)
+        customer = self.database().customer(customer_id) if customer_id else None
+        return json(panel_state.answer(view, texts, record, agent_id, customer), ensure_ascii=False)
+
+    def close_if_finished(self, view: CallView) -> Optional[dict]:
+        """A call the bot closed by saying goodbye ends by itself, with an automatic disposition
+        the agent confirms or changes; the updated record, or None when the call goes on."""
+        if not panel_state.said_goodbye(view):
+            return None
+        db = self.database()
+        db.close_call(view.call_id, panel_state.automatic_disposition(view.slots))
+        return db.call_record(view.call_id)
 
     async def _own_call(self, request: Request, agent_id: str, call_id: str):
         """(record, view, None) for this agent's call, or (None, None, error response)."""
