@@ -232,6 +232,8 @@ def iso(moment: Optional[dt.datetime]) -> Optional[str]:
     """A stored (naive UTC) time as ISO 8601 in China Standard Time (None for none)."""
     if moment is None:
         return None
+    if not isinstance(moment, dt.datetime):
+        return str(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(CHINA_TZ).isoformat(timespec="seconds")
@@ -382,6 +384,8 @@ def _withheld_because(slots: Dict[str, Any], call: Call, allowed: Optional[str])
     }
     if allowed:
         return "no_record", values
+    if level == "level1":
+        return "blocked_level1", values
     if blocked(level, ()):
         return "blocked_level", values
     if any(c in LINE_SIGNALS for c in codes):
