@@ -213,11 +213,9 @@ def answer(
         "ended": ended,
         "summary": summary,
         "summary_rows": summary_rows(summary),
-        "note": {
-            "disposition": record.get("disposition"),
-            "note": record.get("note") or "",
-            "automatic": bool(record.get("disposition")) and record.get("note_at") is None,
-        },
+        "note": {"disposition": record.get("disposition"), "note": record.get("note") or ""},
+        # the disposition was given by the call closing itself, not yet confirmed by the agent
+        "disposition_automatic": bool(record.get("disposition")) and record.get("note_at") is None,
         "dispositions": dispositions(),
         **call_times(record, view),
         "customer_card": customer_card(view.slots, customer),

@@ -35,7 +35,7 @@
   async function openCall(callId, review) {
     var answer = await P.api("GET", "/calls/" + encodeURIComponent(callId));
     P.state.callId = callId;
-    desk.review = !!review && answer.ended && !!answer.note.disposition && !answer.note.automatic;
+    desk.review = !!review && answer.ended && !!answer.note.disposition && !answer.disposition_automatic;
     desk.mode = "turn";
     P.render(answer);
     P.show("call-view");
@@ -202,11 +202,12 @@
     if (!changed) { return; }
     hideWrapError();
     var note = (a && a.note) || {};
+    var automatic = !!(a && a.disposition_automatic);
     // an open call is ended only with a disposition the agent chooses; a call that closed itself
     // comes with the automatic one, for the agent to confirm or change
-    $("disposition").value = mode === "end" && note.automatic ? "" : (note.disposition || "");
+    $("disposition").value = mode === "end" && automatic ? "" : (note.disposition || "");
     $("note").value = note.note || "";
-    markAutomatic(mode !== "end" && note.automatic);
+    markAutomatic(mode !== "end" && automatic);
     (mode === "end" || !$("disposition").value ? $("disposition") : $("wrap-submit")).focus();
   }
 

@@ -197,6 +197,7 @@ def agent(stack, body, token=A1, expect=200):
     [
         ("POST", "/webhooks/agent/webhook"),
         ("GET", "/webhooks/agent/me"),
+        ("GET", "/webhooks/agent/calls"),
         ("GET", "/webhooks/agent/calls/p-x"),
         ("POST", "/webhooks/agent/calls/p-x/end"),
         ("POST", "/webhooks/agent/calls/p-x/note"),
