@@ -201,6 +201,7 @@
     if (mode === "turn") { hideWrapError(); return; }
     if (!changed) { return; }
     hideWrapError();
+    $("note-saved").hidden = true;
     var note = (a && a.note) || {};
     var automatic = !!(a && a.disposition_automatic);
     // an open call is ended only with a disposition the agent chooses; a call that closed itself
@@ -238,10 +239,10 @@
       showWrapError(err.message);
       throw err;
     }
-    $("note-saved").hidden = false;
-    setTimeout(function () { $("note-saved").hidden = true; }, 2500);
     var finishing = desk.mode === "acw";
     P.render(answer);
+    $("note-saved").hidden = false;
+    setTimeout(function () { $("note-saved").hidden = true; }, 2500);
     if (finishing) { finishCall(); }
     return true;
   }
