@@ -212,6 +212,22 @@ def parse_agent_note(body: Any, dispositions: Iterable[str]) -> AgentNote:
     return AgentNote(disposition=disposition, note=note.strip())
 
 
+def parse_agent_end(
+    raw: Optional[bytes], dispositions: Iterable[str], saved: Optional[str] = None, saved_note: str = ""
+) -> AgentNote:
+    """The end-call body {disposition, note}: a call ends only with a disposition, sent now or
+    saved before by the agent (`saved`; none → PayloadError `disposition_required`); without
+    a note the saved one stays."""
+    body = parse_json_object(raw) if raw and raw.strip() else {}
+    if body.get("disposition") in (None, ""):
+        if not saved:
+            raise PayloadError("disposition_required")
+        body = {**body, "disposition": saved}
+    if body.get("note") is None:
+        body = {**body, "note": saved_note or ""}
+    return parse_agent_note(body, dispositions)
+
+
 def conversation_id(body: dict, field: str = "call_id") -> str:
     """A conversation id (REST `sender`, IVR/agent `call_id`), taken exactly as sent."""
     value = body.get(field)

@@ -6,13 +6,16 @@ it between HTTP and Rasa.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional
 
 from bot.core import adherence as must_say
 from bot.core import materials
-from bot.core.call import MAX_ATTEMPTS
+from bot.core.call import LINE_SIGNALS, MAX_ATTEMPTS, Call, blocked, may_disclose_account
 from bot.core.call_view import BOT, CallView
+from bot.core.clock import CHINA_TZ
 from bot.core.datafiles import catalogue as catalogue_file
 from bot.core.summary import build_summary
 
@@ -170,7 +173,12 @@ def quick_replies(slots: Dict[str, Any]) -> List[Dict[str, Any]]:
     else:
         chosen = []
     return [
-        {"label": q["label"], "text": q["text"], "complete": q.get("complete", True)}
+        {
+            "label": q["label"],
+            "text": q["text"],
+            "complete": q.get("complete", True),
+            "handoff": (q.get("means") or {}).get("intent") == "request_human",
+        }
         for q in list(chosen) + ([] if slots.get("handoff") else cat["always"])
     ]
 
@@ -215,16 +223,19 @@ def answer(
     turn_texts: Optional[List[str]] = None,
     record: Optional[dict] = None,
     agent_id: Optional[str] = None,
+    customer: Any = None,
     adherence: Optional[must_say.Adherence] = None,
     agent_lines: Iterable[Dict[str, Any]] = (),
     interim: Iterable[Dict[str, Any]] = (),
 ) -> Dict[str, Any]:
-    """The agent webhook's answer: lines to say, checklist, risk, quick replies, transcript, summary.
+    """The agent webhook's answer: lines to say, checklist, risk, quick replies, transcript, summary,
+    the call's times and how it ended, and the customer card.
 
     `adherence` (the call's must-say lines), `agent_lines` ({"text", "at": unix seconds} heard
     from the agent) and `interim` ({"speaker", "text"}: not-yet-final recognition) come from the
     transcript feed (contract §6); without them the must-say lines are worked out from the
-    slots alone, nothing said.
+    slots alone, nothing said. `customer` is the record of `card_customer_id(view.slots)`, looked
+    up by the channel; ignored when the card may not show it.
     """
     record = record or {}
     ended = bool(record.get("ended_at"))
@@ -251,5 +262,190 @@ def answer(
         "summary": summary,
         "summary_rows": summary_rows(summary),
         "note": {"disposition": record.get("disposition"), "note": record.get("note") or ""},
+        # the disposition was given by the call closing itself, not yet confirmed by the agent
+        "disposition_automatic": bool(record.get("disposition")) and record.get("note_at") is None,
         "dispositions": dispositions(),
+        **call_times(record, view),
+        "customer_card": customer_card(view.slots, customer),
     }
+
+
+# ---- the call's life: times, how it ended, today's calls ------------------------------------------
+GOODBYE = "utter_goodbye"
+
+
+def iso(moment: Optional[dt.datetime]) -> Optional[str]:
+    """A stored (naive UTC) time as ISO 8601 in China Standard Time (None for none)."""
+    if moment is None:
+        return None
+    if not isinstance(moment, dt.datetime):
+        return str(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+
+
+def said_goodbye(view: CallView) -> bool:
+    """The bot's last turn ended the conversation: it said goodbye (the wrap-up's or the goodbye rule's)."""
+    return any(line.utter_action == GOODBYE for line in view.last_bot_turn() if line.speaker == BOT)
+
+
+def automatic_disposition(slots: Dict[str, Any]) -> str:
+    """The disposition a call that closed itself is given until the agent confirms or changes it."""
+    step = slots.get("next_step")
+    if slots.get("handoff") or step == "human_review":
+        return "transferred"
+    if step in ("escalate_team", "police_report_packet"):
+        return "escalated"
+    if slots.get("complaint_registered"):
+        return "complaint"
+    if step == "callback_registered_phone":
+        return "callback"
+    if slots.get("materials_requested"):
+        return "materials_pending"
+    if slots.get("wrapped_key"):
+        return "resolved"
+    return "other"
+
+
+def call_times(record: dict, view: Optional[CallView] = None) -> Dict[str, Any]:
+    """When the call started and ended (ISO, UTC+8), how it ended, and the server's clock for the timers."""
+    ended = bool(record.get("ended_at"))
+    ended_by = None
+    if ended:
+        ended_by = "goodbye" if view is not None and said_goodbye(view) else "agent"
+    return {
+        "started_at": iso(record.get("started_at")),
+        "ended_at": iso(record.get("ended_at")),
+        "ended_by": ended_by,
+        "ended_by_label": catalogue()["ended_by"][ended_by] if ended_by else None,
+        "server_time": iso(dt.datetime.utcnow()),
+    }
+
+
+def day_start(now: Optional[dt.datetime] = None) -> dt.datetime:
+    """Midnight of today in China Standard Time, as naive UTC (how the call records keep times)."""
+    now = now or dt.datetime.utcnow()
+    local = now.replace(tzinfo=dt.timezone.utc).astimezone(CHINA_TZ)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def call_list(records: Iterable[dict]) -> Dict[str, Any]:
+    """GET /webhooks/agent/calls: the agent's calls of today as the panel lists them (records in
+    storage order: open ones first, then newest first)."""
+    labels = {d["code"]: d["label"] for d in dispositions()}
+    levels = catalogue()["risk_levels"]
+    calls = []
+    for r in records:
+        role = r.get("caller_role") or "unknown"
+        level = r.get("level") or "none"
+        calls.append(
+            {
+                "call_id": r["call_id"],
+                "started_at": iso(r.get("started_at")),
+                "ended_at": iso(r.get("ended_at")),
+                "ended": bool(r.get("ended_at")),
+                "caller_role": role,
+                "caller_role_label": materials.label("caller_role", role),
+                "level": level,
+                "level_label": materials.label("risk_level", level),
+                "level_colour": levels.get(level, levels["none"])["colour"],
+                "disposition": r.get("disposition"),
+                "disposition_label": labels.get(r.get("disposition")) if r.get("disposition") else None,
+                "disposition_automatic": bool(r.get("disposition")) and r.get("note_at") is None,
+            }
+        )
+    return {"calls": calls, "open": sum(1 for c in calls if not c["ended"]), "server_time": iso(dt.datetime.utcnow())}
+
+
+# ---- the customer card ------------------------------------------------------------------------------
+def _call(slots: Dict[str, Any]) -> Call:
+    return Call.from_slot(slots.get("call"))
+
+
+def _signal_codes(slots: Dict[str, Any]) -> List[str]:
+    return [s.get("code") for s in slots.get("proxy_signals") or [] if isinstance(s, dict)]
+
+
+def card_customer_id(slots: Dict[str, Any]) -> Optional[str]:
+    """Whose account the card may show (the channel looks that record up), or None: the borrower
+    verified by registered phone or SMS code, on a call below level2 from a line nobody watch-listed."""
+    call = _call(slots)
+    if call.customer_id and may_disclose_account(call, slots.get("proxy_risk_level") or "none", _signal_codes(slots)):
+        return call.customer_id
+    return None
+
+
+def customer_card(slots: Dict[str, Any], customer: Any = None) -> Dict[str, Any]:
+    """The customer card: the account (loan, outstanding, overdue days, phone match, verification)
+    when `card_customer_id` allows it, else why not and what to say. A withheld card carries no
+    account fact whatever `customer` is given."""
+    cat = catalogue()["customer_card"]
+    call = _call(slots)
+    verification = call.verification if call.is_borrower else "none"
+    card: Dict[str, Any] = {
+        "shown": False,
+        "verification": verification,
+        "verification_label": cat["verification"].get(verification, verification),
+    }
+    allowed = card_customer_id(slots)
+    if allowed and customer is not None and getattr(customer, "customer_id", None) == allowed:
+        phone = {True: "yes", False: "no"}.get(call.phone_match, "unknown")
+        outstanding = Decimal(str(customer.outstanding))
+        values = {
+            "customer_id": customer.customer_id,
+            "loan_id": customer.loan_id,
+            "outstanding": cat["amount"].format(amount=f"{outstanding:,.2f}"),
+            "overdue_days": cat["days"].format(days=customer.overdue_days),
+            "phone_match": cat["phone_match"][phone],
+            "verification": card["verification_label"],
+        }
+        card.update(
+            shown=True,
+            customer_id=customer.customer_id,
+            loan_id=customer.loan_id,
+            outstanding=f"{outstanding:.2f}",
+            overdue_days=int(customer.overdue_days),
+            phone_match=call.phone_match,
+            rows=[{"key": k, "label": cat["fields"][k], "value": v} for k, v in values.items()],
+        )
+        return card
+    key, values = _withheld_because(slots, call, allowed)
+    texts = cat["withheld"][key]
+    card.update(why=key, reason=texts["reason"].format(**values), advice=texts["advice"].format(**values))
+    return card
+
+
+def _withheld_because(slots: Dict[str, Any], call: Call, allowed: Optional[str]):
+    """(reason key, placeholder values) for a card that shows no account."""
+    level = slots.get("proxy_risk_level") or "none"
+    codes = _signal_codes(slots)
+    kinds = catalogue()["customer_card"]["code_kinds"]
+    values = {
+        "level": materials.label("risk_level", level),
+        "role": materials.label("caller_role", call.role or "unknown"),
+        "code": kinds["loan_id"] if call.loan_id and not call.id_digits else kinds["id_digits"],
+        "tail": (call.sms_masked or "")[-4:],
+    }
+    if allowed:
+        return "no_record", values
+    if level == "level1":
+        return "blocked_level1", values
+    if blocked(level, ()):
+        return "blocked_level", values
+    if any(c in LINE_SIGNALS for c in codes):
+        return "blocked_line", values
+    if call.role in (None, "unknown"):
+        return "no_role", values
+    if not call.is_borrower:
+        return "not_borrower", values
+    if call.flipped:
+        return "flipped", values
+    if call.sms == "exhausted":
+        return "sms_exhausted", values
+    if call.identity_failed:
+        return "failed", values
+    if call.verification == "knowledge":
+        return ("knowledge_sms_sent" if call.sms == "sent" and values["tail"] else "knowledge"), values
+    return "pending", values

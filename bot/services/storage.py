@@ -699,6 +699,42 @@ class Database:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query.order_by(call_records.c.started_at))]
 
+    def close_call(self, call_id: str, disposition: str) -> None:
+        """The dialogue ended the call (the bot said goodbye): mark it ended, and give it `disposition`
+        unless the agent already chose one. Such a disposition has no `note_at` until the agent confirms it."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                call_records.update()
+                .where(call_records.c.call_id == call_id, call_records.c.ended_at.is_(None))
+                .values(ended_at=dt.datetime.utcnow())
+            )
+            conn.execute(
+                call_records.update()
+                .where(call_records.c.call_id == call_id, call_records.c.disposition.is_(None))
+                .values(disposition=disposition)
+            )
+
+    def agent_calls(self, agent_id: str, since: dt.datetime, limit: int = 200) -> List[dict]:
+        """The agent's panel calls started since `since` (naive UTC): open ones first, then newest first,
+        each with the caller role and risk level the risk check last noted (None when not yet)."""
+        query = (
+            sa.select(call_records, call_activity.c.caller_role, call_activity.c.level)
+            .select_from(call_records.outerjoin(call_activity, call_activity.c.call_id == call_records.c.call_id))
+            .where(
+                call_records.c.channel == "agent",
+                call_records.c.agent_id == agent_id,
+                call_records.c.started_at >= since,
+            )
+            .order_by(
+                sa.case((call_records.c.ended_at.is_(None), 0), else_=1),
+                call_records.c.started_at.desc(),
+                call_records.c.call_id,
+            )
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
     def add_watchlist_entries(self, rows: Iterable[dict]) -> dict:
         """Upsert watchlist rows (kind, value, source, note)."""
         with self.engine.begin() as conn:

@@ -1,10 +1,15 @@
-/* Agent side panel: signs in with the agent's token and holds a call through the agent webhook. */
+/* Agent side panel: signs in with the agent's token and holds a call through the agent webhook.
+   The call's lifecycle (resume, end, after-call work, today's calls) is in panel_desk.js,
+   which uses window.Panel and the "panel:render" / "panel:show" events. */
 (function () {
   "use strict";
 
   var API = "/webhooks/agent";
   var MARKS = { done: "✓", failed: "✗", current: "●", todo: "", skipped: "–" };
   var state = { token: null, agentId: null, callId: null, callerNumber: null, busy: false };
+  var hooks = { afterSignIn: null };  // set by panel_desk.js: resumes the call after sign-in
+
+  function emit(name, detail) { document.dispatchEvent(new CustomEvent(name, { detail: detail })); }
 
   function $(id) { return document.getElementById(id); }
 
@@ -25,6 +30,8 @@
     ["sign-in-view", "start-view", "call-view"].forEach(function (id) { $(id).hidden = id !== view; });
     $("who").hidden = view === "sign-in-view";
     $("call-info").hidden = view !== "call-view";
+    document.body.dataset.view = view;
+    emit("panel:show", view);
   }
 
   async function api(method, path, body) {
@@ -48,6 +55,8 @@
       var failure = new Error((data && data.error && data.error.message) || ("请求失败（" + response.status + "）"));
       failure.status = response.status;
       failure.data = data;
+      failure.code = data && data.error && data.error.code;
+      emit("panel:error", { error: failure, path: path });
       throw failure;
     }
     return data;
@@ -60,24 +69,13 @@
     state.agentId = me.agent_id;
     sessionStorage.setItem("panel.token", token);
     $("agent-id").textContent = me.agent_id;
-    var saved = sessionStorage.getItem("panel.call");
-    if (saved) {
-      state.callId = saved;
-      try {
-        render(await api("GET", "/calls/" + encodeURIComponent(saved)));
-        show("call-view");
-        return;
-      } catch (err) {
-        sessionStorage.removeItem("panel.call");
-      }
-    }
+    if (hooks.afterSignIn && await hooks.afterSignIn(me)) { return; }
     show("start-view");
   }
 
   function signOut() {
     state.token = state.agentId = state.callId = null;
     sessionStorage.removeItem("panel.token");
-    sessionStorage.removeItem("panel.call");
     $("token").value = "";
     show("sign-in-view");
   }
@@ -95,7 +93,6 @@
   async function startCall(callerNumber) {
     state.callId = newCallId();
     state.callerNumber = callerNumber || null;
-    sessionStorage.setItem("panel.call", state.callId);
     var answer = await api("POST", "/webhook", {
       call_id: state.callId, agent_id: state.agentId, text: "", caller_number: state.callerNumber
     });
@@ -136,10 +133,7 @@
     renderRisk(answer.risk);
     renderTranscript(answer.transcript);
     renderSummary(answer);
-    $("turn-form").hidden = answer.ended;
-    $("turn-card").hidden = answer.ended;
-    $("end-call").disabled = answer.ended;
-    document.dispatchEvent(new CustomEvent("panel:render", { detail: answer }));  // panel_live.js
+    emit("panel:render", answer);
   }
 
   function renderLines(lines, ended) {
@@ -264,18 +258,6 @@
       list.appendChild(el("dt", "", row.label));
       list.appendChild(el("dd", "", row.value));
     });
-    var select = $("disposition");
-    if (!select.options.length) {
-      select.appendChild(el("option", "", "请选择"));
-      select.options[0].value = "";
-      answer.dispositions.forEach(function (d) {
-        var option = el("option", "", d.label);
-        option.value = d.code;
-        select.appendChild(option);
-      });
-    }
-    if (answer.note.disposition) { select.value = answer.note.disposition; }
-    if (document.activeElement !== $("note")) { $("note").value = answer.note.note || ""; }
   }
 
   // ---- wiring -----------------------------------------------------------
@@ -286,6 +268,12 @@
       Promise.resolve(fn()).catch(function (err) { showAlert(err.message); });
     };
   }
+
+  window.Panel = {
+    $: $, el: el, api: api, render: render, show: show, showAlert: showAlert, guard: guard,
+    sendTurn: sendTurn, state: state, hooks: hooks
+  };
+  window.PanelApp = window.Panel;  // panel_live.js (the live transcript) uses render, api and state
 
   document.addEventListener("DOMContentLoaded", function () {
     $("sign-in-form").addEventListener("submit", guard(function () {
@@ -302,38 +290,6 @@
         sendTurn($("caller-text").value).catch(function (err) { showAlert(err.message); });
       }
     });
-    $("end-call").addEventListener("click", guard(async function () {
-      if (!window.confirm("确定结束本次通话吗？结束后不能再发送客户的话。")) { return; }
-      var endPath = "/calls/" + encodeURIComponent(state.callId) + "/end";
-      try {
-        render(await api("POST", endPath));
-      } catch (err) {
-        // 409 unsaid_items: must-say lines the agent was not heard saying; end only when confirmed
-        if (err.status !== 409 || !err.data || err.data.error.code !== "unsaid_items") { throw err; }
-        document.dispatchEvent(new CustomEvent("panel:unsaid", { detail: err.data.error }));
-        if (!window.confirm(err.message + "\n\n仍要结束通话吗？")) { return; }
-        render(await api("POST", endPath, { confirm_unsaid: true }));
-      }
-      $("disposition").focus();
-    }));
-    $("note-form").addEventListener("submit", guard(async function () {
-      var answer = await api("POST", "/calls/" + encodeURIComponent(state.callId) + "/note", {
-        disposition: $("disposition").value, note: $("note").value
-      });
-      render(answer);
-      $("note-saved").hidden = false;
-      setTimeout(function () { $("note-saved").hidden = true; }, 2500);
-    }));
-    $("new-call").addEventListener("click", guard(function () {
-      state.callId = null;
-      sessionStorage.removeItem("panel.call");
-      $("caller-number").value = "";
-      $("disposition").textContent = "";
-      show("start-view");
-    }));
-
-    window.PanelApp = { render: render, api: api, state: state };  // for panel_live.js
-
     var token = sessionStorage.getItem("panel.token");
     if (token) {
       signIn(token).catch(function (err) { showAlert(err.message); signOut(); });

@@ -102,24 +102,25 @@ def test_the_panel_signs_in_and_holds_a_proxy_call(stack, page):
     page.screenshot(path=str(ARTIFACTS / "panel-call-complete.png"), full_page=True)
 
     page.click("#quick-replies button:has-text('没有了')")
-    page.wait_for_function("document.querySelector('#lines').innerText.includes('再见')")
-    page.select_option("#disposition", "callback")
-    page.fill("#note", "代理机构来电，已要求授权委托书原件，待回拨借款人核实。")
-    page.click("#save-note")
-    page.wait_for_selector("#note-saved:not([hidden])")
-    page.click("#end-call")
-    page.wait_for_selector("#turn-form[hidden]", state="attached")
-    assert "通话已结束" in page.inner_text("#lines")
+    # the goodbye closes the call by itself: the panel asks only for the disposition and the note
+    page.wait_for_selector("#acw:not([hidden])")
+    assert "再见" in page.inner_text("#lines") and page.is_hidden("#turn-card")
+    assert page.input_value("#disposition") == "callback"  # automatic: the next step is the callback
+    assert "自动结束" in page.inner_text("#ended-by")
     page.screenshot(path=str(ARTIFACTS / "panel-call-ended.png"), full_page=True)
 
-    call_id = page.inner_text("#call-id")
+    call_id = page.evaluate("Panel.state.callId")
     status, body = stack.summary(call_id)
     assert status == 200 and body["channel"] == "agent" and body["proxy_risk"]["level"] == "level2"
 
-    # a reload keeps the agent signed in and the call on screen (sessionStorage)
+    # a reload keeps the agent signed in and the ended call in its after-call work
     page.reload()
-    page.wait_for_selector("#call-view:not([hidden])")
-    assert page.input_value("#note").startswith("代理机构来电")
+    page.wait_for_selector("#acw:not([hidden])")
+    page.fill("#note", "代理机构来电，已要求授权委托书原件，待回拨借款人核实。")
+    page.click("#wrap-submit")
+    page.wait_for_selector("#start-view:not([hidden])")
+    page.wait_for_selector(f"#calls li[data-call-id='{call_id}']")
+    assert "待回拨借款人核实" in page.inner_text(f"#calls li[data-call-id='{call_id}']")
     page.set_viewport_size({"width": 480, "height": 900})  # docked beside the agent desktop
     page.screenshot(path=str(ARTIFACTS / "panel-narrow.png"), full_page=True)
 

@@ -197,6 +197,7 @@ def agent(stack, body, token=A1, expect=200):
     [
         ("POST", "/webhooks/agent/webhook"),
         ("GET", "/webhooks/agent/me"),
+        ("GET", "/webhooks/agent/calls"),
         ("GET", "/webhooks/agent/calls/p-x"),
         ("POST", "/webhooks/agent/calls/p-x/end"),
         ("POST", "/webhooks/agent/calls/p-x/note"),
@@ -257,9 +258,11 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
         token=A1,
     )
     assert status == 200 and saved["note"] == {"disposition": "callback", "note": "代理机构来电，已要求授权委托书原件"}
-    status, _, owed = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", token=A1)
+    status, _, owed = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", {"disposition": "resolved"}, token=A1)
     assert status == 409 and owed["error"]["code"] == "unsaid_items"  # nothing heard: confirm first
-    status, _, ended = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", {"confirm_unsaid": True}, token=A1)
+    status, _, ended = http(
+        stack, "POST", f"/webhooks/agent/calls/{c}/end", {"disposition": "resolved", "confirm_unsaid": True}, token=A1
+    )
     assert status == 200 and ended["ended"] is True and ended["quick_replies"] == []
     refused = agent(stack, {"call_id": c, "text": "喂"}, expect=409)
     assert refused["error"]["code"] == "call_ended"

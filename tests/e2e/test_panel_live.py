@@ -93,14 +93,19 @@ def test_the_panel_follows_a_call_fed_as_transcript(stack, page):  # noqa: F811 
     assert page.input_value("#caller-text") == ""  # the agent typed nothing
     shoot(page, "said")
 
-    # ending the call: the owed line is named and flagged; the agent confirms (the dialog is accepted)
-    messages = []
-    page.on("dialog", lambda dialog: messages.append(dialog.message))
+    # ending the call: the owed line is named (in the page, no dialog) and flagged; the agent confirms
     page.click("#end-call")
-    page.wait_for_selector("#turn-form[hidden]", state="attached")
-    assert any("直接协商免费提示" in m for m in messages)
-    page.wait_for_selector("#live-state[data-state='off']")
+    page.wait_for_selector("#wrap-form:not([hidden])")
+    page.select_option("#disposition", "callback")
+    page.click("#wrap-submit")
+    page.wait_for_selector("#wrap-error:not([hidden])")
+    assert "直接协商免费提示" in page.inner_text("#wrap-error")
     assert page.locator("#must-say li.owed[data-key='direct_route']").count() == 1
+    assert page.inner_text("#wrap-submit") == "仍要结束"
+    shoot(page, "owed")
+    page.click("#wrap-submit")
+    page.wait_for_selector("#acw:not([hidden])")
+    page.wait_for_selector("#live-state[data-state='off']")
     shoot(page, "ended")
 
     status, summary = stack.summary(call_id)

@@ -119,14 +119,22 @@ def test_a_whole_call_from_the_transcript(stack):
         pushed = listener.wait(lambda n, d: n == "panel" and states(d)["level2_line"] == "said")
         assert pushed["checklist"][0]["say"] == "said"
 
-        status, _, refused = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", token=A1)
+        status, _, refused = http(
+            stack, "POST", f"/webhooks/agent/calls/{c}/end", {"disposition": "resolved"}, token=A1
+        )
         assert status == 409 and refused["error"]["code"] == "unsaid_items"
         assert [i["key"] for i in refused["error"]["items"]] == ["direct_route"]
         assert "直接协商免费提示" in refused["error"]["message"]
         status, _, still = http(stack, "GET", f"/webhooks/agent/calls/{c}", token=A1)
         assert status == 200 and not still["ended"]
 
-        status, _, ended = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", {"confirm_unsaid": True}, token=A1)
+        status, _, ended = http(
+            stack,
+            "POST",
+            f"/webhooks/agent/calls/{c}/end",
+            {"disposition": "resolved", "confirm_unsaid": True},
+            token=A1,
+        )
         assert status == 200 and ended["ended"] is True
         listener.wait(lambda n, d: n == "panel" and d["ended"])
     finally:
@@ -178,7 +186,7 @@ def test_typed_turns_tick_nothing_and_a_hand_tick_is_recorded_as_manual(stack):
     assert ticked["adherence"]["manual"] == ["recording_notice"] and ticked["adherence"]["score"] == 1.0
     status, _, body = http(stack, "POST", f"/webhooks/agent/calls/{c}/said", {"item": "greeting"}, token=A1)
     assert status == 400 and body["error"]["code"] == "bad_field"
-    status, _, ended = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", token=A1)
+    status, _, ended = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", {"disposition": "resolved"}, token=A1)
     assert status == 200 and ended["summary"]["adherence"]["said"] == ["recording_notice"]
 
 

@@ -28,6 +28,7 @@ from bot.presentation.channel_payloads import (
     PayloadError,
     conversation_id,
     error_message,
+    parse_agent_end,
     parse_agent_note,
     parse_agent_turn,
     parse_end_call,
@@ -121,6 +122,7 @@ class AgentInput(InputChannel):
             except Exception:  # noqa: BLE001 - the panel gets a clear answer, the log the details
                 logger.exception("agent turn failed for call %s", turn.call_id)
                 return error(503, "bot_unavailable")
+            self.close_if_finished(await load_view(request, turn.call_id), agent_id)
             return json(await self.answer(request, turn.call_id, agent_id, texts), ensure_ascii=False)
 
         async def transcript(request: Request, agent_id: str) -> HTTPResponse:
@@ -159,6 +161,8 @@ class AgentInput(InputChannel):
             except Exception:  # noqa: BLE001 - the platform gets a clear answer, the log the details
                 logger.exception("transcript segment failed for call %s", segment.call_id)
                 return error(503, "bot_unavailable")
+            if texts is not None:
+                self.close_if_finished(await load_view(request, segment.call_id), agent_id)
             return json(await self.answer(request, segment.call_id, agent_id, texts), ensure_ascii=False)
 
         async def call_state(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
@@ -172,6 +176,8 @@ class AgentInput(InputChannel):
             record, view, refused = await self._own_call(request, agent_id, call_id)
             if refused:
                 return refused
+            codes = [d["code"] for d in panel_state.dispositions()]
+            end = parse_agent_end(request.body, codes, record["disposition"], record["note"])
             db = self.database()
             if not record["ended_at"]:
                 owed = adherence_records.live(db, view)
@@ -179,6 +185,7 @@ class AgentInput(InputChannel):
                     return _unsaid(call_id, owed)
                 adherence_records.keep_at_end(db, view, agent_id, confirm and bool(owed.unsaid))
                 db.end_call(call_id)
+            db.save_call_note(call_id, end.disposition, end.note)
             return json(await self.answer(request, call_id, agent_id, [], view), ensure_ascii=False)
 
         async def mark_said(request: Request, agent_id: str, call_id: str) -> HTTPResponse:
@@ -211,7 +218,12 @@ class AgentInput(InputChannel):
             db.save_call_note(call_id, note.disposition, note.note)
             return json(await self.answer(request, call_id, agent_id, [], view), ensure_ascii=False)
 
+        async def call_list(request: Request, agent_id: str) -> HTTPResponse:
+            records = self.database().agent_calls(agent_id, since=panel_state.day_start())
+            return json(panel_state.call_list(records), ensure_ascii=False)
+
         bp.add_route(guarded(me), "/me", methods=["GET"])
+        bp.add_route(guarded(call_list), "/calls", methods=["GET"])
         bp.add_route(guarded(webhook), "/webhook", methods=["POST"])
         bp.add_route(guarded(transcript), "/transcript", methods=["POST"])
         bp.add_route(guarded(stream), "/calls/<call_id>/stream", methods=["GET"])
@@ -244,7 +256,25 @@ class AgentInput(InputChannel):
             adherence=adherence_records.live(db, view),
             agent_lines=agent_lines,
             interim=self.interim(call_id),
+            customer=self._card_customer(view),
         )
+
+    def _card_customer(self, view: CallView) -> Any:
+        """The customer record for the panel's card, read only when the card may show it."""
+        customer_id = panel_state.card_customer_id(view.slots)
+        return self.database().customer(customer_id) if customer_id else None
+
+    def close_if_finished(self, view: CallView, agent_id: Optional[str]) -> Optional[dict]:
+        """A call the bot closed by saying goodbye ends by itself, with an automatic disposition
+        the agent confirms or changes (and its adherence kept); the updated record, or None."""
+        if not panel_state.said_goodbye(view):
+            return None
+        db = self.database()
+        record = db.call_record(view.call_id)
+        if record and not record["ended_at"]:
+            adherence_records.keep_at_end(db, view, agent_id, False)
+        db.close_call(view.call_id, panel_state.automatic_disposition(view.slots))
+        return db.call_record(view.call_id)
 
     def interim(self, call_id: str) -> List[Dict[str, Any]]:
         """The newest non-final segment of each speaker, oldest first."""
