@@ -18,7 +18,7 @@ from actions.tracker_state import call_state, signal_codes
 from bot.core import call as script
 from bot.core import materials
 from bot.services import case_export
-from bot.settings import load_settings
+from bot.settings import callback_hours, load_settings
 
 
 class ActionWrapUp(Action):
@@ -41,7 +41,10 @@ class ActionWrapUp(Action):
         if key == tracker.get_slot("wrapped_key") or (call.level1 and tracker.get_slot("wrapped_key")):
             # said already: no closing twice; after two such turns, offer the human and end
             repeats = int(tracker.get_slot("closings") or 0) + 1
-            if call.ended or repeats >= 3:
+            if call.handoff and call.handoff_reason != script.SYSTEM_FAULT and not call.ended:
+                # handed to a person: what the caller adds is kept for them, and nothing more is asked
+                dispatcher.utter_message(response="utter_handoff_noted", callback_hours=callback_hours())
+            elif call.ended or repeats >= 3:
                 dispatcher.utter_message(response="utter_goodbye")
             elif repeats == 2:
                 dispatcher.utter_message(response="utter_closing_offer_human")
@@ -79,7 +82,9 @@ class ActionWrapUp(Action):
         events.append(SlotSet("materials_requested", codes))
 
         if not call.handoff:
-            dispatcher.utter_message(response=closing_response(call, step, level, disclose, bool(codes)))
+            dispatcher.utter_message(
+                response=closing_response(call, step, level, disclose, bool(codes)), callback_hours=callback_hours()
+            )
         if call.ended:
             dispatcher.utter_message(response="utter_goodbye")
         if level == "level1":
