@@ -41,8 +41,7 @@ class ActionWrapUp(Action):
         if key == tracker.get_slot("wrapped_key") or (call.level1 and tracker.get_slot("wrapped_key")):
             # said already: no closing twice; after two such turns, offer the human and end
             repeats = int(tracker.get_slot("closings") or 0) + 1
-            if call.handoff and call.handoff_reason != script.SYSTEM_FAULT and not call.ended:
-                # handed to a person: what the caller adds is kept for them, and nothing more is asked
+            if adds_after_handoff(call, tracker):
                 dispatcher.utter_message(response="utter_handoff_noted", callback_hours=callback_hours())
             elif call.ended or repeats >= 3:
                 dispatcher.utter_message(response="utter_goodbye")
@@ -85,6 +84,8 @@ class ActionWrapUp(Action):
             dispatcher.utter_message(
                 response=closing_response(call, step, level, disclose, bool(codes)), callback_hours=callback_hours()
             )
+        elif adds_after_handoff(call, tracker):
+            dispatcher.utter_message(response="utter_handoff_noted", callback_hours=callback_hours())
         if call.ended:
             dispatcher.utter_message(response="utter_goodbye")
         if level == "level1":
@@ -103,6 +104,22 @@ class ActionWrapUp(Action):
             outstanding=f"{customer.outstanding:,.2f}",
             overdue_days=customer.overdue_days,
         )
+
+
+HANDOFF_LINES = ("utter_handoff", "utter_handoff_after_misses")
+
+
+def adds_after_handoff(call: script.Call, tracker: Tracker) -> bool:
+    """The caller writes again after the call was handed to a person (not in the handoff's own turn):
+    what they add is kept for the staff, and nothing more is asked."""
+    if not call.handoff or call.handoff_reason == script.SYSTEM_FAULT or call.ended:
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in HANDOFF_LINES:
+            return False  # the handoff line was said this turn
+    return True
 
 
 def closing_response(call: script.Call, step: str, level: str, disclose: bool, materials_asked: bool = True) -> str:

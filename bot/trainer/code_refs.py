@@ -70,7 +70,7 @@ def scan(dirs: Iterable[Path], exclude: Iterable[Path] = ()) -> CodeRefs:
 
 
 class _Visitor(ast.NodeVisitor):
-    def __init__(self, path: Path, refs: CodeRefs, module: Optional[Dict[str, "_Names"]] = None):
+    def __init__(self, path: Path, refs: CodeRefs, module: Optional[Dict[str, _Names]] = None):
         self.path, self.refs = path, refs
         self.module = module or {}
         self.action: Optional[str] = None
@@ -130,8 +130,7 @@ class _Visitor(ast.NodeVisitor):
         if self.action and table is self.refs.names:
             self.refs.action_responses.setdefault(self.action, set()).add(name)
 
-
-    def _resolve(self, expr: ast.AST) -> "_Names":
+    def _resolve(self, expr: ast.AST) -> _Names:
         """The response names an expression can be: constants, module constants, a module function's returns."""
         found = _Names(_constants(expr))
         if isinstance(expr, ast.Name) and expr.id in self.module:
@@ -146,7 +145,7 @@ class _Names:
     names: List[str] = field(default_factory=list)
     prefixes: List[str] = field(default_factory=list)
 
-    def add(self, other: "_Names") -> None:
+    def add(self, other: _Names) -> None:
         self.names += other.names
         self.prefixes += other.prefixes
 

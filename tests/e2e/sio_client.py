@@ -20,7 +20,7 @@ class WidgetCaller:
         self.received: List[Dict[str, Any]] = []
         self.client = None
 
-    async def __aenter__(self) -> "WidgetCaller":
+    async def __aenter__(self) -> WidgetCaller:
         import socketio
 
         self.client = socketio.AsyncClient(reconnection=False)

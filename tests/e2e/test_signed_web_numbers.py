@@ -110,7 +110,11 @@ def widget_call(stack, session_id, metadata, key="metadata"):
 
 def test_over_socketio_a_signed_number_verifies_the_borrower(signed_stack):
     exp = int(time.time()) + 300
-    metadata = {"caller_number": NUMBER, "caller_number_exp": exp, "caller_number_sig": sign(KEY, "sio-ok", NUMBER, exp)}
+    metadata = {
+        "caller_number": NUMBER,
+        "caller_number_exp": exp,
+        "caller_number_sig": sign(KEY, "sio-ok", NUMBER, exp),
+    }
     said = widget_call(signed_stack, "sio-ok", metadata)
     assert stored(signed_stack, "sio-ok") == (NUMBER, {NUMBER})
     assert "身份核实通过" in said and "验证码" not in said
@@ -125,7 +129,11 @@ def test_over_socketio_a_signed_number_verifies_the_borrower(signed_stack):
         ("sio-unsigned-widget", {"caller_number": NUMBER}, "customData"),  # as rasa-webchat sends it
         (
             "sio-replayed",
-            {"caller_number": NUMBER, "caller_number_exp": 4102444800, "caller_number_sig": sign(KEY, "web-ok", NUMBER, 4102444800)},
+            {
+                "caller_number": NUMBER,
+                "caller_number_exp": 4102444800,
+                "caller_number_sig": sign(KEY, "web-ok", NUMBER, 4102444800),
+            },
             "metadata",
         ),
     ],

@@ -80,3 +80,17 @@ def test_a_message_the_channel_cannot_take_is_answered_and_not_stored(stack):
     events = tracker_events(stack.settings.tracker_db_path, "sio-too-long")
     assert [e for e in events if e.get("event") == "user"] == []
     assert slots_from_events(events).get("caller_number") is None
+
+
+def test_the_vendored_socketio_client_is_served_and_nothing_else_under_vendor(stack):
+    import urllib.error
+    import urllib.request
+
+    base = f"http://127.0.0.1:{stack.port}"
+    with urllib.request.urlopen(base + "/web/vendor/socket.io.min.js", timeout=10) as resp:
+        assert resp.headers["Content-Type"].startswith("text/javascript")
+        assert b"Socket.IO v4." in resp.read(200)
+    for name in ("evil.js", "..%2F..%2Fsettings.py", "socket.io.min.js.map"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{base}/web/vendor/{name}", timeout=10)
+        assert err.value.code == 404

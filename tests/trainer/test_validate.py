@@ -324,7 +324,9 @@ def test_a_long_phone_variant_is_a_warning(project_copy):
 
 # ---- web chat wording ------------------------------------------------------------------------------
 def test_a_phone_word_in_what_the_web_chat_shows_is_an_error(project_copy):
-    edit(project_copy.domain, '    - text: "好的，已补充记录。"\n', '    - text: "好的，已补充记录，本通话将被录音。"\n')
+    edit(
+        project_copy.domain, '    - text: "好的，已补充记录。"\n', '    - text: "好的，已补充记录，本通话将被录音。"\n'
+    )
     problem = only(run(validate.check_chat_wording, project_copy))
     assert problem.file == "domain.yml" and problem.line == find_line(project_copy.domain, "已补充记录，本通话将被录音")
     assert "utter_detail_added" in problem.message and "通话" in problem.message and "录音" in problem.message
@@ -347,7 +349,11 @@ def test_phone_words_in_phone_and_agent_variants_are_fine(project_copy):
 
 
 def test_a_call_back_promised_in_the_chat_must_say_when(project_copy):
-    edit(project_copy.domain, '    - text: "好的，已补充记录。"\n', '    - text: "好的，已补充记录，我们会给您打电话。"\n')
+    edit(
+        project_copy.domain,
+        '    - text: "好的，已补充记录。"\n',
+        '    - text: "好的，已补充记录，我们会给您打电话。"\n',
+    )
     problem = only(run(validate.check_chat_wording, project_copy))
     assert "多久之内" in problem.message and "给您打电话" in problem.message
     edit(project_copy.domain, "我们会给您打电话。", "我们会在 {callback_hours} 个工作小时内给您打电话。")
