@@ -619,11 +619,19 @@ def check_chat_wording(ctx: Context) -> List[Problem]:
     catalogue = ctx._doc(ctx.project.chat)
     if dom is None or not isinstance(catalogue, dict):
         return []
-    words = [str(w) for w in catalogue.get("phone_only") or [] if str(w).strip()]
     callback = catalogue.get("callback") if isinstance(catalogue.get("callback"), dict) else {}
-    promises = [str(w) for w in callback.get("promise") or []]
-    when = [str(w) for w in callback.get("when") or []]
+    lists = {"phone_only": catalogue.get("phone_only"), "callback.promise": callback.get("promise")}
+    lists["callback.when"] = callback.get("when")
     file, problems = ctx.rel(dom.path), []
+    for section, value in lists.items():
+        if value is not None and not isinstance(value, list):
+            line = yamlfile.key_line(catalogue, section.split(".")[0])
+            problems.append(
+                error(ctx.rel(ctx.project.chat), line, f"{section} 要写成词语列表（每行“- 词语”）。", "网页聊天版本")
+            )
+    words, promises, when = (
+        [str(w) for w in v if str(w).strip()] if isinstance(v, list) else [] for v in lists.values()
+    )
     for r in dom.responses.values():
         for v in r.variants:
             if v.channel not in CHAT_CHANNELS:

@@ -113,3 +113,19 @@ def test_without_the_vendored_client_the_widget_says_so_and_uses_rest(stack, pag
     sender = page.evaluate("localStorage.getItem('widget.session')")
     status, summary = stack.summary(sender)
     assert status == 200 and summary["caller_role"] == "borrower"
+
+
+def test_the_pages_own_content_security_policy_lets_the_widget_connect(stack, browser):
+    # the other tests bypass the CSP (Playwright's wait_for_function needs eval); here the page's own
+    # policy applies, and the WebSocket to /socket.io/ and the vendored script must still be allowed
+    context = browser.new_context(locale="zh-CN", viewport={"width": 420, "height": 900})
+    try:
+        page = context.new_page()
+        blocked = []
+        page.on("console", lambda msg: "Content Security Policy" in msg.text and blocked.append(msg.text))
+        page.goto(f"http://127.0.0.1:{stack.port}/widget")
+        page.wait_for_selector("#widget[data-transport='socketio']", timeout=60_000)
+        page.wait_for_selector("#quick-replies button:has-text('借款人本人')", timeout=60_000)
+        assert blocked == []
+    finally:
+        context.close()

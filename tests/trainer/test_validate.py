@@ -365,3 +365,12 @@ def test_the_phone_word_list_is_the_catalogue(project_copy):
     assert run(validate.check_chat_wording, project_copy) == []
     edit(project_copy.chat, "  - 来电\n", "  - 来电\n  - 扫码\n")
     assert "扫码" in only(run(validate.check_chat_wording, project_copy)).message
+
+
+def test_a_phone_word_list_that_is_not_a_list_is_an_error(project_copy):
+    text = project_copy.chat.read_text(encoding="utf-8")
+    start = text.index("phone_only:")
+    end = text.index("\n\n", start)
+    project_copy.chat.write_text(text[:start] + "phone_only: 来电" + text[end:], encoding="utf-8")
+    problem = only(run(validate.check_chat_wording, project_copy))
+    assert problem.file == "bot/catalogue/chat.yml" and "phone_only" in problem.message
