@@ -25,6 +25,7 @@ from bot.core import call as script
 from bot.core import identity, materials
 from bot.core.call import Call
 from bot.core.hearing import Heard
+from bot.settings import callback_hours
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class ValidateCallForm(FormValidationAction):
 
         if heard.wants_human and not call.handoff:
             call = script.handed_off(call, "requested")
-            turn.dispatcher.utter_message(response="utter_handoff")
+            turn.dispatcher.utter_message(response="utter_handoff", callback_hours=callback_hours())
         elif heard.digression == "goodbye":
             call = replace(call, ended=True)
         elif heard.digression in DIGRESSION_RESPONSES and not (heard.digression == "greet" and call.turns <= 1):
@@ -89,7 +90,7 @@ class ValidateCallForm(FormValidationAction):
             call = replace(call, misses=0)  # level1: nothing more is collected from this caller
         if call.misses >= script.MAX_MISSES and not call.handoff:
             call = script.handed_off(call, "misses")
-            turn.dispatcher.utter_message(response="utter_handoff_after_misses")
+            turn.dispatcher.utter_message(response="utter_handoff_after_misses", callback_hours=callback_hours())
         elif call.misses and not heard.digression:
             turn.dispatcher.utter_message(response="utter_no_hear" if heard.low_confidence else "utter_please_rephrase")
 

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_state import call_state
 from bot.core.call import MAX_MISSES, SYSTEM_FAULT, Call, handed_off, handoff_slots
+from bot.settings import callback_hours
 
 
 def handoff_events(call: Call, reason: str = "requested") -> List[EventType]:
@@ -37,7 +38,7 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(response="utter_handoff")
+        dispatcher.utter_message(response="utter_handoff", callback_hours=callback_hours())
         return handoff_events(call_state(tracker))
 
 
@@ -52,7 +53,7 @@ class ActionUnclear(Action):
         call = call_state(tracker)
         call = replace(call, misses=call.misses + 1)
         if call.misses >= MAX_MISSES:
-            dispatcher.utter_message(response="utter_handoff_after_misses")
+            dispatcher.utter_message(response="utter_handoff_after_misses", callback_hours=callback_hours())
             return handoff_events(call, "misses")
         dispatcher.utter_message(response="utter_please_rephrase")
         return [SlotSet("call", call.to_slot())]

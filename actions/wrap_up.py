@@ -18,7 +18,7 @@ from actions.tracker_state import call_state, signal_codes
 from bot.core import call as script
 from bot.core import materials
 from bot.services import case_export
-from bot.settings import load_settings
+from bot.settings import callback_hours, load_settings
 
 
 class ActionWrapUp(Action):
@@ -41,7 +41,9 @@ class ActionWrapUp(Action):
         if key == tracker.get_slot("wrapped_key") or (call.level1 and tracker.get_slot("wrapped_key")):
             # said already: no closing twice; after two such turns, offer the human and end
             repeats = int(tracker.get_slot("closings") or 0) + 1
-            if call.ended or repeats >= 3:
+            if adds_after_handoff(call, tracker):
+                dispatcher.utter_message(response="utter_handoff_noted", callback_hours=callback_hours())
+            elif call.ended or repeats >= 3:
                 dispatcher.utter_message(response="utter_goodbye")
             elif repeats == 2:
                 dispatcher.utter_message(response="utter_closing_offer_human")
@@ -81,7 +83,11 @@ class ActionWrapUp(Action):
         events.append(SlotSet("materials_requested", codes))
 
         if not call.handoff:
-            dispatcher.utter_message(response=closing_response(call, step, level, disclose, bool(codes)))
+            dispatcher.utter_message(
+                response=closing_response(call, step, level, disclose, bool(codes)), callback_hours=callback_hours()
+            )
+        elif adds_after_handoff(call, tracker):
+            dispatcher.utter_message(response="utter_handoff_noted", callback_hours=callback_hours())
         if call.ended:
             dispatcher.utter_message(response="utter_goodbye")
         if level == "level1":
@@ -100,6 +106,22 @@ class ActionWrapUp(Action):
             outstanding=f"{customer.outstanding:,.2f}",
             overdue_days=customer.overdue_days,
         )
+
+
+HANDOFF_LINES = ("utter_handoff", "utter_handoff_after_misses")
+
+
+def adds_after_handoff(call: script.Call, tracker: Tracker) -> bool:
+    """The caller writes again after the call was handed to a person (not in the handoff's own turn):
+    what they add is kept for the staff, and nothing more is asked."""
+    if not call.handoff or call.handoff_reason == script.SYSTEM_FAULT or call.ended:
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in HANDOFF_LINES:
+            return False  # the handoff line was said this turn
+    return True
 
 
 def closing_response(call: script.Call, step: str, level: str, disclose: bool, materials_asked: bool = True) -> str:

@@ -93,6 +93,11 @@ VARIABLES: Tuple[Variable, ...] = (
         "Key of the HMAC the lender's web backend signs metadata.caller_number with; unset: web numbers are trusted (development only).",
     ),
     Variable(
+        "BOT_CALLBACK_HOURS",
+        "4",
+        "Working hours within which staff phone a web-chat caller back after a handoff; the chat says this number.",
+    ),
+    Variable(
         "BOT_RETENTION_DAYS",
         "",
         "Days calls are kept before `python -m bot retention` anonymises them; unset: kept until deleted by hand.",
@@ -187,6 +192,11 @@ def env_flag(name: str, fallback: bool) -> bool:
     if value is None:
         return fallback
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def callback_hours() -> int:
+    """BOT_CALLBACK_HOURS: the working hours the web chat promises a call back within after a handoff."""
+    return env_int("BOT_CALLBACK_HOURS", 4, minimum=1)
 
 
 def markdown_table() -> str:

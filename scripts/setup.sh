@@ -71,3 +71,9 @@ if [ "${#PACKAGES[@]}" -gt 0 ]; then
   fi
   rm -f "$log"
 fi
+
+# The browser's socket.io client for the web-chat widget page (GET /widget), from the npm registry
+# (scripts/vendor_web.sh, pinned). Not fatal: without it the widget page falls back to the REST channel.
+if [ ! -s bot/web/vendor/socket.io.min.js ]; then
+  bash scripts/vendor_web.sh || echo "警告：socket.io 客户端没有下载成功，/widget 页面将改用 REST 渠道（稍后可运行 bash scripts/vendor_web.sh）。" >&2
+fi

@@ -16,7 +16,7 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from bot.core.call import SYSTEM_FAULT, handoff_slots
-from bot.settings import env_float
+from bot.settings import callback_hours, env_float
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ async def _fallback_events(action_name: str, nlg, tracker, output_channel, domai
     if action_name == "action_session_start":
         events.append(SessionStarted())
     if first:
-        message = await nlg.generate(BUSY_RESPONSE, tracker, output_channel.name())
+        message = await nlg.generate(BUSY_RESPONSE, tracker, output_channel.name(), callback_hours=callback_hours())
         if message and action_name in _slot_mapping_actions(domain):
             await output_channel.send_response(tracker.sender_id, message)
         elif message:

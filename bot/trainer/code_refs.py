@@ -31,6 +31,7 @@ class CodeRefs:
     names: Dict[str, List[Ref]] = field(default_factory=dict)
     prefixes: Dict[str, List[Ref]] = field(default_factory=dict)
     kwargs: Dict[str, Set[str]] = field(default_factory=dict)
+    prefix_kwargs: Dict[str, Set[str]] = field(default_factory=dict)  # values passed with f"utter_x_{...}"
     action_responses: Dict[str, Set[str]] = field(default_factory=dict)
     keys: Set[str] = field(default_factory=set)  # utter_-like strings used as dict keys, not responses
 
@@ -44,7 +45,11 @@ class CodeRefs:
 
     def values_for(self, response: str) -> Set[str]:
         """Template values code passes when uttering this response."""
-        return set(self.kwargs.get(response, set()))
+        values = set(self.kwargs.get(response, set()))
+        for prefix, names in self.prefix_kwargs.items():
+            if response.startswith(prefix):
+                values |= names
+        return values
 
 
 def scan(dirs: Iterable[Path], exclude: Iterable[Path] = ()) -> CodeRefs:
@@ -60,13 +65,14 @@ def scan(dirs: Iterable[Path], exclude: Iterable[Path] = ()) -> CodeRefs:
                 tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
             except (SyntaxError, UnicodeDecodeError):
                 continue
-            _Visitor(path, refs).visit(tree)
+            _Visitor(path, refs, _module_names(tree)).visit(tree)
     return refs
 
 
 class _Visitor(ast.NodeVisitor):
-    def __init__(self, path: Path, refs: CodeRefs):
+    def __init__(self, path: Path, refs: CodeRefs, module: Optional[Dict[str, _Names]] = None):
         self.path, self.refs = path, refs
+        self.module = module or {}
         self.action: Optional[str] = None
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -103,17 +109,68 @@ class _Visitor(ast.NodeVisitor):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
             self.refs.keys.update(c for c in _constants(node.args[0]) if RESPONSE_NAME.match(c))
-        if isinstance(func, ast.Attribute) and func.attr == "utter_message":
-            names = [n for kw in node.keywords if kw.arg in ("response", "template") for n in _constants(kw.value)]
+        if isinstance(func, ast.Attribute) and func.attr in ("utter_message", "generate"):
+            # dispatcher.utter_message(response=..., **values) in actions; nlg.generate(name, ..., **values)
+            # on the Rasa server. The name may be a module constant or what a module function returns.
+            given = [kw.value for kw in node.keywords if kw.arg in ("response", "template")]
+            if func.attr == "generate" and node.args:
+                given.append(node.args[0])
+            found = _Names()
+            for expr in given:
+                found.add(self._resolve(expr))
             values = {kw.arg for kw in node.keywords if kw.arg and kw.arg not in UTTER_PARAMS}
-            for name in names:
+            for name in found.names:
                 self.refs.kwargs.setdefault(name, set()).update(values)
+            for prefix in found.prefixes:
+                self.refs.prefix_kwargs.setdefault(prefix, set()).update(values)
         self.generic_visit(node)
 
     def _add(self, table: Dict[str, List[Ref]], name: str, node: ast.AST) -> None:
         table.setdefault(name, []).append(Ref(name, self.path, node.lineno, self.action))
         if self.action and table is self.refs.names:
             self.refs.action_responses.setdefault(self.action, set()).add(name)
+
+    def _resolve(self, expr: ast.AST) -> _Names:
+        """The response names an expression can be: constants, module constants, a module function's returns."""
+        found = _Names(_constants(expr))
+        if isinstance(expr, ast.Name) and expr.id in self.module:
+            found.add(self.module[expr.id])
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in self.module:
+            found.add(self.module[expr.func.id])
+        return found
+
+
+@dataclass
+class _Names:
+    names: List[str] = field(default_factory=list)
+    prefixes: List[str] = field(default_factory=list)
+
+    def add(self, other: _Names) -> None:
+        self.names += other.names
+        self.prefixes += other.prefixes
+
+
+def _module_names(tree: ast.Module) -> Dict[str, _Names]:
+    """Module-level `NAME = "utter_x"` constants and the response names module functions return."""
+    table: Dict[str, _Names] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            names = [c for c in _constants(stmt.value) if RESPONSE_NAME.match(c)]
+            if names:
+                table[stmt.targets[0].id] = _Names(names)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found = _Names()
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Return) and node.value is not None:
+                    found.names += [c for c in _constants(node.value) if RESPONSE_NAME.match(c)]
+                    value = node.value
+                    if isinstance(value, ast.JoinedStr) and value.values and isinstance(value.values[0], ast.Constant):
+                        first = value.values[0].value
+                        if isinstance(first, str) and RESPONSE_PREFIX.match(first) and len(value.values) > 1:
+                            found.prefixes.append(first)
+            if found.names or found.prefixes:
+                table[stmt.name] = found
+    return table
 
 
 def _action_name(node: ast.ClassDef) -> Optional[str]:

@@ -28,6 +28,7 @@ class Project:
     lexicon: Path
     risk: Path
     code_dirs: tuple
+    chat: Path  # bot/catalogue/chat.yml: words the web chat must not say
 
     @classmethod
     def at(cls, root: Path) -> Project:
@@ -45,6 +46,7 @@ class Project:
             lexicon=root / "bot" / "core" / "risk" / "lexicon.yml",
             risk=root / "bot" / "core" / "risk" / "risk.yml",
             code_dirs=(root / "actions", root / "bot"),
+            chat=root / "bot" / "catalogue" / "chat.yml",
         )
 
     @classmethod

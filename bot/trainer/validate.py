@@ -605,6 +605,65 @@ def check_ivr_variants(ctx: Context) -> List[Problem]:
     return problems
 
 
+# The output channels of the caller's web chat (Rasa picks a `channel:` variant by this name, else the
+# default one): the REST chat page and the socket.io widget.
+CHAT_CHANNELS = (None, "rest", "socketio")
+# A key press ("按0", "按 1", "按#"): nothing to press in a chat.
+CHAT_KEY_PRESS = re.compile(r"按\s*[0-9０-９#＃*＊]")
+
+
+def check_chat_wording(ctx: Context) -> List[Problem]:
+    """What the web chat shows (the default variant and channel: rest / socketio) speaks chat, not phone:
+    none of bot/catalogue/chat.yml's phone-only words, no key presses, and a promised call back says when."""
+    dom = ctx.domain
+    catalogue = ctx._doc(ctx.project.chat)
+    if dom is None or not isinstance(catalogue, dict):
+        return []
+    callback = catalogue.get("callback") if isinstance(catalogue.get("callback"), dict) else {}
+    lists = {"phone_only": catalogue.get("phone_only"), "callback.promise": callback.get("promise")}
+    lists["callback.when"] = callback.get("when")
+    file, problems = ctx.rel(dom.path), []
+    for section, value in lists.items():
+        if value is not None and not isinstance(value, list):
+            line = yamlfile.key_line(catalogue, section.split(".")[0])
+            problems.append(
+                error(ctx.rel(ctx.project.chat), line, f"{section} 要写成词语列表（每行“- 词语”）。", "网页聊天版本")
+            )
+    words, promises, when = (
+        [str(w) for w in v if str(w).strip()] if isinstance(v, list) else [] for v in lists.values()
+    )
+    for r in dom.responses.values():
+        for v in r.variants:
+            if v.channel not in CHAT_CHANNELS:
+                continue
+            text = re.sub(r"\{[a-z_]+\}", "", v.text)
+            bad = [w for w in words if w in text] + CHAT_KEY_PRESS.findall(text)
+            where = "默认版本" if v.channel is None else f"channel: {v.channel} 版本"
+            if bad:
+                problems.append(
+                    error(
+                        file,
+                        v.line or r.line,
+                        f"话术 {r.name} 的{where}是网页聊天里客户看到的，却说了电话用语“{'、'.join(bad)}”："
+                        "网页上没有来电、录音、按键或转接。请改成聊天的说法（如“本次对话”“没能理解”），"
+                        "电话的说法写在 channel: ivr 版本里。词表见 bot/catalogue/chat.yml。",
+                        "网页聊天版本",
+                    )
+                )
+            promised = [w for w in promises if w in text]
+            if promised and not any(w in text for w in when):
+                problems.append(
+                    error(
+                        file,
+                        v.line or r.line,
+                        f"话术 {r.name} 的{where}答应“{promised[0]}”，却没说多久之内：网页聊天的客户"
+                        "看不到后续，请说清楚时间，例如“{callback_hours} 个工作小时内拨打您在我司预留的手机号”。",
+                        "网页聊天版本",
+                    )
+                )
+    return problems
+
+
 def check_agent_variants(ctx: Context) -> List[Problem]:
     """Every caller-facing response has an agent-panel variant (`channel: agent`)."""
     dom = ctx.domain
@@ -832,6 +891,7 @@ QUICK_CHECKS: List[Check] = [
     check_code_responses,
     check_agent_variants,
     check_ivr_variants,
+    check_chat_wording,
     check_placeholders,
     check_unused_responses,
     check_form_slots,

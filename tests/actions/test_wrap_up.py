@@ -85,3 +85,30 @@ def test_an_employer_reached_by_the_calls_hands_in_evidence_not_a_power_of_attor
     assert out["materials_requested"] == ["complaint_evidence"]
     agency = Call(role="third_party", borrower_name="马超", matters=(Matter("collection_complaint"),))
     assert "power_of_attorney" in wrap(domain, agency)[0]["materials_requested"]
+
+
+def test_after_a_handoff_what_the_caller_adds_is_kept_and_nothing_is_asked(domain):
+    from bot.settings import callback_hours
+
+    call = Call(role="borrower", borrower_name="张伟", handoff=True, handoff_reason="requested")
+    # the handoff's own turn: its line was said by the form already, the wrap-up adds nothing
+    handoff_line = {"event": "bot", "text": "……", "metadata": {"utter_action": "utter_handoff"}}
+    tracker = make_tracker({"call": call.to_slot()}, text="转人工", active_loop=None)
+    tracker.events.append(handoff_line)
+    _, messages = run_action(ActionWrapUp(), tracker, domain)
+    assert responses(messages) == []
+    # a later turn, whether the wrap-up repeats or what the caller said is new: noted, no question
+    for slots in ({}, {"wrapped_key": None}):
+        out, messages = wrap(domain, call, **slots)
+        assert responses(messages) == ["utter_handoff_noted"]
+        assert messages[0]["callback_hours"] == callback_hours()
+    repeat_key = "borrower|()|None|none|True|none|human_review"
+    out, messages = wrap(domain, call, wrapped_key=repeat_key, closings=2.0)
+    assert out["closings"] == 3.0 and "wrapped_key" not in out  # the third repeat: would say goodbye
+    assert responses(messages) == ["utter_handoff_noted"]
+
+
+def test_after_a_system_fault_the_closing_lines_are_the_usual_ones(domain):
+    call = Call(role="borrower", borrower_name="张伟", handoff=True, handoff_reason="system_fault")
+    _, messages = wrap(domain, call)
+    assert "utter_handoff_noted" not in responses(messages)

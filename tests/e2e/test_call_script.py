@@ -160,7 +160,7 @@ def test_request_human_always_works(call):
 def test_two_misses_hand_the_call_to_a_human(call):
     c = call()
     c.say("我是本人")
-    assert "没有听明白" in c.say("嗯嗯啊啊")
+    assert "没有理解" in c.say("嗯嗯啊啊")
     assert "人工客服" in c.say("哦哦哦哦")
     assert c.summary()["handoff"] is True
 

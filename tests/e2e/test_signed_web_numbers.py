@@ -91,3 +91,56 @@ def test_without_a_key_numbers_are_trusted_and_each_start_says_so_once(stack):
     log = (stack.logs / "rasa.log").read_text(encoding="utf-8", errors="replace")
     starts = log.count("Rasa server on http")  # other tests restart the session's server
     assert starts >= 1 and log.count("未设置 BOT_WEB_SIGNING_KEY") == starts and "仅可用于开发环境" in log
+
+
+# ---- the socket.io channel (the browser widget) applies the same rule ---------------------------------
+def widget_call(stack, session_id, metadata, key="metadata"):
+    """A borrower who names herself and her ID digits over socket.io; every turn carries `metadata`."""
+    from tests.e2e.sio_client import WidgetCaller, run, texts
+
+    async def chat():
+        async with WidgetCaller(stack.port, session_id) as caller:
+            said = []
+            for text in ("你好", "我是借款人本人", "我叫张伟", "身份证后四位3721"):
+                said += await caller.say(text, metadata, key)
+            return texts(said)
+
+    return run(chat())
+
+
+def test_over_socketio_a_signed_number_verifies_the_borrower(signed_stack):
+    exp = int(time.time()) + 300
+    metadata = {
+        "caller_number": NUMBER,
+        "caller_number_exp": exp,
+        "caller_number_sig": sign(KEY, "sio-ok", NUMBER, exp),
+    }
+    said = widget_call(signed_stack, "sio-ok", metadata)
+    assert stored(signed_stack, "sio-ok") == (NUMBER, {NUMBER})
+    assert "身份核实通过" in said and "验证码" not in said
+    status, summary = signed_stack.summary("sio-ok")
+    assert status == 200 and summary["verification"] == "registered_phone" and summary["identity_verified"] is True
+
+
+@pytest.mark.parametrize(
+    "session_id, metadata, key",
+    [
+        ("sio-unsigned", {"caller_number": NUMBER}, "metadata"),
+        ("sio-unsigned-widget", {"caller_number": NUMBER}, "customData"),  # as rasa-webchat sends it
+        (
+            "sio-replayed",
+            {
+                "caller_number": NUMBER,
+                "caller_number_exp": 4102444800,
+                "caller_number_sig": sign(KEY, "web-ok", NUMBER, 4102444800),
+            },
+            "metadata",
+        ),
+    ],
+)
+def test_over_socketio_an_unsigned_number_does_not_verify(signed_stack, session_id, metadata, key):
+    said = widget_call(signed_stack, session_id, metadata, key)
+    assert stored(signed_stack, session_id) == (None, set())
+    assert "验证码" in said  # matched by what she knows only: the SMS code is asked, as for no number
+    status, summary = signed_stack.summary(session_id)
+    assert status == 200 and summary["verification"] != "registered_phone" and summary["identity_verified"] is False

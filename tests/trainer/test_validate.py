@@ -320,3 +320,57 @@ def test_a_long_phone_variant_is_a_warning(project_copy):
     )
     problem = only(run(validate.check_ivr_variants, project_copy), severity=WARNING)
     assert "utter_detail_added" in problem.message and "个字" in problem.message
+
+
+# ---- web chat wording ------------------------------------------------------------------------------
+def test_a_phone_word_in_what_the_web_chat_shows_is_an_error(project_copy):
+    edit(
+        project_copy.domain, '    - text: "好的，已补充记录。"\n', '    - text: "好的，已补充记录，本通话将被录音。"\n'
+    )
+    problem = only(run(validate.check_chat_wording, project_copy))
+    assert problem.file == "domain.yml" and problem.line == find_line(project_copy.domain, "已补充记录，本通话将被录音")
+    assert "utter_detail_added" in problem.message and "通话" in problem.message and "录音" in problem.message
+
+
+def test_a_key_press_or_a_transfer_in_a_socketio_variant_is_an_error(project_copy):
+    edit(
+        project_copy.domain,
+        '    - text: "好的，已补充记录。"\n',
+        '    - text: "好的，已补充记录。"\n    - channel: socketio\n      text: "正在为您转接人工客服，需要帮助请按0。"\n',
+    )
+    problem = only(run(validate.check_chat_wording, project_copy))
+    assert "channel: socketio" in problem.message and "转接" in problem.message and "按0" in problem.message
+
+
+def test_phone_words_in_phone_and_agent_variants_are_fine(project_copy):
+    # utter_opening's ivr and agent variants say 本通话将被录音; only the chat's text is checked
+    assert "本通话将被录音" in project_copy.domain.read_text(encoding="utf-8")
+    assert run(validate.check_chat_wording, project_copy) == []
+
+
+def test_a_call_back_promised_in_the_chat_must_say_when(project_copy):
+    edit(
+        project_copy.domain,
+        '    - text: "好的，已补充记录。"\n',
+        '    - text: "好的，已补充记录，我们会给您打电话。"\n',
+    )
+    problem = only(run(validate.check_chat_wording, project_copy))
+    assert "多久之内" in problem.message and "给您打电话" in problem.message
+    edit(project_copy.domain, "我们会给您打电话。", "我们会在 {callback_hours} 个工作小时内给您打电话。")
+    assert run(validate.check_chat_wording, project_copy) == []
+
+
+def test_the_phone_word_list_is_the_catalogue(project_copy):
+    edit(project_copy.domain, '    - text: "好的，已补充记录。"\n', '    - text: "好的，已补充记录，请扫码。"\n')
+    assert run(validate.check_chat_wording, project_copy) == []
+    edit(project_copy.chat, "  - 来电\n", "  - 来电\n  - 扫码\n")
+    assert "扫码" in only(run(validate.check_chat_wording, project_copy)).message
+
+
+def test_a_phone_word_list_that_is_not_a_list_is_an_error(project_copy):
+    text = project_copy.chat.read_text(encoding="utf-8")
+    start = text.index("phone_only:")
+    end = text.index("\n\n", start)
+    project_copy.chat.write_text(text[:start] + "phone_only: 来电" + text[end:], encoding="utf-8")
+    problem = only(run(validate.check_chat_wording, project_copy))
+    assert problem.file == "bot/catalogue/chat.yml" and "phone_only" in problem.message

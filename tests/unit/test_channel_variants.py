@@ -27,11 +27,20 @@ def test_agent_variants_are_written_for_the_agent():
                 assert "buttons" not in v, name
 
 
+# A handoff on the panel is the agent's own call: the call-back time the web chat promises is not said there.
+CHAT_ONLY_PLACEHOLDERS = {
+    "utter_handoff": {"{callback_hours}"},
+    "utter_handoff_after_misses": {"{callback_hours}"},
+    "utter_system_busy": {"{callback_hours}"},
+}
+
+
 def test_agent_variants_keep_the_placeholders_of_the_caller_version():
     import re
 
     for name, variants in responses().items():
         caller = {p for v in variants if not v.get("channel") for p in re.findall(r"\{\w+\}", v["text"])}
+        caller -= CHAT_ONLY_PLACEHOLDERS.get(name, set())
         for v in variants:
             if v.get("channel") == "agent":
                 assert set(re.findall(r"\{\w+\}", v["text"])) == caller, name

@@ -30,12 +30,12 @@ SIGNED_FIELDS = ("caller_number", "caller_number_exp", "caller_number_sig")
 _warned = False
 
 
-def _warn_trusted_once() -> None:
+def warn_trusted_once() -> None:
     global _warned
     if not _warned:
         _warned = True
         logger.warning(
-            "未设置 BOT_WEB_SIGNING_KEY：网页聊天（REST）metadata.caller_number 中的号码将被直接信任，"
+            "未设置 BOT_WEB_SIGNING_KEY：网页聊天（REST 和 socket.io）metadata.caller_number 中的号码将被直接信任，"
             "仅可用于开发环境。生产环境请设置 BOT_WEB_SIGNING_KEY，并由贷款机构的网站后端签名（见 docs/operations.md）。"
         )
 
@@ -54,7 +54,7 @@ class SignedRestInput(RestInput):
     def __init__(self, signing_key: Optional[str] = None) -> None:
         self.signing_key = signing_key or None
         if self.signing_key is None:
-            _warn_trusted_once()
+            warn_trusted_once()
 
     def _extract_input_channel(self, req: Request) -> Text:
         return self.name()
@@ -65,19 +65,25 @@ class SignedRestInput(RestInput):
 
     def vouched(self, metadata: Any, sender: Any, now: float) -> Any:
         """The metadata with caller_number kept only if signed for this sender and not expired."""
-        if self.signing_key is None or not isinstance(metadata, dict):
-            return metadata
-        if not any(field in metadata for field in SIGNED_FIELDS):
-            return metadata
-        if web_signing.verify(
-            self.signing_key,
-            sender,
-            metadata.get("caller_number"),
-            metadata.get("caller_number_exp"),
-            metadata.get("caller_number_sig"),
-            now,
-        ):
-            return metadata
-        if metadata.get("caller_number") is not None:
-            logger.info("call %s: 网页号码未签名、签名不符或已过期，按未提供号码处理", sender)
-        return {k: v for k, v in metadata.items() if k not in SIGNED_FIELDS}
+        return vouched(self.signing_key, metadata, sender, now)
+
+
+def vouched(signing_key: Optional[str], metadata: Any, sender: Any, now: float) -> Any:
+    """`metadata` with caller_number (and its expiry and signature) kept only if signed for this
+    sender and not expired; everything as it came when no key is set. Both web channels use it."""
+    if signing_key is None or not isinstance(metadata, dict):
+        return metadata
+    if not any(field in metadata for field in SIGNED_FIELDS):
+        return metadata
+    if web_signing.verify(
+        signing_key,
+        sender,
+        metadata.get("caller_number"),
+        metadata.get("caller_number_exp"),
+        metadata.get("caller_number_sig"),
+        now,
+    ):
+        return metadata
+    if metadata.get("caller_number") is not None:
+        logger.info("call %s: 网页号码未签名、签名不符或已过期，按未提供号码处理", sender)
+    return {k: v for k, v in metadata.items() if k not in SIGNED_FIELDS}

@@ -1,8 +1,11 @@
-"""GET /panel, /chat and /console: the agent side panel, the caller web chat and the
-anti-proxy team's console, as static files.
+"""GET /panel, /chat, /widget and /console: the agent side panel, the caller web chat (over
+REST, and over socket.io as the standard Rasa web-chat widget talks) and the anti-proxy
+team's console, as static files.
 
-Plain HTML/CSS/JS shipped in bot/web (no build step, nothing fetched from
-outside); they talk to the agent and REST channel webhooks.
+Plain HTML/CSS/JS shipped in bot/web (nothing fetched from outside); they talk to the
+agent, REST and socket.io channels. The one third-party file, the browser's socket.io
+client, is vendored from the npm registry at build time (scripts/vendor_web.sh) into
+bot/web/vendor/ and served as /web/vendor/socket.io.min.js; without it /widget uses REST.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from sanic.response import HTTPResponse, raw
 from bot.integration.http.auth import error
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-PAGES = {"panel": "panel.html", "chat": "chat.html", "console": "console.html"}
+PAGES = {"panel": "panel.html", "chat": "chat.html", "widget": "widget.html", "console": "console.html"}
+VENDOR_DIR = WEB_DIR / "vendor"
+VENDOR_FILES = ("socket.io.min.js",)  # what scripts/vendor_web.sh writes
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -33,8 +38,8 @@ HEADERS = {
 }
 
 
-def _file(name: str) -> HTTPResponse:
-    path = WEB_DIR / name
+def _file(name: str, folder: Path = WEB_DIR) -> HTTPResponse:
+    path = folder / name
     if not path.is_file():
         return error(404, "not_found", name=name)
     return raw(path.read_bytes(), content_type=TYPES[path.suffix], headers=HEADERS)
@@ -52,6 +57,10 @@ def pages_blueprint() -> Blueprint:
     async def chat(request: Request) -> HTTPResponse:
         return _file(PAGES["chat"])
 
+    @bp.get("/widget")
+    async def widget(request: Request) -> HTTPResponse:
+        return _file(PAGES["widget"])
+
     @bp.get("/console")
     async def console(request: Request) -> HTTPResponse:
         return _file(PAGES["console"])
@@ -61,5 +70,11 @@ def pages_blueprint() -> Blueprint:
         if not _ASSET.fullmatch(name):
             return error(404, "not_found", name=name)
         return _file(name)
+
+    @bp.get("/web/vendor/<name>")
+    async def vendored(request: Request, name: str) -> HTTPResponse:
+        if name not in VENDOR_FILES:
+            return error(404, "not_found", name=name)
+        return _file(name, VENDOR_DIR)
 
     return bp
