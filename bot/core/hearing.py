@@ -112,7 +112,14 @@ _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 _AGENCY_VOICE = re.compile(
     r"(我们|我的|咱们)(的)?(客户|委托人|当事人|会员|学员|案子)"
     r"|我们(公司|机构|中心|律所|团队)(?!的?(前台|同事|员工|领导|人事|座机|电话|总机|号码|老板))|我司"
+    r"|(我们|我这边|我们这边)(是|就是)?(专门|专业)?(做|搞)?[^，。,]{0,6}?(债务协商|协商|债务|法务|优化|维权)(的|机构|公司|中心)"
 )
+# claims written authorisation: 有他签的委托书 / 受X书面委托 / 委托材料齐全
+_WRITTEN_CLAIM = re.compile(
+    r"(有|持有|带着|拿着|签了|签过)(他|她|借款人|当事人)?(签的|亲笔签的|签字的)?(的)?(书面)?(授权委托书|委托书|授权书|授权)"
+    r"|书面委托|书面授权|委托材料齐全|授权材料齐全"
+)
+_ORAL_ONLY = re.compile(r"(委托书|授权书)(还)?(没|未|没有)(办|签|写|有|来得及)|口头")
 # someone the collection calls reached who acts for nobody: a wrongly called number, an employer, a colleague
 _HARMED_BYSTANDER = re.compile(
     r"打(到|给)?我们(公司|单位|厂)(的)?(前台|座机|电话|总机|同事|领导|老板)?|我是[^，。,]{0,12}(公司|单位|厂)(的)?(人事|行政|前台|HR|领导|老板|经理)"
@@ -123,7 +130,7 @@ _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 # "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
 _FIRST_PERSON_BORROWER = re.compile(
-    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的)|借款人(就)?是我|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还)"
+    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还)"
 )
 
 
@@ -292,6 +299,9 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
         name = _clean_name(m.group(3))
         if name:
             return name, "family"
+    # 她是我闺女 / 借款人是我丈夫
+    if re.search(rf"(他|她|借款人|欠款人)(就)?是我(的)?({rel})", text):
+        return None, "family"
     # 我爸叫张伟 / 我老公是周杰 / 我妈名字叫…
     m = re.search(rf"我(的)?({rel})(的名字|名字)?(叫|是)({_NAME_CHARS})", text)
     if m:
@@ -497,7 +507,9 @@ def _pattern_pos(text: str, patterns) -> int:
     return min(found) if found else -1
 
 
-_KEEP_AWAY = re.compile(r"(不要|别|不用)(再)?(联系|打给|找)[^，。,]{0,6}本人|(所有|一切)的?事(情)?(都)?找(我|我们)")
+_KEEP_AWAY = re.compile(
+    r"(不要|别|不用)(再)?(联系|打给|找)[^，。,]{0,6}本人|(所有|一切)的?事(情)?(都)?找(我|我们)|电话(请|都)?(打给|找)我们"
+)
 _CLAUSE = re.compile(r"[^，,。！!？?；;\n]+")
 _QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
 _OWN_REQUEST = re.compile(r"我(还|也|就|自己)?(想|要|打算|希望|得)|能不能|可不可以|可以吗|行不行|自己(跟|和|找)")
@@ -524,6 +536,7 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
         "fraud_report": _pattern_pos(text, w.get("fraud_patterns")),
         "repayment_plan": _pattern_pos(text, w.get("plan_patterns")),
         "fee_waiver": _pattern_pos(text, w.get("fee_patterns")),
+        "other": _pattern_pos(text, w.get("other_patterns")),
     }
     for code, lst in cues.items():
         positions = [p for p in (_first_pos(text, lst), described.get(code, -1)) if p >= 0]
@@ -545,6 +558,9 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
     if "fraud_report" in codes and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少", text):
         codes.remove("account_inquiry")
+    # "说他诈骗" in the collectors' words is a complaint about them, not a fraud report
+    if "fraud_report" in codes and described["fraud_report"] < 0 and re.search(r"说(他|她|我)[^，。,]{0,4}诈骗", text):
+        codes.remove("fraud_report")
     # a fraud report quotes what the agency offered (停息挂账, 修复征信): those are not matters of their own,
     # unless the caller asks for it in words of their own ("我还想自己跟你们谈谈怎么分期还")
     if "fraud_report" in codes:
@@ -552,7 +568,9 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
     if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
         codes.append(nlu.purpose)
-    if "other" in codes and len(codes) > 1:
+    if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清", text):
+        codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
+    if "other" in codes and len(codes) > 1 and described["other"] < 0:
         codes.remove("other")
     return tuple(dict.fromkeys(codes))
 
@@ -590,11 +608,32 @@ def _role(
     return role
 
 
+def plain_speech(text: str) -> str:
+    """The turn with regional first-person words as Mandarin ones, for reading (俺/阿拉 → 我, 我系 → 我是,
+    佢 → 他, 自家借的 → 自己借的), and a formal "本人是X的律师" as "我是X的律师". What is kept is what was said."""
+    for regional, plain in _PLAIN_SPEECH:
+        text = text.replace(regional, plain)
+    return re.sub(r"^本人(是|系)(?=[^，。,]{0,12}的)", "我是", text)
+
+
+_PLAIN_SPEECH = (
+    ("俺们", "我们"),
+    ("俺", "我"),
+    ("阿拉", "我"),
+    ("我系", "我是"),
+    ("佢", "他"),
+    ("自家借", "自己借"),
+    ("屋企", "家里"),
+    ("分其", "分期"),
+)
+
+
 def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool = False) -> Heard:
     """Read one caller turn for everything. `asked` is the question the caller is answering."""
-    text = (text or "").strip()
+    said_text = (text or "").strip()
     if low_confidence:
-        return Heard(text=text, low_confidence=True)
+        return Heard(text=said_text, low_confidence=True)
+    text = plain_speech(said_text)
     w = words()
     raw = _digits_text(text)
     third_person_self, named_subject = _third_person_self(text)
@@ -624,6 +663,12 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     title = _title_role(text)
     if title and not claims_borrower and structural_role != "third_party":
         structural_role = title  # the title says more than the relation: 我是他爸爸，也是他的监护人
+    if agency_voice and structural_role == "family" and not claims_borrower:
+        structural_role = "third_party"  # "我是他表姐，我们公司专门做协商的": the agency behind the relative
+    if not claims_borrower and _WRITTEN_CLAIM.search(text) and not _ORAL_ONLY.search(text):
+        structural_role = "authorized_agent"  # claims written authorisation (contract §1), whoever it is
+    elif structural_role == "authorized_agent" and _ORAL_ONLY.search(text):
+        structural_role = "third_party"  # "我是他的代理人，授权书还没办": no written authorisation
     stranger = bool(_STRANGER.search(text) or _HARMED_BYSTANDER.search(text)) and not claims_borrower
     if stranger and not structural_role:
         structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
@@ -662,7 +707,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     if nlu.intent == "greet" and (role or purposes or own or subject):
         digression = None
     return Heard(
-        text=text,
+        text=said_text,
         role=role,
         role_from_words=role_from_words,
         claims_borrower=claims_borrower,

@@ -299,3 +299,42 @@ def test_reporting_to_the_regulator_is_not_a_fraud_report():
 def test_an_agency_keeping_the_lender_from_the_borrower_is_not_a_complaint():
     text = "以后她所有的事都找我。请你们不要再联系何静本人，也不要打她家人和单位的电话。她想延期三个月再还"
     assert said(text).purposes == ("repayment_plan",)
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("俺是借钱的，你们那个催收的说要去俺村里贴告示", "borrower"),
+        ("我系借款人，屋企好穷，可唔可以分期", "borrower"),
+        ("我是借款人家属，他人上个月走了", "family"),
+        ("借款人是我丈夫，他说根本没借过这笔", "family"),
+        ("她是我闺女，住院了，她本人现在没法跟你们沟通", "family"),
+        ("本人是王女士的委托律师，代她申请个性化分期", "authorized_agent"),
+        ("我是他爱人，也有他签的委托书，他在部队", "authorized_agent"),
+        ("我们律所受张先生书面委托，就催收的违规行为提出投诉", "authorized_agent"),
+        ("我是他表姐，我们公司专门做协商的，给他做个性化分期", "third_party"),
+        ("对，我是他妹妹，嗯，我们这边是做债务协商的", "third_party"),
+        ("我是他的代理人，授权书还没办", "third_party"),
+        ("我是他的房东，你们打电话问我他住哪", "third_party"),
+    ],
+)
+def test_roles_said_in_dialect_formal_or_mixed_ways(text, role):
+    heard = said(text)
+    assert ("borrower" if heard.claims_borrower else heard.role) == role
+
+
+@pytest.mark.parametrize(
+    "text,first",
+    [
+        ("你们打电话给我爸妈说他诈骗，老人吓坏了", "collection_complaint"),
+        ("我是他的房东，你们打电话问我他住哪，这是泄露他隐私吧", "collection_complaint"),
+        ("我是他妈，你们别老打我了", "collection_complaint"),
+        ("我是受她委托来办的，她说借款不是她本人借的", "fraud_report"),
+        ("有个自称你们工作人员的让我下载个APP注销账户", "fraud_report"),
+        ("我就是本人啊，我就想把账单寄送地址改一下", "other"),
+        ("他在部队，想办理提前结清", "account_inquiry"),
+        ("他孩子在外地打工，没活干，让我问问能不能缓缓", "repayment_plan"),
+    ],
+)
+def test_purposes_told_without_the_textbook_words(text, first):
+    assert said(text).purposes[0] == first
