@@ -6,6 +6,7 @@ account facts are told here only to the borrower verified by registered phone or
 SMS code, on a call below level2 from a line the anti-proxy team does not know.
 """
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -122,6 +123,21 @@ def adds_after_handoff(call: script.Call, tracker: Tracker) -> bool:
         if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in HANDOFF_LINES:
             return False  # the handoff line was said this turn
     return True
+
+
+class ActionAcknowledge(Action):
+    """ "好/是的/嗯" after the wrap-up: a yes to "还有别的需要吗？" is asked to go on ("好的，请您说。");
+    after a closing that asked nothing it is only an acknowledgement, so the bot asks whether there
+    is anything else instead of inviting the caller to say it all again."""
+
+    def name(self) -> Text:
+        return "action_acknowledge"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        last = next((e.get("text") or "" for e in reversed(tracker.events) if e.get("event") == "bot"), "")
+        asked = bool(re.search(r"(吗|么)[？?]?\s*$", last.strip()))
+        dispatcher.utter_message(response="utter_ask_more" if asked else "utter_anything_else")
+        return []
 
 
 def closing_response(call: script.Call, step: str, level: str, disclose: bool, materials_asked: bool = True) -> str:

@@ -379,6 +379,7 @@ _STRANGER = re.compile(
 
 # surnames that, right after a relation, are far more often a verb ("我老公查出来…", "我妈于是…")
 _VERB_FIRST = frozenset("查于向和从将把被让给跟也还")
+NON_BORROWER_GUESSES = ("family", "third_party", "authorized_agent")
 _HIRED_AGENCY = re.compile(
     r"我(们|老公|老婆|家|爸|妈)?(之前|以前|去年|上个月|前段时间)?(找了|找过|请了|委托了|交给了|被)(个|一个|一家|家)?(什么)?"
     r"[^，。,？?]{0,10}?(公司|中介|机构|法务|律所|优化|反催收)"
@@ -396,6 +397,7 @@ def _own_name(text: str) -> Optional[str]:
         rf"我(就)?是(借款人)?({_NAME_CHARS})",
         rf"我姓.叫({_NAME_CHARS})",
         rf"(?:^|[，,。\s]|你好|您好|喂)我({_NAME_CHARS})(?=[，,。\s]|$)",
+        rf"(?:^|[，,。\s])({_NAME_CHARS})[，,\s]*(?:就是|就|是)?我本人",
         rf"(姓名|名字)[是叫:：\s]*({_NAME_CHARS})",
     ):
         for m in re.finditer(pattern, text):
@@ -467,14 +469,14 @@ def _id_digits(raw: str, asked_for_id: bool) -> Optional[str]:
     if cue or asked_for_id:
         after = raw[cue.end() :] if cue else raw
         # the last run said wins: "5386，不对不对，是5836"
-        found = re.findall(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", after) or (
-            re.findall(r"(?<![0-9])([0-9]{3}[0-9X])(?![0-9])", raw) if asked_for_id else []
+        found = re.findall(r"(?<![0-9A-Z])([0-9]{3}[0-9X])(?![0-9])", after) or (
+            re.findall(r"(?<![0-9A-Z])([0-9]{3}[0-9X])(?![0-9])", raw) if asked_for_id else []
         )
         if found:
             return found[-1]
         if asked_for_id:
             # "三零七，最后一位是叉": the four said in pieces
-            pieces = "".join(re.findall(r"[0-9X]+", raw))
+            pieces = "".join(re.findall(r"(?<![A-Z0-9])[0-9X]+", raw))
             if len(pieces) == 4 and re.fullmatch(r"[0-9]{3}[0-9X]", pieces):
                 return pieces
     return None
@@ -674,6 +676,13 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
     role_from_words = bool(claims_borrower or structural_role)
+    if (
+        role in NON_BORROWER_GUESSES
+        and not role_from_words
+        and own
+        and not (_any(text, _relations()) or agency_voice or _WRITTEN_CLAIM.search(text))
+    ):
+        role = None  # "喂，我是周杰": a name alone says nothing of the role; the role question asks it
     if role == "third_party" and not role_from_words and _HIRED_AGENCY.search(text):
         role = None  # "我之前找了个法务公司…": the one who hired the agency, not the agency
     bare = None

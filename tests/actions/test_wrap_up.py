@@ -112,3 +112,15 @@ def test_after_a_system_fault_the_closing_lines_are_the_usual_ones(domain):
     call = Call(role="borrower", borrower_name="张伟", handoff=True, handoff_reason="system_fault")
     _, messages = wrap(domain, call)
     assert "utter_handoff_noted" not in responses(messages)
+
+
+def test_yes_after_a_closing_that_asked_nothing_is_an_acknowledgement(domain):
+    from actions.wrap_up import ActionAcknowledge
+
+    for last, expected in (
+        ("我们已把情况转交专项工作组，专人会尽快跟进。", "utter_anything_else"),
+        ("材料交齐后我们会尽快为您办理。还有别的需要帮您的吗？", "utter_ask_more"),
+    ):
+        tracker = make_tracker({}, text="好", active_loop=None, history=[{"event": "bot", "text": last}])
+        _, messages = run_action(ActionAcknowledge(), tracker, domain)
+        assert responses(messages) == [expected]

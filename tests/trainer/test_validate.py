@@ -124,10 +124,10 @@ def test_pattern_rule_with_an_undefined_word_group(project_copy):
 # ---- stories, rules, domain ------------------------------------------------------------------------
 def test_story_uses_a_response_that_does_not_exist(project_copy):
     rules = project_copy.data / "rules" / "script.yml"
-    edit(rules, "  - action: utter_ask_more", "  - action: utter_ask_moer")
+    edit(rules, "  - action: utter_goodbye", "  - action: utter_goodby")
     problem = only(run(validate.check_story_steps, project_copy))
-    assert problem.file == "data/rules/script.yml" and problem.line == find_line(rules, "utter_ask_moer")
-    assert "utter_ask_moer" in problem.message and "收尾后客户说还有事" in problem.message
+    assert problem.file == "data/rules/script.yml" and problem.line == find_line(rules, "utter_goodby")
+    assert "utter_goodby" in problem.message and "收尾后客户说没有了" in problem.message
 
 
 def test_test_story_uses_an_unknown_intent(project_copy):

@@ -338,3 +338,21 @@ def test_roles_said_in_dialect_formal_or_mixed_ways(text, role):
 )
 def test_purposes_told_without_the_textbook_words(text, first):
     assert said(text).purposes[0] == first
+
+
+def test_a_name_alone_does_not_take_the_nlus_guess_of_a_relative():
+    heard = said("喂，我是周杰", role="family")
+    assert heard.caller_name == "周杰" and heard.role is None
+
+
+def test_the_name_before_just_me_is_the_callers_own():
+    assert said("我这边申请一下停息挂账，马超，就是我本人").caller_name == "马超"
+
+
+def test_the_digits_of_a_half_remembered_loan_number_are_not_id_digits():
+    heard = said("不记得了，L2025什么的", asked="loan_id")
+    assert heard.id_digits is None and heard.dont_know
+
+
+def test_a_borrower_who_died_is_another_matter_for_a_person():
+    assert said("我父亲王建国上个月去世了，他在你们这有笔贷款，这种情况怎么处理").purposes == ("other",)
