@@ -75,7 +75,9 @@ def stores(data_dir, db_url):
         db.start_call(call, "agent", "agent1")
         db.save_call_note(call, "callback", "客户张伟要求回拨")
         add_segments(db, call, when)
-        db.save_adherence(call, "agent1", ["recording_notice", "materials"], ["recording_notice", "materials"], 1.0, False)
+        db.save_adherence(
+            call, "agent1", ["recording_notice", "materials"], ["recording_notice", "materials"], 1.0, False
+        )
         with db.engine.begin() as conn:
             conn.execute(
                 call_records.update()
@@ -83,9 +85,7 @@ def stores(data_dir, db_url):
                 .values(started_at=when, ended_at=when, note_at=when)
             )
             conn.execute(
-                sa.update(call_adherence)
-                .where(call_adherence.c.call_id == call)
-                .values(updated_at=when, ended_at=when)
+                sa.update(call_adherence).where(call_adherence.c.call_id == call).values(updated_at=when, ended_at=when)
             )
     codes = VerificationCodes(db, lambda *a: None)
     codes.send("old-rest", "13800000001", now=OLD)
@@ -237,7 +237,7 @@ def test_a_dry_run_counts_and_changes_nothing(stores):
     report = retention.purge(db, tracker_url, 180, by="ops1", now=NOW, dry_run=True, cases_dir=data_dir / "cases")
     assert sorted(report.calls) == ["old-agent", "old-rest"] and report.sms_codes == 1 and report.packets == 1
     assert report.segments == len(SEGMENTS)
-    assert "演练" in report.describe() and f"将匿名化 2 通电话" in report.describe()
+    assert "演练" in report.describe() and "将匿名化 2 通电话" in report.describe()
     assert stored_events(tracker_url, "old-rest") == before
     assert segment_rows(db, "old-agent") == segments_before
     assert db.audit_for_call("old-rest") == [] and db.audit_for_call("old-agent") == []
