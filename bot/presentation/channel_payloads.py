@@ -228,6 +228,16 @@ def parse_agent_end(
     return parse_agent_note(body, dispositions)
 
 
+def parse_agent_filter(value: Optional[str]) -> Optional[str]:
+    """A report's `agent` query value: an agent id, or None for every agent."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _AGENT_ID.fullmatch(value):
+        raise PayloadError("bad_field", field="agent", why=why("agent_id"))
+    return value
+
+
 def conversation_id(body: dict, field: str = "call_id") -> str:
     """A conversation id (REST `sender`, IVR/agent `call_id`), taken exactly as sent."""
     value = body.get(field)

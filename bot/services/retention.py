@@ -1,14 +1,17 @@
 """Retention (`python -m bot retention`): anonymise calls older than BOT_RETENTION_DAYS.
 
 A call's age is its last activity: the newest of its conversation events, call
-record, cases, call-history row and SMS codes (audit rows do not count: the
-purge writes one). For every call older than the cutoff, in one pass:
+record, cases, call-history row, SMS codes, transcript segments and adherence
+record (audit rows do not count: the purge writes one). For every call older than the cutoff, in one pass:
 
 - tracker events: every text replaced by "［已按保留期限删除］", message metadata
   and text slot values removed (`bot.core.retention.anonymise_event`); codes,
   times, intents and actions stay, so the summary still reads;
 - cases: the detail text cleared; reference, kind, role, dates stay;
 - call records: the agent's note cleared; channel, agent, times, disposition stay;
+- transcript segments (`transcript_segments`, the caller's and the agent's speech as
+  recognised): the text cleared; speaker, final, the must-say items heard and the time
+  stay, so the call's adherence (`call_adherence`, which holds no text) stays reportable;
 - call history (`call_subjects`): the calling number cleared;
 - SMS codes: deleted;
 - the anti-proxy team's tables (`call_activity`, `team_case_calls`, `team_cases`): the
@@ -39,6 +42,7 @@ from bot.services.storage import (
     Database,
     audit,
     call_activity,
+    call_adherence,
     call_records,
     call_subjects,
     cases,
@@ -47,6 +51,7 @@ from bot.services.storage import (
     team_case_calls,
     team_cases,
     template_settings,
+    transcript_segments,
 )
 
 
@@ -64,6 +69,7 @@ class RetentionReport:
     numbers: int = 0
     sms_codes: int = 0
     packets: int = 0
+    segments: int = 0  # transcript segments whose text was cleared
     held: List[str] = field(default_factory=list)  # calls of team cases still open
 
     def describe(self) -> str:
@@ -72,8 +78,8 @@ class RetentionReport:
         return (
             f"{head}按保留期限 {self.days} 天（{self.cutoff:%Y-%m-%d %H:%M} UTC 之前结束的通话），"
             f"{verb} {len(self.calls)} 通电话：对话事件 {self.events} 条、登记内容 {self.cases} 条、"
-            f"坐席备注 {self.notes} 条、来电号码 {self.numbers} 个、验证码记录 {self.sms_codes} 条、"
-            f"证据材料包 {self.packets} 份。"
+            f"坐席备注 {self.notes} 条、通话转写 {self.segments} 段、来电号码 {self.numbers} 个、"
+            f"验证码记录 {self.sms_codes} 条、证据材料包 {self.packets} 份。"
             + (f"另有 {len(self.held)} 通电话所属的专项组案件尚未结案，暂不匿名化。" if self.held else "")
         )
 
@@ -115,6 +121,10 @@ def last_activity(db: Database, tracker: Optional[sa.engine.Engine]) -> Dict[str
         sa.select(call_subjects.c.call_id, call_subjects.c.recorded_at),
         sa.select(sms_codes.c.call_id, sms_codes.c.created_at),
         sa.select(call_activity.c.call_id, call_activity.c.last_seen),
+        sa.select(transcript_segments.c.call_id, sa.func.max(transcript_segments.c.at)).group_by(
+            transcript_segments.c.call_id
+        ),
+        sa.select(call_adherence.c.call_id, call_adherence.c.updated_at),
     ]
     with db.engine.connect() as conn:
         for query in queries:
@@ -191,6 +201,9 @@ def _purge_call(
             sa.select(call_records.c.call_id).where(call_records.c.call_id == call_id, call_records.c.note != "")
         ).all()
         code_rows = conn.execute(sa.select(sa.func.count()).where(sms_codes.c.call_id == call_id)).scalar_one()
+        segment_rows = conn.execute(
+            sa.select(sa.func.count()).where(transcript_segments.c.call_id == call_id, transcript_segments.c.text != "")
+        ).scalar_one()
         team_numbers = sum(
             conn.execute(
                 sa.select(sa.func.count()).where(table.c.call_id == call_id, table.c.caller_number.isnot(None))
@@ -219,6 +232,7 @@ def _purge_call(
         numbers=len(numbers),
         sms_codes=code_rows,
         packets=len(packets),
+        segments=segment_rows,
     )
     if not any(counts.values()):
         return False
@@ -244,6 +258,12 @@ def _purge_call(
         conn.execute(call_records.update().where(call_records.c.call_id == call_id).values(note=""))
         conn.execute(call_subjects.update().where(call_subjects.c.call_id == call_id).values(caller_number=None))
         conn.execute(sms_codes.delete().where(sms_codes.c.call_id == call_id))
+        if segment_rows:
+            conn.execute(
+                transcript_segments.update()
+                .where(transcript_segments.c.call_id == call_id, transcript_segments.c.text != "")
+                .values(text="")
+            )
         for table in (call_activity, team_case_calls, team_cases):
             conn.execute(table.update().where(table.c.call_id == call_id).values(caller_number=None))
         detail = {"by": by, "days": report.days, "cutoff": cutoff.isoformat(timespec="seconds"), **counts}

@@ -1,5 +1,5 @@
 /* Anti-proxy team console: signs in with a supervisor token, listens to /console/stream,
-   shows live calls, the case queue, a case, the dashboard and industry sharing. */
+   shows live calls, the case queue, a case, the dashboard, the agents' adherence and industry sharing. */
 (function () {
   "use strict";
 
@@ -95,7 +95,7 @@
     $("view-sign-in").hidden = false;
   }
 
-  // ---- routing: #live, #call/ID, #cases, #case/ID, #dashboard, #sharing ----
+  // ---- routing: #live, #call/ID, #cases, #case/ID, #dashboard, #adherence, #sharing ----
   function route() {
     if (!state.me) { return; }
     var hash = decodeURIComponent(location.hash.replace(/^#/, "")) || "live";
@@ -103,7 +103,7 @@
     var view = parts[0];
     var arg = parts.slice(1).join("/");
     if (view === "call") { view = "live"; }
-    if (["live", "cases", "case", "dashboard", "sharing"].indexOf(view) < 0) { view = "live"; }
+    if (["live", "cases", "case", "dashboard", "adherence", "sharing"].indexOf(view) < 0) { view = "live"; }
     state.view = view;
     document.querySelectorAll(".view").forEach(function (v) { v.hidden = v.id !== "view-" + view; });
     document.querySelectorAll("#tabs a").forEach(function (a) {
@@ -120,6 +120,7 @@
     if (view === "cases") { task = loadCases(); }
     if (view === "case") { state.caseId = arg; task = loadCase(arg); }
     if (view === "dashboard") { task = loadDashboard(); }
+    if (view === "adherence") { task = loadAdherence(); }
     if (view === "sharing") { task = loadSharing(); }
     watch(state.callId);
     Promise.resolve(task).catch(function (err) { showAlert(err.message); });
@@ -652,6 +653,76 @@
     }
   }
 
+  // ---- adherence: the agents' must-say lines per agent and per day --------------------
+  function percent(score) { return Math.round(score * 100) + "%"; }
+
+  function scoreCell(tr, score, required) {
+    var td = cell(tr, "", "得分", "num");
+    var tag = el("span", "score" + (score < 0.6 ? " low" : score < 0.9 ? " mid" : ""), required ? percent(score) : "—");
+    td.appendChild(tag);
+    return td;
+  }
+
+  function agentName(id) { return id || "（未记录坐席）"; }
+
+  function adherenceCells(tr, r) {
+    cell(tr, r.calls, "通话数", "num");
+    cell(tr, r.required, "应说", "num");
+    cell(tr, r.said, "已说", "num");
+    scoreCell(tr, r.score, r.required);
+    cell(tr, r.unsaid_confirmed, "未说完即结束", "num" + (r.unsaid_confirmed ? " owed" : ""));
+  }
+
+  async function loadAdherence() {
+    var q = [];
+    var add = function (k, v) { if (v) { q.push(k + "=" + encodeURIComponent(v)); } };
+    add("since", $("a-since").value);
+    add("until", $("a-until").value);
+    add("agent", $("a-agent").value.trim());
+    var d = await api("GET", "/console/api/adherence" + (q.length ? "?" + q.join("&") : ""));
+    $("a-since").value = d.since;
+    $("a-until").value = d.until;
+    $("a-range").textContent = (d.since === d.until ? d.since : d.since + " 至 " + d.until) + "，" + d.time_zone +
+      (d.agent ? "，坐席 " + d.agent : "，全部坐席");
+    if (!d.agent) {
+      var list = $("a-agent-list");
+      list.textContent = "";
+      d.agents.forEach(function (a) { if (a.agent_id) { var o = el("option"); o.value = a.agent_id; list.appendChild(o); } });
+    }
+    var total = d.agents.reduce(function (t, a) {
+      t.calls += a.calls; t.required += a.required; t.said += a.said; t.unsaid_confirmed += a.unsaid_confirmed;
+      return t;
+    }, { calls: 0, required: 0, said: 0, unsaid_confirmed: 0 });
+    var totals = $("a-totals");
+    totals.textContent = "";
+    [["通话", total.calls], ["应说", total.required], ["已说", total.said],
+      ["得分", total.required ? percent(total.said / total.required) : "—"],
+      ["未说完即结束", total.unsaid_confirmed]].forEach(function (pair) {
+      var item = el("span", "", pair[0]);
+      item.appendChild(el("b", "", pair[1]));
+      totals.appendChild(item);
+    });
+    fillRows($("a-agent-rows"), d.agents, function (tr, r) {
+      tr.className = "clickable";
+      tr.dataset.agent = r.agent_id;
+      cell(tr, agentName(r.agent_id), "坐席", "agent");
+      adherenceCells(tr, r);
+      tr.title = "只看这位坐席";
+      tr.addEventListener("click", function () {
+        if (!r.agent_id) { return; }
+        $("a-agent").value = r.agent_id;
+        guard(loadAdherence)();
+      });
+    }, 6, "这段时间没有已结束的坐席通话。");
+    fillRows($("a-day-rows"), d.days, function (tr, r) {
+      tr.dataset.agent = r.agent_id;
+      tr.dataset.day = r.day;
+      cell(tr, agentName(r.agent_id), "坐席", "agent");
+      cell(tr, r.day, "日期", "day");
+      adherenceCells(tr, r);
+    }, 7, "这段时间没有已结束的坐席通话。");
+  }
+
   // ---- industry sharing -----------------------------------------------------------
   async function loadSharing() {
     var s = await api("GET", "/console/api/sharing");
@@ -717,6 +788,12 @@
     }));
     $("dash-form").addEventListener("submit", guard(loadDashboard));
     $("d-period").addEventListener("change", guard(loadDashboard));
+    $("adh-form").addEventListener("submit", guard(loadAdherence));
+    ["a-since", "a-until"].forEach(function (id) { $(id).addEventListener("change", guard(loadAdherence)); });
+    $("a-reset").addEventListener("click", guard(function () {
+      $("a-since").value = $("a-until").value = $("a-agent").value = "";
+      return loadAdherence();
+    }));
     $("import-form").addEventListener("submit", guard(importList));
     $("export-button").addEventListener("click", guard(function () {
       return download("/console/api/sharing/export", "watchlist-hashed.csv");

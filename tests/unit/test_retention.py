@@ -10,15 +10,21 @@ import sqlalchemy as sa
 
 from bot.core.call_view import slots_from_events
 from bot.core.retention import PLACEHOLDER, anonymise_event
-from bot.services import case_export, retention
+from bot.services import adherence_records, case_export, retention
 from bot.services.sms import VerificationCodes
-from bot.services.storage import Database, call_records, cases, sms_codes
+from bot.services.storage import Database, call_adherence, call_records, cases, sms_codes, transcript_segments
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "trainer" / "fixtures" / "call_events.json"
 NOW = dt.datetime(2026, 12, 1, 2, 0, 0)  # UTC
 OLD, NEW = NOW - dt.timedelta(days=200), NOW - dt.timedelta(days=3)
 PERSONAL = ("张伟", "3721", "13800000001", "13912345678", "催收员天天打电话")
+SEGMENTS = [  # an agent call as the platform's speech recognition heard it: (speaker, final, text, items)
+    ("agent", True, "您好，为保障双方权益，本通话将被录音。", ["recording_notice"]),
+    ("caller", True, "我是张伟，我想申请延期还款", []),
+    ("agent", True, "好的张伟先生，请您准备失业证明。", ["materials"]),
+    ("caller", False, "我的新号码是", []),
+]
 
 
 def events_at(when):
@@ -68,9 +74,18 @@ def stores(data_dir, db_url):
     for call, when in (("old-agent", OLD), ("new-agent", NEW)):
         db.start_call(call, "agent", "agent1")
         db.save_call_note(call, "callback", "客户张伟要求回拨")
+        add_segments(db, call, when)
+        db.save_adherence(
+            call, "agent1", ["recording_notice", "materials"], ["recording_notice", "materials"], 1.0, False
+        )
         with db.engine.begin() as conn:
             conn.execute(
-                call_records.update().where(call_records.c.call_id == call).values(started_at=when, note_at=when)
+                call_records.update()
+                .where(call_records.c.call_id == call)
+                .values(started_at=when, ended_at=when, note_at=when)
+            )
+            conn.execute(
+                sa.update(call_adherence).where(call_adherence.c.call_id == call).values(updated_at=when, ended_at=when)
             )
     codes = VerificationCodes(db, lambda *a: None)
     codes.send("old-rest", "13800000001", now=OLD)
@@ -78,6 +93,23 @@ def stores(data_dir, db_url):
     packet = case_export.build_packet("old-rest", events_at(OLD), db)
     case_export.write_packet(packet, data_dir / "cases")
     return db, f"sqlite:///{tracker}", data_dir
+
+
+def add_segments(db, call, when):
+    for i, (speaker, final, text, items) in enumerate(SEGMENTS):
+        row_id = db.add_segment(call, speaker, final, text, items)
+        with db.engine.begin() as conn:
+            conn.execute(
+                transcript_segments.update()
+                .where(transcript_segments.c.id == row_id)
+                .values(at=when + dt.timedelta(seconds=10 * i))
+            )
+
+
+def segment_rows(db, call):
+    with db.engine.connect() as conn:
+        query = sa.select(transcript_segments).where(transcript_segments.c.call_id == call)
+        return [dict(r._mapping) for r in conn.execute(query.order_by(transcript_segments.c.id))]
 
 
 def stored_events(tracker_url, call):
@@ -121,6 +153,53 @@ def test_old_calls_are_anonymised_and_new_ones_untouched(stores):
     assert rows["old-rest"].reference in packet and '"level": "none"' in packet
 
 
+def test_the_transcript_text_is_cleared_and_the_adherence_stays_reportable(stores):
+    db, tracker_url, data_dir = stores
+    before_new = segment_rows(db, "new-agent")
+    old_before = segment_rows(db, "old-agent")
+    assert "张伟" in old_before[1]["text"]
+    report = retention.purge(db, tracker_url, 180, by="ops1", now=NOW, cases_dir=data_dir / "cases")
+    assert "old-agent" in report.calls and report.segments == len(SEGMENTS)
+    assert f"通话转写 {len(SEGMENTS)} 段" in report.describe()
+
+    old = segment_rows(db, "old-agent")
+    assert [r["text"] for r in old] == [""] * len(SEGMENTS)
+    keep = ("id", "speaker", "final", "items", "at")
+    assert [{k: r[k] for k in keep} for r in old] == [{k: r[k] for k in keep} for r in old_before]
+    assert segment_rows(db, "new-agent") == before_new  # a recent call keeps its words
+
+    audited = [r for r in db.audit_for_call("old-agent") if r["event"] == "retention_purged"]
+    assert audited[0]["detail"]["segments"] == len(SEGMENTS) and audited[0]["detail"]["notes"] == 1
+
+    # the report still has the purged call: what was required and said, per agent and day
+    kept = adherence_records.report(db, OLD.date(), OLD.date())
+    assert kept["agents"] == [
+        {"agent_id": "agent1", "calls": 1, "required": 2, "said": 2, "unsaid_confirmed": 0, "score": 1.0}
+    ]
+    assert adherence_records.heard_so_far(db, "old-agent") == ["recording_notice", "materials"]
+    again = retention.purge(db, tracker_url, 180, by="ops2", now=NOW, cases_dir=data_dir / "cases")
+    assert again.calls == [] and again.segments == 0
+
+
+def test_a_call_with_recent_transcript_segments_is_not_purged_early(stores):
+    db, tracker_url, _ = stores
+    # a call whose record is old but whose platform kept sending segments until three days ago
+    db.start_call("long-agent", "agent", "agent2")
+    with db.engine.begin() as conn:
+        conn.execute(call_records.update().where(call_records.c.call_id == "long-agent").values(started_at=OLD))
+    add_segments(db, "long-agent", NEW)
+    assert retention.last_activity(db, None)["long-agent"] == NEW + dt.timedelta(seconds=30)
+    report = retention.purge(db, tracker_url, 180, by="ops1", now=NOW)
+    assert "long-agent" not in report.calls and "old-agent" in report.calls
+    assert "张伟" in segment_rows(db, "long-agent")[1]["text"]
+    # a hand tick is activity too: an old call ticked recently is kept
+    db.start_call("ticked-agent", "agent", "agent2")
+    with db.engine.begin() as conn:
+        conn.execute(call_records.update().where(call_records.c.call_id == "ticked-agent").values(started_at=OLD))
+    db.mark_said("ticked-agent", "agent2", "recording_notice")
+    assert retention.last_activity(db, None)["ticked-agent"] > NOW - dt.timedelta(days=180)
+
+
 def test_the_anonymised_call_still_loads_in_rasa(stores):
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
@@ -154,11 +233,14 @@ def test_each_purge_is_audited_once_and_a_second_run_changes_nothing(stores):
 def test_a_dry_run_counts_and_changes_nothing(stores):
     db, tracker_url, data_dir = stores
     before = stored_events(tracker_url, "old-rest")
+    segments_before = segment_rows(db, "old-agent")
     report = retention.purge(db, tracker_url, 180, by="ops1", now=NOW, dry_run=True, cases_dir=data_dir / "cases")
     assert sorted(report.calls) == ["old-agent", "old-rest"] and report.sms_codes == 1 and report.packets == 1
-    assert "演练" in report.describe()
+    assert report.segments == len(SEGMENTS)
+    assert "演练" in report.describe() and "将匿名化 2 通电话" in report.describe()
     assert stored_events(tracker_url, "old-rest") == before
-    assert db.audit_for_call("old-rest") == []
+    assert segment_rows(db, "old-agent") == segments_before
+    assert db.audit_for_call("old-rest") == [] and db.audit_for_call("old-agent") == []
 
 
 def test_a_running_process_forgets_cleared_complaint_texts(stores):

@@ -2,7 +2,8 @@
 
 Contract §7: `GET /cases`, `GET|PATCH /cases/{id}`, `GET /cases/{id}/packet.pdf`,
 `GET /calls?active=true`. The console (bot/web/console.*) also uses `/console/api/…`
-(who am I, a call's transcript, the dashboard, the watchlist, industry sharing) and the
+(who am I, a call's transcript, the dashboard, the agents' adherence, the watchlist,
+industry sharing) and the
 server push `/console/stream` (bot/integration/http/console_stream.py).
 
 A supervisor token (BOT_SUPERVISOR_TOKENS) or the operator token (BOT_API_TOKEN) is
@@ -26,13 +27,38 @@ from bot.core.materials import label
 from bot.integration.http import console_stream
 from bot.integration.http.auth import error, named_token, token_ok, unauthorized
 from bot.presentation import charts
-from bot.presentation.channel_payloads import PayloadError, parse_json_object
-from bot.services import case_export, case_packet, cases, dashboard, industry_sharing, packet_pdf
+from bot.presentation.channel_payloads import PayloadError, error_message, parse_agent_filter, parse_json_object
+from bot.services import adherence_records, case_export, case_packet, cases, dashboard, industry_sharing, packet_pdf
 from bot.services.cases import Actor, CaseError
 from bot.services.storage import Database
 from bot.settings import env, load_settings
 
 ROLE_LABELS = {"supervisor": "主管", "operator": "运营管理员"}
+ADHERENCE_DAYS = 7  # the console's adherence view without dates: the last seven days, today included
+ADHERENCE_MAX_DAYS = 366
+
+
+def adherence_period(args, today: dt.date) -> tuple:
+    """(since, until) of the console's adherence report from the query (YYYY-MM-DD, China days),
+    or a CaseError (400) with the catalogue's Chinese message."""
+
+    def day(field: str) -> Optional[dt.date]:
+        value = (args.get(field) or "").strip()
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise CaseError(400, "invalid_date", error_message("invalid_date", field=field, value=value[:20])) from None
+
+    since, until = day("since"), day("until")
+    until = until or max(today, since or today)
+    since = since or until - dt.timedelta(days=ADHERENCE_DAYS - 1)
+    if since > until:
+        raise CaseError(400, "date_order", error_message("date_order", since=since, until=until))
+    if (until - since).days + 1 > ADHERENCE_MAX_DAYS:
+        raise CaseError(400, "range_too_long", error_message("range_too_long", limit=ADHERENCE_MAX_DAYS))
+    return since, until
 
 
 def _body(request: Request) -> dict:
@@ -235,6 +261,15 @@ def case_blueprint(
         entry = cases.mark_watchlist(db, body.get("number"), body.get("note"), actor, str(call_id), case_id)
         return json(entry, ensure_ascii=False)
 
+    async def console_adherence(request: Request, actor: Actor) -> HTTPResponse:
+        since, until = adherence_period(request.args, dashboard.today_cst())
+        try:
+            agent_id = parse_agent_filter(request.args.get("agent"))
+        except PayloadError as err:
+            raise CaseError(400, err.code, err.message) from None
+        report = adherence_records.report(database(), since, until, agent_id)
+        return json({**report, "agent": agent_id, "time_zone": "北京时间（UTC+8）"}, ensure_ascii=False)
+
     async def sharing_state(request: Request, actor: Actor) -> HTTPResponse:
         rows = industry_sharing.imports(database())
         return json(
@@ -280,6 +315,7 @@ def case_blueprint(
     bp.add_route(guarded(console_call), "/console/api/calls/<call_id>", methods=["GET"])
     bp.add_route(guarded(console_dashboard), "/console/api/dashboard", methods=["GET"])
     bp.add_route(guarded(add_watchlist), "/console/api/watchlist", methods=["POST"])
+    bp.add_route(guarded(console_adherence), "/console/api/adherence", methods=["GET"])
     bp.add_route(guarded(sharing_state), "/console/api/sharing", methods=["GET"])
     bp.add_route(guarded(sharing_import), "/console/api/sharing/import", methods=["POST"])
     bp.add_route(guarded(sharing_export), "/console/api/sharing/export", methods=["GET"])
