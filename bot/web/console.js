@@ -1,4 +1,4 @@
-/* Anti-proxy team console: signs in with a supervisor token, listens to /console/stream,
+/* Anti-proxy team console: signs in with a supervisor token, listens to /console/stream (sse.js),
    shows live calls, the case queue, a case, the dashboard, the agents' adherence and industry sharing. */
 (function () {
   "use strict";
@@ -159,19 +159,7 @@
         if (response.status === 401) { signOut(); return; }
         if (!response.ok || !response.body) { throw new Error("stream " + response.status); }
         setLive("on", "实时推送：已连接");
-        var reader = response.body.getReader();
-        var decoder = new TextDecoder();
-        var buffer = "";
-        for (;;) {
-          var chunk = await reader.read();
-          if (chunk.done) { break; }
-          buffer += decoder.decode(chunk.value, { stream: true });
-          var at;
-          while ((at = buffer.indexOf("\n\n")) >= 0) {
-            handleEvent(buffer.slice(0, at));
-            buffer = buffer.slice(at + 2);
-          }
-        }
+        await window.SSE.read(response, handleEvent);
       } catch (err) {
         if (controller.signal.aborted) { return; }
       }
@@ -181,15 +169,7 @@
     })();
   }
 
-  function handleEvent(block) {
-    var name = "message";
-    var data = "";
-    block.split("\n").forEach(function (line) {
-      if (line.indexOf("event: ") === 0) { name = line.slice(7); }
-      if (line.indexOf("data: ") === 0) { data += line.slice(6); }
-    });
-    if (!data) { return; }
-    var payload = JSON.parse(data);
+  function handleEvent(name, payload) {
     if (payload.last_id) { state.lastId = Math.max(state.lastId || 0, payload.last_id); }
     if (name === "alert") { raiseAlert(payload); }
     if (name === "changed") { refresh(payload.kinds || []); }

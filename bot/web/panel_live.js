@@ -2,7 +2,8 @@
    read with fetch() so the agent's token goes in the Authorization header) and redraws the panel
    as the call platform's transcript arrives; shows the must-say lines (said / suggested / pending /
    not needed) and the caller's words still being recognised, greyed.
-   Needs panel.js: window.PanelApp {render, api, state} and its "panel:render" event. */
+   Needs panel.js: window.PanelApp {render, api, state} (window.Panel, whose $ and el it uses too)
+   and its "panel:render" event; and sse.js, which reads the stream. */
 (function () {
   "use strict";
 
@@ -10,14 +11,8 @@
   var MARKS = { said: "✓", manual: "✓", suggested: "!", pending: "○", not_needed: "–" };
   var live = { callId: null, controller: null, retry: null, owed: {} };  // owed: call id → keys flagged at end
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
+  var $ = window.Panel.$;
+  var el = window.Panel.el;
 
   function app() { return window.PanelApp; }
 
@@ -50,19 +45,7 @@
         });
         if (!response.ok || !response.body) { throw new Error("stream " + response.status); }
         setLive("on", "实时");
-        var reader = response.body.getReader();
-        var decoder = new TextDecoder();
-        var buffer = "";
-        for (;;) {
-          var chunk = await reader.read();
-          if (chunk.done) { break; }
-          buffer += decoder.decode(chunk.value, { stream: true });
-          var at;
-          while ((at = buffer.indexOf("\n\n")) >= 0) {
-            handle(callId, buffer.slice(0, at));
-            buffer = buffer.slice(at + 2);
-          }
-        }
+        await window.SSE.read(response, function (name, payload) { handle(callId, name, payload); });
       } catch (err) {
         if (controller.signal.aborted) { return; }
       }
@@ -80,15 +63,8 @@
     return !!(state && state.token && state.callId === callId);
   }
 
-  function handle(callId, block) {
-    var name = "message";
-    var data = "";
-    block.split("\n").forEach(function (line) {
-      if (line.indexOf("event: ") === 0) { name = line.slice(7); }
-      if (line.indexOf("data: ") === 0) { data += line.slice(6); }
-    });
-    if (!data || !stillOpen(callId)) { return; }
-    var payload = JSON.parse(data);
+  function handle(callId, name, payload) {
+    if (!stillOpen(callId)) { return; }
     if (name === "panel" && payload.call_id === callId) {
       app().render(payload);  // panel.js draws it; "panel:render" brings it back here
     } else if (name === "interim" && payload.call_id === callId) {

@@ -164,3 +164,62 @@ class Call:
 @pytest.fixture
 def call(stack):
     return lambda number="13800000001": Call(stack, number)
+
+
+# ---- the browser tests: Debian's Chromium, driven by Playwright ---------------------------------
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"  # the screenshots, for a person to look at
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, width: int, height: int, accept_dialogs: bool = True, **options):
+    """A fresh context and page in Chinese at width×height; the page's script errors and the messages
+    of its native dialogs (accepted, or dismissed) are kept in page.errors and page.dialogs."""
+    # bypass_csp: the pages forbid eval, which Playwright's wait_for_function uses.
+    viewport = {"width": width, "height": height}
+    context = browser.new_context(bypass_csp=True, locale="zh-CN", viewport=viewport, **options)
+    page = context.new_page()
+    page.errors, page.dialogs = [], []
+
+    def dialog(d):
+        page.dialogs.append(d.message)
+        if accept_dialogs:
+            d.accept()
+        else:
+            d.dismiss()
+
+    page.on("pageerror", lambda err: page.errors.append(str(err)))
+    page.on("dialog", dialog)
+    page.set_default_timeout(60_000)
+    return context, page
+
+
+@pytest.fixture
+def viewport():
+    """The `page` fixture's size; a module overrides it for another."""
+    return {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def page(browser, viewport):
+    context, page = open_page(browser, **viewport)
+    yield page
+    context.close()
+    assert page.errors == []

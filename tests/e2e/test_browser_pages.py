@@ -8,44 +8,9 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import AGENT_TOKENS
+from tests.e2e.conftest import AGENT_TOKENS, ARTIFACTS
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    # bypass_csp: the pages forbid eval, which Playwright's wait_for_function uses.
-    context = browser.new_context(bypass_csp=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-    assert errors == []
 
 
 def panel_say(page, text):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.e2e.test_browser_pages import ARGS, ARTIFACTS, CHROMIUM
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 VENDORED = ROOT / "bot" / "web" / "vendor" / "socket.io.min.js"
@@ -17,29 +17,9 @@ PHONE_ONLY = yaml.safe_load((ROOT / "bot" / "catalogue" / "chat.yml").read_text(
 BOT_COUNT = "document.querySelectorAll('#messages li.bot:not(.typing)').length"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def page(browser):
-    # bypass_csp: the pages forbid eval, which Playwright's wait_for_function uses.
-    context = browser.new_context(bypass_csp=True, locale="zh-CN", viewport={"width": 420, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-    assert errors == []
+def viewport():  # the page fixture's (tests/e2e/conftest.py): a phone's width
+    return {"width": 420, "height": 900}
 
 
 def say(page, text, bots_before):

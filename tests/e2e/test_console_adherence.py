@@ -9,11 +9,10 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import AGENT_TOKENS, TOKEN
-from tests.e2e.test_browser_pages import ARTIFACTS
+from tests.e2e.conftest import AGENT_TOKENS, ARTIFACTS, TOKEN, open_page
 from tests.e2e.test_case_api import SUPERVISOR, req
 from tests.e2e.test_channels import http, new_id
-from tests.e2e.test_console_page import browser, open_page, sign_in  # noqa: F401 (the browser fixture)
+from tests.e2e.test_console_page import sign_in
 from tests.e2e.test_transcript_feed import HALF_DIRECT_ROUTE, LEVEL2, MATERIALS, OPENING
 
 pytestmark = pytest.mark.e2e
@@ -158,13 +157,13 @@ def cells(page, selector):
     )
 
 
-def test_the_console_view(stack, calls, browser):  # noqa: F811 (the browser fixture)
+def test_the_console_view(stack, calls, browser):
     base = f"http://127.0.0.1:{stack.port}"
     body = report(stack)
     agent1, agent2 = row(body, "agent1"), row(body, "agent2")
     day = today().isoformat()
 
-    context, page, errors = open_page(browser, 1366, 768)
+    context, page = open_page(browser, 1366, 768)
     sign_in(page, base)
     page.click("#tabs a[data-view='adherence']")
     page.wait_for_selector("#a-agent-rows tr[data-agent='agent2']")
@@ -213,9 +212,9 @@ def test_the_console_view(stack, calls, browser):  # noqa: F811 (the browser fix
     page.click("#adh-form button[type='submit']")
     page.wait_for_function("document.querySelector('#a-agent-rows').innerText.includes('没有已结束的坐席通话')")
     context.close()
-    assert errors == []
+    assert page.errors == []
 
-    context, page, errors = open_page(browser, 420, 900)
+    context, page = open_page(browser, 420, 900)
     sign_in(page, base)
     page.goto(base + "/console#adherence")
     page.wait_for_selector("#a-agent-rows tr[data-agent='agent1']")
@@ -227,4 +226,4 @@ def test_the_console_view(stack, calls, browser):  # noqa: F811 (the browser fix
     assert page.is_hidden("#a-agents thead")
     page.screenshot(path=str(ARTIFACTS / "console-adherence-420.png"), full_page=True)
     context.close()
-    assert errors == []
+    assert page.errors == []

@@ -7,34 +7,10 @@ Screenshots at 1366×768 and 420×900 are saved under tests/artifacts/ for a per
 
 import pytest
 
-from tests.e2e.conftest import Call
-from tests.e2e.test_browser_pages import ARGS, ARTIFACTS, CHROMIUM
+from tests.e2e.conftest import ARTIFACTS, Call, open_page
 from tests.e2e.test_case_api import POLICE, SUPERVISOR
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def open_page(browser, width, height):
-    context = browser.new_context(
-        bypass_csp=True, locale="zh-CN", viewport={"width": width, "height": height}, accept_downloads=True
-    )
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.set_default_timeout(60_000)
-    return context, page, errors
 
 
 def sign_in(page, base):
@@ -48,7 +24,7 @@ def sign_in(page, base):
 
 def test_a_level1_call_alerts_the_open_console_and_the_case_is_handled(stack, browser, tmp_path):
     base = f"http://127.0.0.1:{stack.port}"
-    context, page, errors = open_page(browser, 1366, 768)
+    context, page = open_page(browser, 1366, 768, accept_downloads=True)
     page.goto(base + "/console")
     page.fill("#token", "wrong-token")
     page.click("#sign-in-form button")
@@ -134,10 +110,10 @@ def test_a_level1_call_alerts_the_open_console_and_the_case_is_handled(stack, br
     assert "丙小贷公司" in page.inner_text("#import-rows")
     page.screenshot(path=str(ARTIFACTS / "console-sharing-1366.png"), full_page=True)
     context.close()
-    assert errors == []
+    assert page.errors == []
 
     # the same console on a phone-sized screen
-    context, page, errors = open_page(browser, 420, 900)
+    context, page = open_page(browser, 420, 900, accept_downloads=True)
     sign_in(page, base)
     page.screenshot(path=str(ARTIFACTS / "console-live-420.png"), full_page=True)
     page.goto(base + f"/console#case/{case_id}")
@@ -149,4 +125,4 @@ def test_a_level1_call_alerts_the_open_console_and_the_case_is_handled(stack, br
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
     page.screenshot(path=str(ARTIFACTS / "console-dashboard-420.png"), full_page=True)
     context.close()
-    assert errors == []
+    assert page.errors == []

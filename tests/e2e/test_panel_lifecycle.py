@@ -6,48 +6,16 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import AGENT_TOKENS
+from tests.e2e.conftest import AGENT_TOKENS, ARTIFACTS, open_page
 from tests.e2e.test_channels import A1, http
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCKED = {"width": 420, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def open_page(browser, viewport):
-    # bypass_csp: the pages forbid eval, which Playwright's wait_for_function uses.
-    context = browser.new_context(bypass_csp=True, locale="zh-CN", viewport=viewport)
-    page = context.new_page()
-    page.errors, page.dialogs = [], []
-    page.on("pageerror", lambda err: page.errors.append(str(err)))
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.set_default_timeout(60_000)
-    return context, page
 
 
 @pytest.fixture
 def docked(browser):
-    context, page = open_page(browser, DOCKED)
+    context, page = open_page(browser, **DOCKED, accept_dialogs=False)
     yield page
     context.close()
     assert page.errors == [] and page.dialogs == []  # no native confirm/alert anywhere
@@ -223,7 +191,7 @@ def test_alt_h_hands_over_and_a_kept_call_is_listed_open_and_resumed(stack, dock
 
 @pytest.mark.parametrize("width, height", [(420, 900), (1366, 768)])
 def test_every_state_keeps_what_to_say_and_the_input_at_hand(stack, browser, width, height):
-    context, page = open_page(browser, {"width": width, "height": height})
+    context, page = open_page(browser, width, height, accept_dialogs=False)
     tag = f"{width}x{height}"
 
     def shot(name):

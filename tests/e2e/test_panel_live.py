@@ -8,9 +8,7 @@ summary's adherence. Screenshots at 420×900 and 1366×768 go to tests/artifacts
 
 import pytest
 
-from tests.e2e.conftest import AGENT_TOKENS
-from tests.e2e.test_browser_pages import ARTIFACTS, browser  # noqa: F401 - fixture
-from tests.e2e.test_browser_pages import page as page  # noqa: F401 - fixture
+from tests.e2e.conftest import AGENT_TOKENS, ARTIFACTS
 from tests.e2e.test_transcript_feed import HALF_DIRECT_ROUTE, LEVEL2, MATERIALS, OPENING, segment
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +34,7 @@ def shoot(page, name):
         page.screenshot(path=str(ARTIFACTS / f"panel-live-{name}-{width}.png"), full_page=width == 420)
 
 
-def test_the_panel_follows_a_call_fed_as_transcript(stack, page):  # noqa: F811 - fixture
+def test_the_panel_follows_a_call_fed_as_transcript(stack, page):
     base = f"http://127.0.0.1:{stack.port}"
     page.goto(base + "/panel")
     page.fill("#token", AGENT_TOKENS["agent1"])
