@@ -96,14 +96,10 @@ class AgentInput(InputChannel):
 
         async def webhook(request: Request, agent_id: str) -> HTTPResponse:
             turn = parse_agent_turn(parse_json_object(request.body))
-            if turn.agent_id and turn.agent_id != agent_id:
-                return error(403, "agent_mismatch")
-            db = self.database()
-            record = db.call_record(turn.call_id)
-            view = await load_view(request, turn.call_id)
-            refused = _refusal(record, view, agent_id, new_ok=True) or _ended(record)
+            record, view, metadata, refused = await self._turn_context(request, turn, agent_id)
             if refused:
                 return refused
+            db = self.database()
             if record is None:
                 record = db.start_call(turn.call_id, self.name(), agent_id)
                 text = turn.text or START_TEXT
@@ -111,14 +107,8 @@ class AgentInput(InputChannel):
                 return error(400, "text_required")
             else:
                 text = turn.text
-            metadata = {
-                "caller_number": turn.caller_number or view.caller_metadata.get("caller_number"),
-                "agent_id": agent_id,
-            }
             try:
-                texts = await send_turn(
-                    on_new_message, turn.call_id, text, self.name(), {k: v for k, v in metadata.items() if v}
-                )
+                texts = await send_turn(on_new_message, turn.call_id, text, self.name(), metadata)
             except Exception:  # noqa: BLE001 - the panel gets a clear answer, the log the details
                 logger.exception("agent turn failed for call %s", turn.call_id)
                 return error(503, "bot_unavailable")
@@ -127,19 +117,10 @@ class AgentInput(InputChannel):
 
         async def transcript(request: Request, agent_id: str) -> HTTPResponse:
             segment = parse_transcript_segment(parse_json_object(request.body))
-            if segment.agent_id and segment.agent_id != agent_id:
-                return error(403, "agent_mismatch")
-            db = self.database()
-            record = db.call_record(segment.call_id)
-            view = await load_view(request, segment.call_id)
-            refused = _refusal(record, view, agent_id, new_ok=True) or _ended(record)
+            record, view, metadata, refused = await self._turn_context(request, segment, agent_id)
             if refused:
                 return refused
-            metadata = {
-                "caller_number": segment.caller_number or view.caller_metadata.get("caller_number"),
-                "agent_id": agent_id,
-            }
-            metadata = {k: v for k, v in metadata.items() if v}
+            db = self.database()
             texts: Optional[List[str]] = None
             try:
                 if record is None:  # the first segment starts the call, as the panel's first turn does
@@ -298,6 +279,20 @@ class AgentInput(InputChannel):
         tracker = await panel_stream.tracker_mark(request, call_id)
         panel = (tracker, final, str(row.get("updated_at")), str(record.get("ended_at")), str(record.get("note_at")))
         return panel, interim
+
+    async def _turn_context(self, request: Request, turn: Any, agent_id: str):
+        """(record, view, metadata, None) for a typed turn or a transcript segment of this agent's call,
+        or (…, error response): another agent's call, another channel's, or an ended one."""
+        if turn.agent_id and turn.agent_id != agent_id:
+            return None, None, {}, error(403, "agent_mismatch")
+        record = self.database().call_record(turn.call_id)
+        view = await load_view(request, turn.call_id)
+        refused = _refusal(record, view, agent_id, new_ok=True) or _ended(record)
+        metadata = {
+            "caller_number": turn.caller_number or view.caller_metadata.get("caller_number"),
+            "agent_id": agent_id,
+        }
+        return record, view, {k: v for k, v in metadata.items() if v}, refused
 
     async def _own_call(self, request: Request, agent_id: str, call_id: str):
         """(record, view, None) for this agent's call, or (None, None, error response)."""
