@@ -5,6 +5,7 @@ from typing import List, Optional, Tuple
 from rasa_sdk import Tracker
 
 from bot.core.call import Call, absorb
+from bot.core.call import signal_codes as script_signal_codes
 from bot.core.hearing import NLU, Heard, hear
 
 
@@ -81,4 +82,4 @@ def caller_number(tracker: Tracker) -> Optional[str]:
 
 
 def signal_codes(tracker: Tracker) -> List[str]:
-    return [s.get("code") for s in tracker.get_slot("proxy_signals") or [] if isinstance(s, dict)]
+    return script_signal_codes(tracker.get_slot("proxy_signals"))

@@ -44,6 +44,11 @@ NON_BORROWER_ROLES = ("family", "authorized_agent", "third_party")
 LINE_SIGNALS = ("watchlist_phone", "voiceprint_match")
 
 
+def signal_codes(signals: Any) -> List[str]:
+    """The codes of the `proxy_signals` slot's value ([{"code", "evidence"}, …])."""
+    return [s.get("code") for s in signals or [] if isinstance(s, dict)]
+
+
 @dataclass(frozen=True)
 class Matter:
     """One request the caller raised, with its reference once registered."""

@@ -352,18 +352,18 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     return None, None
 
 
-def _titles() -> str:
-    """Every title of hearing.yml's third_party_titles and agent_titles, as one alternation."""
+def _titles(*keys: str) -> str:
+    """The titles of these hearing.yml lists (default: agent_titles and third_party_titles), as one
+    alternation, longest first."""
     w = words()
-    titles = list(w.get("agent_titles") or ()) + list(w.get("third_party_titles") or ())
+    titles = [t for key in keys or ("agent_titles", "third_party_titles") for t in w.get(key) or ()]
     return "|".join(map(re.escape, sorted(titles, key=len, reverse=True)))
 
 
 def _title_role(text: str) -> Optional[str]:
     """我是孙悦的法务 / 我是他请的维权顾问 → third_party; 我是她的代理律师 / 也是他的监护人 → authorized_agent."""
-    w = words()
     for key, role in (("agent_titles", "authorized_agent"), ("third_party_titles", "third_party")):
-        titles = "|".join(map(re.escape, sorted(w.get(key) or (), key=len, reverse=True)))
+        titles = _titles(key)
         if titles and re.search(
             rf"(?:(?:我|我们|本人)(?:也)?|(?:^|[，,。\s])也)(是|就是|这边是|是来自)[^。，,？?]{{0,8}}?({titles})", text
         ):

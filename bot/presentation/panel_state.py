@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from bot.core import adherence as must_say
 from bot.core import materials
-from bot.core.call import LINE_SIGNALS, MAX_ATTEMPTS, Call, blocked, may_disclose_account
+from bot.core.call import LINE_SIGNALS, MAX_ATTEMPTS, Call, blocked, may_disclose_account, signal_codes
 from bot.core.call_view import BOT, CallView
 from bot.core.clock import CHINA_TZ
 from bot.core.datafiles import catalogue as catalogue_file
@@ -365,7 +365,7 @@ def _call(slots: Dict[str, Any]) -> Call:
 
 
 def _signal_codes(slots: Dict[str, Any]) -> List[str]:
-    return [s.get("code") for s in slots.get("proxy_signals") or [] if isinstance(s, dict)]
+    return signal_codes(slots.get("proxy_signals"))
 
 
 def card_customer_id(slots: Dict[str, Any]) -> Optional[str]:

@@ -30,18 +30,19 @@ def hear_agent(db: Database, call_id: str, slots: Mapping[str, Any], text: str) 
     return [item for item in adherence.ITEMS if item in found]
 
 
-def heard_so_far(db: Database, call_id: str) -> List[str]:
-    """Every item heard in the call's agent segments."""
+def heard_so_far(db: Database, call_id: str, agent_segments: Optional[List[dict]] = None) -> List[str]:
+    """Every item heard in the call's agent segments (`agent_segments`: those rows, already read)."""
     found = set()
-    for segment in db.segments(call_id, speaker="agent"):
+    for segment in db.segments(call_id, speaker="agent") if agent_segments is None else agent_segments:
         found.update(segment.get("items") or [])
     return [item for item in adherence.ITEMS if item in found]
 
 
-def live(db: Database, view: CallView) -> adherence.Adherence:
+def live(db: Database, view: CallView, agent_segments: Optional[List[dict]] = None) -> adherence.Adherence:
     """The call's adherence as it stands (required from the slots, said from the segments)."""
     row = db.adherence_row(view.call_id) or {}
-    return adherence.evaluate(view.slots, view.said(), heard_so_far(db, view.call_id), row.get("manual") or [])
+    heard = heard_so_far(db, view.call_id, agent_segments)
+    return adherence.evaluate(view.slots, view.said(), heard, row.get("manual") or [])
 
 
 def stored(db: Database, call_id: str) -> Optional[Dict[str, Any]]:
@@ -57,9 +58,15 @@ def for_summary(db: Database, view: CallView) -> Dict[str, Any]:
     return stored(db, view.call_id) or live(db, view).summary()
 
 
-def keep_at_end(db: Database, view: CallView, agent_id: Optional[str], confirm_unsaid: bool) -> adherence.Adherence:
-    """Store the adherence with the call record as the call ends."""
-    result = live(db, view)
+def keep_at_end(
+    db: Database,
+    view: CallView,
+    agent_id: Optional[str],
+    confirm_unsaid: bool,
+    result: Optional[adherence.Adherence] = None,
+) -> adherence.Adherence:
+    """Store the adherence with the call record as the call ends (`result`: it, already worked out)."""
+    result = live(db, view) if result is None else result
     db.save_adherence(view.call_id, agent_id, result.required, result.said, result.score, confirm_unsaid)
     return result
 

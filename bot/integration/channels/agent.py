@@ -164,7 +164,7 @@ class AgentInput(InputChannel):
                 owed = adherence_records.live(db, view)
                 if owed.unsaid and not confirm:
                     return _unsaid(call_id, owed)
-                adherence_records.keep_at_end(db, view, agent_id, confirm and bool(owed.unsaid))
+                adherence_records.keep_at_end(db, view, agent_id, confirm and bool(owed.unsaid), owed)
                 db.end_call(call_id)
             db.save_call_note(call_id, end.disposition, end.note)
             return json(await self.answer(request, call_id, agent_id, [], view), ensure_ascii=False)
@@ -228,13 +228,14 @@ class AgentInput(InputChannel):
         if view is None or texts is not None:
             view = await load_view(request, call_id)
         record = db.call_record(call_id)
-        agent_lines = [{"text": s["text"], "at": _unix(s["at"])} for s in db.segments(call_id, speaker="agent")]
+        heard = db.segments(call_id, speaker="agent")
+        agent_lines = [{"text": s["text"], "at": _unix(s["at"])} for s in heard]
         return panel_state.answer(
             view,
             texts,
             record,
             agent_id,
-            adherence=adherence_records.live(db, view),
+            adherence=adherence_records.live(db, view, heard),
             agent_lines=agent_lines,
             interim=self.interim(call_id),
             customer=self._card_customer(view),

@@ -30,8 +30,8 @@ from bot.presentation import charts
 from bot.presentation.channel_payloads import PayloadError, error_message, parse_agent_filter, parse_json_object
 from bot.services import adherence_records, case_export, case_packet, cases, dashboard, industry_sharing, packet_pdf
 from bot.services.cases import Actor, CaseError
-from bot.services.storage import Database
-from bot.settings import env, load_settings
+from bot.services.storage import Database, project_database
+from bot.settings import env
 
 ROLE_LABELS = {"supervisor": "主管", "operator": "运营管理员"}
 ADHERENCE_DAYS = 7  # the console's adherence view without dates: the last seven days, today included
@@ -70,7 +70,7 @@ def _body(request: Request) -> dict:
 
 
 def database() -> Database:
-    return Database(load_settings().db_url)
+    return project_database()
 
 
 async def call_events(request: Request, call_id: str) -> Optional[List[dict]]:

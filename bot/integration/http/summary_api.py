@@ -13,8 +13,7 @@ from bot.core.summary import build_summary
 from bot.integration.http.auth import error, token_ok, unauthorized
 from bot.services import adherence_records
 from bot.services.cases import case_for_call
-from bot.services.storage import Database
-from bot.settings import load_settings
+from bot.services.storage import project_database
 
 SUPERVISOR_REFUSED = "主管令牌只能在反催收专项组工作台（/console）中查看通话，请在工作台中打开该通话。"
 
@@ -39,7 +38,7 @@ def summary_blueprint(
         if tracker is None or not tracker.events:
             return error(404, "call_not_found", call_id=call_id)
         slots = {name: slot.value for name, slot in tracker.slots.items()}
-        db = Database(load_settings().db_url)
+        db = project_database()
         case_id = case_for_call(db, call_id)
         channel = tracker.get_latest_input_channel()
         adherence = None
