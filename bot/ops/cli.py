@@ -239,8 +239,38 @@ def _nlu_eval(args: argparse.Namespace) -> int:
     return main(args.holdout, args.model)
 
 
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its mistakes said in Chinese (operators and trainers read them): a missing or
+    unknown argument, a bad choice or a missing value, then how to ask for help. Exit code 2 as before."""
+
+    MESSAGES = (
+        (r"the following arguments are required: (.*)", "缺少必填参数：{0}"),
+        (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+        (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0} 的取值 {1} 无效，可选：{2}"),
+        (r"argument (\S+): expected one argument", "参数 {0} 需要一个值"),
+        (r"argument (\S+): invalid (\w+) value: (.*)", "参数 {0} 的值 {2} 不是有效的数字"),
+    )
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        import re
+
+        for pattern, chinese in self.MESSAGES:
+            m = re.fullmatch(pattern, message)
+            if m:
+                message = chinese.format(*m.groups())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{message}\n查看用法：{self.prog} --help\n")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "用法：", 1)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="话术向导 (Script Guide)")
+    parser = ChineseArgumentParser(prog="python -m bot", description="话术向导 (Script Guide)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="准备数据、按需训练，并启动 Rasa 服务和动作服务")
     sub.add_parser(
