@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -144,9 +145,35 @@ class Scaleout:
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            assert resp.status == 200
-            return [m.get("text") for m in json.loads(resp.read()) if m.get("text")]
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                assert resp.status == 200
+                return [m.get("text") for m in json.loads(resp.read()) if m.get("text")]
+        except urllib.error.HTTPError as err:  # say what the stack said, for a CI log
+            raise AssertionError(f"{sender} 「{text}」: HTTP {err.code}\n{self.log_tail()}") from err
+
+    def log_tail(self, lines: int = 80) -> str:
+        """The end of the stack's log (supervisor, servers and nginx's error log), and its pids."""
+        self.log.flush()
+        text = Path(self.log.name).read_text(encoding="utf-8", errors="replace").splitlines()
+        try:
+            pids = self.pids()
+        except (OSError, ValueError):
+            pids = {}
+        return f"pids {pids}\n--- {self.log.name}, last {lines} lines ---\n" + "\n".join(text[-lines:])
+
+    def wait_healthy(self, timeout: float = 180) -> None:
+        """Until nginx and every Rasa server answer, so that a test that killed one and
+        failed before it came back does not fail the next tests too."""
+        deadline, waited = time.monotonic() + timeout, False
+        while time.monotonic() < deadline:
+            if all(self._answers(p) for p in [*self.rasa_ports, self.port]):
+                if waited:
+                    time.sleep(6)  # past nginx's fail_timeout for a server marked failed meanwhile
+                return
+            waited = True
+            time.sleep(1)
+        raise AssertionError(f"the scale-out stack is not healthy\n{self.log_tail()}")
 
     def summary(self, call_id: str, port: int = None):
         req = urllib.request.Request(
@@ -184,6 +211,14 @@ def scaleout():
         stack.stop()
         if not os.environ.get("KEEP_SCALEOUT"):
             shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _healthy(request):
+    """Each test starts on a stack whose servers all answer."""
+    if "scaleout" in request.fixturenames:
+        request.getfixturevalue("scaleout").wait_healthy()
+    yield
 
 
 @pytest.fixture(scope="module")
@@ -238,14 +273,33 @@ def _listening(port: int) -> bool:
     return False
 
 
-def _wait_dead(port: int, timeout: float = 10) -> None:
-    """Until the killed server's listening socket is gone. A process's sockets outlive its
+def _refused(port: int) -> bool:
+    """Whether a connection to the port is refused (nobody accepts on it any more)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+
+
+def _wait_dead(pid: int, port: int, timeout: float = 10) -> None:
+    """Until the killed server is gone: the process reaped or a zombie, its listening socket
+    out of /proc/net/tcp and connections to its port refused. A process's sockets outlive its
     SIGKILL by a few milliseconds while its threads exit; a turn sent then is taken by the
     dying process and reset, which is the case of a server dying while it handles a turn
     (502, see docs/operations.md), not of a dead one."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _listening(port):
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            state = "gone"
+        if state in ("gone", "Z", "X") and not _listening(port) and _refused(port):
+            return
         time.sleep(0.01)
+    raise AssertionError(f"the killed Rasa server (pid {pid}) still holds port {port}")
 
 
 def test_a_rasa_server_killed_mid_call_costs_the_call_nothing(embedded, scaleout):
@@ -256,7 +310,7 @@ def test_a_rasa_server_killed_mid_call_costs_the_call_nothing(embedded, scaleout
     for i, text in enumerate(turns):
         if i == 3:  # mid-call, between two turns: one server dies
             os.kill(before["rasa1"], signal.SIGKILL)
-            _wait_dead(scaleout.rasa_ports[0])
+            _wait_dead(before["rasa1"], scaleout.rasa_ports[0])
         scaleout.say("two-failover", text)  # every turn through nginx, answered
     assert scaleout.user_turns("two-failover") == [mask_at_rest(t) for t in turns]  # none lost, none twice
     _, reference = embedded.summary("one-failover")
