@@ -202,15 +202,17 @@ def slot_events(
     tracker: Tracker, call: Call, level: str, question: Optional[str], reask: bool, role_denied: bool = False
 ) -> List[EventType]:
     """The call state and the slots the summary, the panel and the responses read, where they changed."""
+    role = script.reported_role(call, script.signal_codes(tracker.get_slot("proxy_signals")))
+    unmasked = role != call.role  # an agency behind the borrower's name: nothing it passed counts
     values: Dict[str, Any] = {
         "call": call.to_slot(),
-        "caller_role": call.role or ("unknown" if call.times_asked("caller_role") else None),
+        "caller_role": role or ("unknown" if call.times_asked("caller_role") else None),
         "customer_name": call.borrower_name,
         "identity_code": call.code,
         "purpose": call.purpose,
         "hardship": call.hardship,
-        "identity_verified": call.identity_verified,
-        "verification": call.verification if call.is_borrower else "none",
+        "identity_verified": call.identity_verified and not unmasked,
+        "verification": call.verification if call.is_borrower and not unmasked else "none",
         "customer_id": call.customer_id or call.subject_customer_id,
         "phone_match": call.phone_match,
         "matters": [{"purpose": m.purpose, "reference": m.reference} for m in call.matters],

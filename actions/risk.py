@@ -1,6 +1,7 @@
 """Proxy-risk assessment on every caller turn (run by action_extract_slots) and at wrap-up."""
 
 import logging
+from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.db import database, logs_database_errors
 from actions.tracker_state import call_state, call_with_this_turn, caller_number
+from bot.core.call import reported_role
 from bot.core.risk import Assessment, CallFacts
 from bot.services import risk_service
 
@@ -18,7 +20,7 @@ logger = logging.getLogger(__name__)
 def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
     """What the dialogue knows (the call state, with this turn read in when it is not absorbed yet)."""
     call = call_with_this_turn(tracker) if include_this_turn else call_state(tracker)
-    role = call.role or "unknown"
+    role = reported_role(call, [s.get("code") for s in tracker.get_slot("proxy_signals") or []]) or "unknown"
     if call.bystander:
         role = "unknown"  # reached by the calls, acting for nobody: not an unauthorised agent
     metadata = tracker.latest_message.get("metadata") or {}
@@ -43,14 +45,19 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
     previous = tracker.get_slot("proxy_risk_level") or "none"
     # Signals once raised stay with their evidence; the level never falls within a call
     # (except to an operator's recorded decision).
+    facts = call_facts(tracker, include_this_turn)
+    earlier = tracker.get_slot("proxy_signals") or []
     assessment: Assessment = risk_service.assess_call_sticky(
-        db,
-        tracker.sender_id,
-        call_facts(tracker, include_this_turn),
-        tracker.get_slot("customer_id"),
-        previous,
-        tracker.get_slot("proxy_signals") or [],
+        db, tracker.sender_id, facts, tracker.get_slot("customer_id"), previous, earlier
     )
+    # shown to be an agency by what this assessment found (a known line or voice): assessed as one
+    call = call_with_this_turn(tracker) if include_this_turn else call_state(tracker)
+    role = reported_role(call, [s.code for s in assessment.signals])
+    if role != facts.caller_role and role == "third_party":
+        facts = replace(facts, caller_role=role, authorisation_shown=False)
+        assessment = risk_service.assess_call_sticky(
+            db, tracker.sender_id, facts, tracker.get_slot("customer_id"), previous, earlier
+        )
     risk_service.record(db, tracker.sender_id, previous, tracker.get_slot("proxy_signals") or [], assessment)
     logger.info(
         "call %s: caller %s role=%s purpose=%s risk %s→%s signals=%s",

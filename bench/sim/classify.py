@@ -10,7 +10,7 @@ one answer kind, the first rule that matches:
 | sms_code | 验证码, 校验码, 动态码 |
 | loan_id / id_digits / registered_phone | 借款编号, 合同号 / 后四位, 身份证 / 手机号, 预留号码; when one question offers several ("后四位或者借款编号") the caller picks the alternative it can answer |
 | role | 本人吗, 是不是本人, 什么关系, 什么人, 哪一方, 您的身份 — "您是借款人本人吗" is role, never confirm |
-| borrower_name / caller_name | 姓名, 名字, 叫什么, 称呼, 贵姓, 哪位: borrower_name when it names 借款人/客户 or the caller really is the borrower, else caller_name |
+| borrower_name / caller_name | 姓名, 名字, 叫什么, 称呼, 贵姓, 哪位: borrower_name when it names 借款人/客户 or asks whose (谁的), or asks a bare 姓名 of a caller who really is the borrower; caller_name when it asks the caller's own (您的姓名, 您叫什么, 您贵姓) or anything else |
 | closing | 还有其他/别的…吗 (anything else?) |
 | purpose | 什么事, 哪方面, 办理什么, 来电目的, 什么业务, 有什么可以帮; a bare "请您说" (go ahead) |
 | hardship | 困难, 原因 |
@@ -68,6 +68,7 @@ _ROLE = re.compile(
     r"|什么人|哪一方|什么身份|您的身份是|是借款人吗|代表(?:谁|哪)|替谁|帮谁|您是(?:借款人)?本人|本人(?:、|，|,|或)"
 )
 _NAME = re.compile(r"姓名|名字|叫什么|怎么称呼|如何称呼|称呼您|贵姓|尊姓|哪位|谁的")
+_YOUR_NAME = re.compile(r"您的?(?:姓名|名字|全名)|您叫|您贵姓|称呼您|您怎么称呼|您尊姓|你的?(?:姓名|名字)|你叫")
 _BORROWER_WORD = re.compile(r"借款人|客户|贷款人|您(?:要)?(?:咨询|询问|来电)的")
 _CLOSING = re.compile(r"还有(?:其他|其它|别的|什么)(?:[^。？]{0,12})(?:吗|么|需要|问题|事)")
 _PURPOSE = re.compile(
@@ -164,7 +165,8 @@ def _classify(s: str, truth_role: str) -> Tuple[str, Tuple[str, ...]]:
     if _ROLE.search(s):
         return "role", ()
     if _NAME.search(s):
-        borrower = truth_role == "borrower" or _BORROWER_WORD.search(s) is not None
+        yours = _YOUR_NAME.search(s) is not None
+        borrower = _BORROWER_WORD.search(s) is not None or "谁的" in s or (truth_role == "borrower" and not yours)
         return ("borrower_name" if borrower else "caller_name"), ()
     if data:
         return "confirm", ()

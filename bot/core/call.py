@@ -38,7 +38,9 @@ QUESTIONS = (
 HARDSHIP_PURPOSES = ("repayment_plan", "fee_waiver")
 HARDSHIP_ROLES = ("borrower", "family", "authorized_agent")
 CASE_KINDS = {"collection_complaint": "complaint", "credit_dispute": "dispute", "fraud_report": "fraud"}
-COMPLAINT_KINDS = ("complaint", "fraud")  # reported as `complaint_registered`
+COMPLAINT_KINDS = (
+    "complaint",
+)  # reported as `complaint_registered`; a fraud report has its own reference in `matters`
 NON_BORROWER_ROLES = ("family", "authorized_agent", "third_party")
 # Signals that mean the line itself is known to the anti-proxy team: nothing is told on it.
 LINE_SIGNALS = ("watchlist_phone", "voiceprint_match")
@@ -194,6 +196,11 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
             caller_name = heard.bare_name
         else:
             borrower_name = heard.bare_name
+    if role is None and caller_name and borrower_name == caller_name and not heard.subject_name:
+        # "喂，我是周杰" … "借款人叫什么名字？" "周杰": the caller named themself as the borrower
+        role = "borrower"
+        claims.append((role, heard.text))
+        changes.update(role=role, role_claims=tuple(claims))
     if role == "borrower":
         if heard.caller_name:
             borrower_name = heard.caller_name
@@ -380,6 +387,25 @@ def apply_sms(call: Call, ok: bool, exhausted: bool) -> Tuple[Call, str]:
 
 
 # ---- what may be told ---------------------------------------------------------------------------------
+# Evidence that the one on the line is an agency, whatever role it claims: it spoke as an agency and
+# then as the borrower (a role flip), or the line or the voice is a known agency's.
+AGENCY_EVIDENCE = ("role_flip", "watchlist_phone", "voiceprint_match")
+
+
+def reported_role(call: Call, signal_codes=()) -> Optional[str]:
+    """The caller's role as the summary and the risk engine take it (contract §1): an agency that
+    claims to be the borrower or a relative, and is shown to be an agency, acts for the borrower
+    without shown authorisation: `third_party`. A victim reporting the agency keeps their role."""
+    codes = set(signal_codes or ())
+    victim = any(m.purpose == "fraud_report" for m in call.matters)
+    if call.role in ("borrower", "family") and not victim:
+        if call.flipped or codes & set(AGENCY_EVIDENCE):
+            return "third_party"
+        if call.role == "family" and "forged_document" in codes:
+            return "third_party"  # "证明我们都能开": a relative does not supply hospital stamps
+    return call.role
+
+
 def blocked(risk_level: str, signal_codes=()) -> bool:
     """Nothing about an account at level2 or above, or on a watch-listed line or voiceprint."""
     return risk_level in ("level2", "level1") or any(c in LINE_SIGNALS for c in signal_codes)

@@ -130,8 +130,10 @@ _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 # "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
 _FIRST_PERSON_BORROWER = re.compile(
-    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还)"
+    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还|我(还|都|确实)?欠(了)?(你们|贵司|你们家|你们公司|你们平台))"
 )
+# At the name question, "就我" / "我自己" / "是我本人": the borrower is the caller.
+_SELF_ANSWER = re.compile(r"(^|[\s，,])(就|就是|是|嗯)?(我|我自己|自己|我本人|本人)(啊|呀|嘛|哦)?($|[\s，,。])")
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,8 @@ class NLU:
     role: Optional[str] = None
     purpose: Optional[str] = None
     hardship: Optional[str] = None
-    role_confidence: float = 0.0
-    purpose_confidence: float = 0.0
+    role_confidence: float = 1.0
+    purpose_confidence: float = 1.0
 
     @classmethod
     def from_parse(cls, parse: dict) -> NLU:
@@ -411,9 +413,13 @@ def _bare_name(text: str) -> Optional[str]:
     """At the name question, a name said alone ("孙悦", "叫孙悦啊", "姓孙，孙悦")."""
     chunks = re.findall(r"[\u4e00-\u9fff]+", text)
     for chunk in chunks:
-        chunk = re.sub(r"^(我叫|叫|是|就是|他叫|她叫|名字叫|名字是|借款人是|借款人叫|姓名|嗯|呃|啊|那个)+", "", chunk)
-        name = _clean_name(chunk)
-        if name:
+        rest = re.sub(r"^(嗯|呃|啊|那个)+", "", chunk)
+        named = re.sub(r"^(我叫|叫|是|就是|他叫|她叫|名字叫|名字是|借款人是|借款人叫|姓名)+", "", rest)
+        named = re.sub(r"(女士|先生|小姐)$", "", named)
+        name = _clean_name(named)
+        # the name is the chunk, give or take a particle ("孙悦啊"), or follows 叫/是 ("就是孙悦");
+        # never the start of a longer word ("商业银行…" is no 商业银)
+        if name and (named != rest or len(named) - len(name) <= 1):
             return name
     return None
 
@@ -529,9 +535,38 @@ def _asked_for_oneself(text: str, code: str) -> bool:
     return False
 
 
+# Below this confidence the NLU's whole-sentence guess of a role or purpose is no reading at all
+# (measured on the in-sample held-out sets: its wrong guesses sit around 0.3-0.4, right ones above 0.55).
+NLU_FLOOR = 0.45
+
+# Words that name a matter without raising it: negated ("我不投诉"), a conditional threat to go
+# elsewhere ("不免的话我就打12378", "否则我们向监管举报"), a remark about the world ("现在诈骗这么多").
+_NOT_RAISED = (
+    re.compile(r"(我|我们)?(并)?(不|没|没有|不是|不想|不用|不打算|无意)(要|想|是|打算|去)?(投诉|举报)"),
+    re.compile(
+        r"(否则|不然|要不然|要不|不同意的话|不答应的话|不处理的话|不解决的话|不同意就|不答应就|不处理就|不解决就|"
+        r"不(给|免|减|退|同意|答应|处理|解决)[^，,。！？?!]{0,6}?就)"
+        r"(?=[^。！？?!]{0,16}?(12378|12363|幺[二两]三七八|一二三七八|银保监|金融监管|监管|人民银行|人行|消协|"
+        r"消保委|媒体|曝光|网上|起诉|法院|律师函|投诉))[^。！？?!]*"
+    ),
+    re.compile(
+        r"(现在|这年头|如今|到处|外面|网上)[^，,。]{0,4}(诈骗|骗子)[^，,。]{0,4}(这么多|太多|很多|多|横行)|"
+        r"怕(被骗|是诈骗|是骗子|遇到骗子)|防(诈骗|骗)|(你们|你)(不会|是不是|别|该不会)是骗子"
+    ),
+)
+
+
+def _raised_only(text: str) -> str:
+    """The turn without the words that name a matter but do not raise it (see _NOT_RAISED)."""
+    for pattern in _NOT_RAISED:
+        text = pattern.sub("，", text)
+    return text
+
+
 def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     w = words()
     cues = w["purposes"]
+    text = _raised_only(text)
     found: List[Tuple[int, str]] = []
     described = {
         "collection_complaint": _pattern_pos(text, w.get("complaint_patterns")),
@@ -568,7 +603,7 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     if "fraud_report" in codes:
         codes = [c for c in codes if c in ("fraud_report", "account_inquiry") or _asked_for_oneself(text, c)]
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
-    if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
+    if nlu.purpose and nlu.purpose not in ("unknown",) and not codes and nlu.purpose_confidence >= NLU_FLOOR:
         codes.append(nlu.purpose)
     if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清", text):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
@@ -596,7 +631,7 @@ def _role(
         return structural
     written = _any(text, w["written_authorisation"])
     oral = _any(text, w["oral_authorisation"])
-    role = nlu.role if nlu.role and nlu.role != "unknown" else None
+    role = nlu.role if nlu.role and nlu.role != "unknown" and nlu.role_confidence >= NLU_FLOOR else None
     if role == "borrower" and third_person_self:
         role = None  # 他本人/她本人: the borrower is the subject, not the caller
     if (
@@ -630,6 +665,9 @@ _PLAIN_SPEECH = (
 )
 
 
+_HAVE_NONE = re.compile(r"^(嗯|呃|我)?(没有|没|没得|木有|找不到|手上没有)(这个|啊|呀|了|的|哦|诶|耶)*$")
+
+
 def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool = False) -> Heard:
     """Read one caller turn for everything. `asked` is the question the caller is answering."""
     said_text = (text or "").strip()
@@ -646,6 +684,13 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         claims_borrower = True
     if asked == "caller_role" and nlu.intent == "affirm" and not third_person_self and not _any(text, _relations()):
         claims_borrower = True  # "是的" to "您是借款人本人吗？"
+    if (
+        asked == "customer_name"
+        and _SELF_ANSWER.search(text)
+        and not third_person_self
+        and not _any(text, _relations())
+    ):
+        claims_borrower = True  # "王建国 就我" to "请问借款人叫什么名字？"
     subject, structural_role = _subject_and_role(text)
     subject = subject or named_subject
     own = _own_name(text)
@@ -701,7 +746,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     pm = _PHONE.search(raw.replace(" ", ""))
     if pm and not code:
         phone = pm.group(1)
-    dont_know = _any(text, w["dont_know"])
+    dont_know = _any(text, w["dont_know"]) or bool(
+        asked in ("identity_code", "loan_id") and _HAVE_NONE.match(re.sub(r"[\s，,。.!！?？]", "", text))
+    )  # "没有" to "请告诉我您的借款编号"
     refuses = _any(text, w["refuse"])
     about = _about(text) if (dont_know or refuses) else None
     no_phone = bool(re.search("(没有|不在|没带|不是我的|丢了|换了|停机|寄给|给了|不用那个|没在身边)", text)) and (

@@ -79,7 +79,8 @@ def test_every_purpose_and_role(call, role, purpose):
     extra = RISK_EXTRAS if level in ("level2", "level1") else []
     assert s["materials_requested"] == materials_for(purpose, role, hardship, extra)
     assert s["next_step"] == expected_next_step(role, purpose, level)
-    assert s["complaint_registered"] is (purpose in ("collection_complaint", "fraud_report"))
+    assert s["complaint_registered"] is (purpose == "collection_complaint")
+    assert bool(s["matters"][0]["reference"]) is (purpose in ("collection_complaint", "credit_dispute", "fraud_report"))
     assert s["handoff"] is False
     transcript = "\n".join(c.bot_lines)
     asked = [line for line in c.bot_lines if line.endswith("？")]

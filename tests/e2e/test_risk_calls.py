@@ -108,7 +108,9 @@ def test_scam_victim_is_not_a_proxy(call):
     s = c.summary()
     assert s["purpose"] == "fraud_report"
     assert s["proxy_risk"]["level"] in ("none", "watch")
-    assert s["next_step"] == "escalate_team" and s["complaint_registered"] is True
+    assert s["next_step"] == "escalate_team"
+    # the fraud report is registered with its own reference; it is not a complaint about collection
+    assert s["matters"][0]["reference"].startswith("FZ") and s["complaint_registered"] is False
     assert "编号 FZ" in "\n".join(c.bot_lines)
 
 

@@ -83,7 +83,8 @@ def persona(**changes) -> Persona:
         ("您是孙悦本人吗？", "role"),
         ("如果不是，您与借款人是什么关系？", "role"),
         ("请问您是借款人本人，还是亲属或代理人？", "role"),
-        ("为核实您的身份，请告诉我您的姓名。", "borrower_name"),  # the caller really is the borrower
+        ("为核实您的身份，请告诉我您的姓名。", "caller_name"),  # their own name: the borrower says it
+        ("请问姓名是？", "borrower_name"),  # a bare 姓名 of a caller who really is the borrower
         ("请问您来电咨询的借款人姓名是？", "borrower_name"),
         ("请告诉我您身份证号码的后四位。", "id_digits"),
         ("请用电话按键输入身份证号码的最后四位。", "id_digits"),
@@ -118,8 +119,9 @@ def test_being_the_borrower_is_a_role_question_never_a_yes_no_one():
 def test_a_name_question_asks_for_the_borrower_or_the_callers_own_name():
     assert classify("请问您的姓名是？", "family").kind == "caller_name"
     assert classify("请问您怎么称呼？", "third_party").kind == "caller_name"
-    assert classify("请问您的姓名是？", "borrower").kind == "borrower_name"
+    assert classify("请问您的姓名是？", "borrower").kind == "caller_name"  # "我自己" is no answer to it
     assert classify("请问借款人叫什么名字？", "family").kind == "borrower_name"
+    assert classify("这笔借款是谁的？", "family").kind == "borrower_name"
 
 
 def test_an_either_or_question_offers_its_alternatives_in_the_order_named():

@@ -17,6 +17,7 @@ from bot.core.call import (
     next_question,
     next_step,
     pending_registrations,
+    reported_role,
     wants_sms,
 )
 from bot.core.hearing import NLU, hear
@@ -187,3 +188,27 @@ def test_an_established_role_is_not_changed_by_the_nlus_guess_alone():
     assert call.role == "family" and not call.flipped
     call = absorb(call, hear("不对，其实我就是借款人本人", NLU(role="borrower")), None)
     assert call.role == "borrower" and call.flipped
+
+
+def test_a_caller_who_names_themself_as_the_borrower_is_the_borrower():
+    call = run(Call(), "喂，我是周杰")
+    assert call.role is None  # a name alone says nothing of the role
+    call = run(call, "周杰", asked="customer_name")
+    assert call.role == "borrower" and call.borrower_name == "周杰"
+    call = run(Call(), "王建国 就我", asked="customer_name")
+    assert call.role == "borrower" and call.caller_name == call.borrower_name == "王建国"
+    call = run(run(Call(), "我是他老婆，我叫李娜"), "张伟", asked="customer_name")
+    assert call.role == "family" and call.borrower_name == "张伟"
+
+
+def test_an_agency_behind_the_borrowers_name_is_reported_as_a_third_party():
+    flipped = run(Call(), "你好，我们客户周杰这笔借款……就是我的借款，想问下现在还欠多少")
+    assert flipped.role == "borrower" and reported_role(flipped) == "third_party"
+    borrower = run(Call(), "我是张伟本人，想申请分期")
+    assert reported_role(borrower) == "borrower"
+    assert reported_role(borrower, ["voiceprint_match"]) == "third_party"
+    assert reported_role(borrower, ["gray_phrase"]) == "borrower"  # borrowers say 停息挂账 too
+    relative = run(Call(), "我是郑敏的表哥，她的事我来办")
+    assert reported_role(relative, ["forged_document"]) == "third_party"
+    victim = run(Call(), "我是借款人本人，我被一个债务优化公司骗了，交了四千八服务费")
+    assert reported_role(victim, ["watchlist_phone"]) == "borrower"  # a victim keeps their role

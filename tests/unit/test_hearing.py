@@ -122,6 +122,12 @@ def test_a_name_said_alone_at_the_name_question():
     assert said("孙悦", asked="customer_name").bare_name == "孙悦"
     assert said("王建国啊", asked="customer_name").bare_name == "王建国"
     assert said("没有了", asked="customer_name").bare_name is None
+    assert said("王芳女士", asked="customer_name").bare_name == "王芳"
+
+
+def test_a_long_answer_at_the_name_question_is_no_name():
+    heard = said("我在网上看到按照《商业银行信用卡业务监督管理办法》第七十条可以申请个性化分期", asked="customer_name")
+    assert heard.bare_name is None and heard.caller_name is None  # not 商业银
 
 
 def test_a_low_confidence_turn_carries_nothing():
@@ -356,3 +362,29 @@ def test_the_digits_of_a_half_remembered_loan_number_are_not_id_digits():
 
 def test_a_borrower_who_died_is_another_matter_for_a_person():
     assert said("我父亲王建国上个月去世了，他在你们这有笔贷款，这种情况怎么处理").purposes == ("other",)
+
+
+def test_words_that_name_a_matter_without_raising_it():
+    assert said("把我号码从你们系统里删掉 别再打了 我不投诉 删了就行").purposes == ()
+    # a conditional threat to go to the regulator is leverage for the demand, not a complaint
+    assert said("罚息到底免不免 不免我今天就打12378 再打12363 天天打 打到你们免为止").purposes == ("fee_waiver",)
+    agency = "要求停息挂账 本金分六十期 不同意的话我们直接帮客户向幺两三七八和人民银行投诉"
+    assert said(agency).purposes == ("repayment_plan",)
+    assert said("身份证号我不会给你的 现在诈骗这么多").purposes == ()
+    # a complaint stays one, whatever is threatened after it
+    assert said("你们催收天天打我电话，不给我个说法就打12378，发到网上").purposes == ("collection_complaint",)
+    assert said("催收说不还就去我单位闹").purposes == ("collection_complaint",)
+
+
+def test_a_low_confidence_nlu_guess_is_no_reading():
+    assert said("喂？你们是不是要起诉我？", purpose="collection_complaint", purpose_confidence=0.4).purposes == ()
+    assert said("喂？你们是不是要起诉我？", purpose="collection_complaint", purpose_confidence=0.9).purposes == (
+        "collection_complaint",
+    )
+    assert said("嗯", role="family", role_confidence=0.3).role is None
+
+
+def test_having_none_is_not_knowing_at_a_number_question():
+    assert said("没有", asked="loan_id").dont_know
+    assert said("没有啊", asked="identity_code").dont_know
+    assert not said("没有了", asked="closing").dont_know
