@@ -227,8 +227,8 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
     for purpose in heard.purposes:
         if purpose == "unknown" or purpose in (m.purpose for m in matters):
             continue
-        if purpose == "other" and matters:
-            continue
+        if purpose == "other" and matters and not heard.other_described:
+            continue  # a vague "other" after a matter is no matter; 改手机号 is
         matters.append(Matter(purpose, detail=heard.text[:2000] if CASE_KINDS.get(purpose) else ""))
     if len(matters) > 1 and matters[0].purpose == "other":
         matters = matters[1:]

@@ -130,7 +130,7 @@ _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 # "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
 _FIRST_PERSON_BORROWER = re.compile(
-    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还|我(还|都|确实)?欠(了)?(你们|贵司|你们家|你们公司|你们平台))"
+    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还|我(还|都|确实)?欠(了)?(你们|贵司|你们家|你们公司|你们平台)|^[^，,。]{0,6}我在你们(这|这里|那|那里|平台|公司)(借|贷))"
 )
 # At the name question, "就我" / "我自己" / "是我本人": the borrower is the caller.
 _SELF_ANSWER = re.compile(r"(^|[\s，,])(就|就是|是|嗯)?(我|我自己|自己|我本人|本人)(啊|呀|嘛|哦)?($|[\s，,。])")
@@ -184,6 +184,7 @@ class Heard:
     phone: Optional[str] = None
     sms_code: Optional[str] = None
     purposes: Tuple[str, ...] = ()
+    other_described: bool = False  # "other" named as business of its own (改手机号), not a vague reading
     hardship: Optional[str] = None
     dont_know: bool = False
     refuses: bool = False
@@ -352,6 +353,37 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     if m and _clean_name(m.group(1)[-3:]):
         return _clean_name(m.group(1)[-3:]), None
     return None, None
+
+
+# More ways people name the borrower they call about (the name follows / precedes the cue).
+_NAME_AFTER = (
+    r"(?:代理|代表)({n})(?:的)",  # 代理郑敏女士的案件
+    r"受(?:朋友|亲戚|同事|老乡|邻居|同学|老板|客户|家属)({n})(?:的)?(?:书面|全权)?(?:委托|之托|授权)",
+    r"(?:候选人|员工|职工|同事|租客|房客|学员|病人|患者|紧急联系人是)({n})",
+    r"(?:处理|办理|办)({n})的",  # 今天先处理许娟的
+    r"跟({n})(?:就)?(?:是)?(?:普通|一般)?(?:同事|朋友|邻居|同学|老乡)",
+)
+_NAME_BEFORE = (
+    r"({n})的(?:紧急联系人|协商代表|代表|同事|邻居|房东|老板|领导|单位)",
+    r"({n})在你们(?:这|这里|那|那里|平台|公司)(?:借|欠|有|贷)",
+)
+
+
+def _named_third(text: str) -> Optional[str]:
+    """The borrower's name in the other ways callers name whom they call about (see _NAME_AFTER)."""
+    text = re.sub(r"(?<=[\u4e00-\u9fff])(女士|先生|小姐)", "", text)
+    for pattern in _NAME_AFTER:
+        for m in re.finditer(pattern.format(n=_NAME_CHARS), text):
+            name = _clean_name(m.group(1))
+            if name:
+                return name
+    for pattern in _NAME_BEFORE:
+        for m in re.finditer(pattern.format(n=_NAME_CHARS), text):
+            raw = m.group(1)
+            name = _clean_name(raw[-3:]) or _clean_name(raw[-2:])
+            if name:
+                return name
+    return None
 
 
 def _titles(*keys: str) -> str:
@@ -551,7 +583,7 @@ _NOT_RAISED = (
     ),
     re.compile(
         r"(现在|这年头|如今|到处|外面|网上)[^，,。]{0,4}(诈骗|骗子)[^，,。]{0,4}(这么多|太多|很多|多|横行)|"
-        r"怕(被骗|是诈骗|是骗子|遇到骗子)|防(诈骗|骗)|(你们|你)(不会|是不是|别|该不会)是骗子"
+        r"怕(被骗|是诈骗|是骗子|遇到骗子)|防(诈骗|骗)|(你们|你)(不会是|是不是|别是|该不会是|不是|可别是)(骗子|诈骗)"
     ),
 )
 
@@ -561,6 +593,22 @@ def _raised_only(text: str) -> str:
     for pattern in _NOT_RAISED:
         text = pattern.sub("，", text)
     return text
+
+
+# Account words that are no question about the account: "怎么还在上报" (why still), what someone else
+# told ("把她欠多少钱都跟我说了", "还跟我说他欠多少钱").
+_NOT_ACCOUNT = re.compile(
+    r"怎么还(在|是|有|没|要|会|不|能|敢|让|把|继续)|"
+    r"(跟我|告诉我|和我|对我|给我)(说|讲|透露|念)(了)?[^，,。？?]{0,8}?(欠|还)(了)?多少[^，,。？?]{0,6}?(钱)?(了|的)?|"
+    r"把[^，,。？?]{0,6}?(欠|还)(了)?多少[^，,。？?]{0,12}?(说|讲|告诉|透露)"
+)
+
+
+def _asks_about_account(text: str) -> bool:
+    """Whether the turn still asks about the account once told-by-others and 怎么还在 are taken out."""
+    rest = _NOT_ACCOUNT.sub("，", text)
+    cues = words()["purposes"]["account_inquiry"]
+    return _any(rest, cues)
 
 
 def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
@@ -605,8 +653,16 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
     if nlu.purpose and nlu.purpose not in ("unknown",) and not codes and nlu.purpose_confidence >= NLU_FLOOR:
         codes.append(nlu.purpose)
-    if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清", text):
+    if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清|查", text):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
+    if "account_inquiry" in codes and not _asks_about_account(text):
+        codes.remove("account_inquiry")  # "怎么还在上报", "把她欠多少都跟我说了": no question about the account
+    # "罚息多少": how much the penalty is, asked about the account, not a waiver asked for
+    if "fee_waiver" in codes and "account_inquiry" in codes and described["fee_waiver"] < 0:
+        if not re.search(r"(罚息|利息|违约金|费用?)(?!(是|有|一共|总共)?多少)", text) and not _any(
+            text, [c for c in cues["fee_waiver"] if c not in ("罚息", "违约金")]
+        ):
+            codes.remove("fee_waiver")
     if "other" in codes and len(codes) > 1 and described["other"] < 0:
         codes.remove("other")
     return tuple(dict.fromkeys(codes))
@@ -692,7 +748,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     ):
         claims_borrower = True  # "王建国 就我" to "请问借款人叫什么名字？"
     subject, structural_role = _subject_and_role(text)
-    subject = subject or named_subject
+    subject = subject or named_subject or (None if claims_borrower else _named_third(text))
     own = _own_name(text)
     if own and subject and own == subject and structural_role:
         own = None  # "我是孙悦的妈妈": 孙悦 is the borrower, not the caller
@@ -776,6 +832,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         phone=phone,
         sms_code=code,
         purposes=purposes,
+        other_described="other" in purposes and _pattern_pos(_raised_only(text), w.get("other_patterns")) >= 0,
         hardship=_hardship(text, nlu),
         dont_know=dont_know and not (id_digits or loan_id or code or own or subject),
         refuses=refuses and not (id_digits or loan_id or code),

@@ -212,3 +212,9 @@ def test_an_agency_behind_the_borrowers_name_is_reported_as_a_third_party():
     assert reported_role(relative, ["forged_document"]) == "third_party"
     victim = run(Call(), "我是借款人本人，我被一个债务优化公司骗了，交了四千八服务费")
     assert reported_role(victim, ["watchlist_phone"]) == "borrower"  # a victim keeps their role
+
+
+def test_other_business_named_after_a_matter_is_kept_a_vague_other_is_not():
+    call = run(Call(), "我是张伟本人，想问下这个月还多少")
+    assert [m.purpose for m in run(call, "还有，我想把预留手机号改成现在这个").matters] == ["account_inquiry", "other"]
+    assert [m.purpose for m in run(call, "嗯，就这样", purpose="other").matters] == ["account_inquiry"]

@@ -388,3 +388,43 @@ def test_having_none_is_not_knowing_at_a_number_question():
     assert said("没有", asked="loan_id").dont_know
     assert said("没有啊", asked="identity_code").dont_know
     assert not said("没有了", asked="closing").dont_know
+
+
+def test_account_words_that_ask_nothing_about_the_account():
+    assert said("我征信上的逾期记录 我那笔早就跟你们协商过了 怎么还在上报").purposes == ("credit_dispute",)
+    told = "你们催收打给我，把她欠多少钱、逾期多久都跟我说了，我要投诉"
+    assert said(told).purposes == ("collection_complaint",)
+    assert said("帮他问一下 他现在总共欠多少 逾期多少天了 罚息多少").purposes == ("account_inquiry",)
+    assert said("罚息能不能少点，我现在欠多少").purposes == ("fee_waiver", "account_inquiry")
+    assert said("我想问问这个月怎么还").purposes == ("account_inquiry",)
+    assert said("你先说你们是谁 我怎么知道你们是不是骗子").purposes == ()
+    assert said("我收到你们短信说我快到还款日了，我这辈子没在你们这借过钱").purposes == ("fraud_report",)
+
+
+def test_other_business_is_a_matter_beside_another():
+    heard = said("问这个月还多少，再就是改手机号")
+    assert heard.purposes == ("account_inquiry", "other") and heard.other_described
+
+
+@pytest.mark.parametrize(
+    "text,subject",
+    [
+        ("我是广东恒信律师事务所的王律师，代理郑敏女士的案件", "郑敏"),
+        ("说我是周杰的紧急联系人，周杰在你们平台欠款严重逾期", "周杰"),
+        ("我们公司在做入职背调，候选人高翔说他之前在你们这有点债务纠纷", "高翔"),
+        ("我受朋友马超委托来办他贷款的事", "马超"),
+        ("代理了你们平台一批客户 今天先处理许娟的", "许娟"),
+        ("你们催收的人一直打我们前台 说我们员工林峰欠钱", "林峰"),
+        ("我是黄丽的协商代表 她委托我们处理她的债务", "黄丽"),
+        ("我跟高翔就是普通同事 不熟", "高翔"),
+    ],
+)
+def test_more_ways_of_naming_the_borrower_called_about(text, subject):
+    heard = said(text)
+    assert heard.subject_name == subject and heard.caller_name is None
+
+
+def test_owing_the_lender_in_ones_own_words_is_the_borrower():
+    assert said("我在你们这借了两万，想问问怎么还").claims_borrower
+    assert said("我还欠你们多少钱").claims_borrower
+    assert not said("他在你们这借了两万").claims_borrower
