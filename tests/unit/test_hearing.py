@@ -381,7 +381,7 @@ def test_a_low_confidence_nlu_guess_is_no_reading():
     assert said("喂？你们是不是要起诉我？", purpose="collection_complaint", purpose_confidence=0.9).purposes == (
         "collection_complaint",
     )
-    assert said("嗯", role="family", role_confidence=0.3).role is None
+    assert said("我想问问", purpose="account_inquiry", purpose_confidence=0.3).purposes == ("account_inquiry",)
 
 
 def test_having_none_is_not_knowing_at_a_number_question():
