@@ -20,9 +20,32 @@ def pct(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f}% ({part}/{whole})" if whole else "–"
 
 
-def groups(results: Sequence[CallResult]) -> List[Totals]:
-    """All calls, then by persona file, then by channel (empty groups left out)."""
+STATUS_FILE = Path(__file__).resolve().parents[2] / "tests" / "sim" / "STATUS.yml"
+
+
+def file_status(path: Path = STATUS_FILE) -> Dict[str, Dict[str, str]]:
+    """tests/sim/STATUS.yml: per persona file, `in-sample` or `held-out` (unlisted files: held-out)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+    return {str(k): {kk: str(vv) for kk, vv in (v or {}).items()} for k, v in data.items()}
+
+
+def status_of(name: str, status: Dict[str, Dict[str, str]]) -> str:
+    return (status.get(name) or {}).get("status", "held-out")
+
+
+def groups(results: Sequence[CallResult], status: Dict[str, Dict[str, str]] = None) -> List[Totals]:
+    """All calls, in-sample and held-out, then by persona file, then by channel (empty groups left out)."""
+    status = file_status() if status is None else status
     rows = [totals("all", results)]
+    for kind in ("in-sample", "held-out"):
+        part = [r for r in results if status_of(r.file, status) == kind]
+        if part:
+            rows.append(totals(f"**{kind}**", part))
     for name in FILES + tuple(sorted({r.file for r in results} - set(FILES))):
         part = [r for r in results if r.file == name]
         if part:
@@ -133,6 +156,21 @@ def write_json(path: Path, data: Dict[str, object]) -> Path:
     return path
 
 
+def held_out_line(results: Sequence[CallResult]) -> str:
+    status = file_status()
+    names = sorted({r.file for r in results if status_of(r.file, status) == "held-out"})
+    if not names:
+        return "none (every file has been read)"
+    return (
+        ", ".join(f"`{n}`" for n in names)
+        + "; the first measurement of each file that is in-sample now: "
+        + (
+            "; ".join(f"`{n}` {v['first']}" for n, v in sorted(status.items()) if v.get("first") and n not in names)
+            or "none"
+        )
+    )
+
+
 def doc_section(results: Sequence[CallResult], seconds: float, jobs: int) -> str:
     return "\n".join(
         [
@@ -145,11 +183,10 @@ def doc_section(results: Sequence[CallResult], seconds: float, jobs: int) -> str
             "the bot last asked with that persona's line for the question's kind. Definitions: "
             "`bench/sim/score.py`; per call: `var/sim/report.json`, `python -m bench.sim --show ID`.",
             "",
-            "**In-sample and held-out.** Every file was written blind (from the contract and the domain "
-            "brief only). The dialogue's developer then read the failing transcripts of `borrowers`, "
-            "`relatives`, `proxies` and (on 2026-12-02) `heldout` while fixing general mechanisms, so those "
-            "rows are in-sample. `heldout2` (60 personas) and `heldout3` (when present) were written blind "
-            "and their calls have not been read by the developer: those rows are the honest held-out figures.",
+            "**In-sample and held-out** (`tests/sim/STATUS.yml`). Every file was written blind (from the "
+            "contract and the domain brief only). A file is in-sample once the dialogue's developer has read "
+            "its calls while fixing general mechanisms; the held-out rows are calls nobody here has read, and "
+            "only they measure the targets honestly. Held-out: " + held_out_line(results) + ".",
             "",
             f"Last run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {len(results)} personas, "
             f"{jobs} calls at a time, {seconds:.0f} s. Targets (issue 12): 100% completed, 0 re-asks, "

@@ -430,3 +430,15 @@ def test_the_doc_section_replaces_only_its_own_lines(tmp_path):
     assert "intro" in text and "soak" in text and "first" not in text
     assert text.count(report.BEGIN) == 1 and text.count(report.SECTION_TITLE) == 1
     assert "| all | 0 |" in text
+
+
+def test_the_totals_keep_in_sample_and_held_out_apart(tmp_path):
+    from bench.sim import report
+
+    status = tmp_path / "STATUS.yml"
+    status.write_text("a: {status: in-sample, read: 2026-12-01}\nb: {status: held-out}\n", encoding="utf-8")
+    known = report.file_status(status)
+    assert report.status_of("a", known) == "in-sample"
+    assert report.status_of("b", known) == "held-out"
+    assert report.status_of("never-listed", known) == "held-out"  # a new file is held-out until read
+    assert report.file_status(tmp_path / "missing.yml") == {}
