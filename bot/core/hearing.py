@@ -100,6 +100,12 @@ _NOT_NAMES = (
     "借款",
     "孩子",
     "老人",
+    "单位",
+    "医院",
+    "部门",
+    "同事",
+    "病人",
+    "学校",
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NAME_CHARS = r"[\u4e00-\u9fff]{2,4}"
@@ -111,13 +117,21 @@ _ID_CUE = re.compile(
 _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 _AGENCY_VOICE = re.compile(
     r"(我们|我的|咱们)(的)?(客户|委托人|当事人|会员|学员|案子)"
-    r"|我们(公司|机构|中心|律所|团队)(?!的?(前台|同事|员工|领导|人事|座机|电话|总机|号码|老板))|我司"
+    r"|我们(公司|机构|中心|律所|团队)(?!的?(前台|同事|员工|领导|人事|座机|电话|总机|号码|老板))"
+    r"(?![^，,。？?]{0,12}?(裁|倒闭|关门|破产|降薪|减薪|欠薪|工资|停产|停工|不开工|放假|效益|发不出|拖欠|开除|辞退))|我司"
     r"|(我们|我这边|我们这边)(是|就是)?(专门|专业)?(做|搞)?[^，。,]{0,6}?(债务协商|协商|债务|法务|优化|维权)(的|机构|公司|中心)"
+)
+# an organisation introducing itself: 我这边是医院社工部的 / 我是金融监管总局消保局的 / 我们是一家科技公司的
+_ORG_SELF = re.compile(
+    r"(我|我们)(这边|这里)?(是|就是|是来自)[^，,。？?]{0,16}?"
+    r"(公司|部门|[^，,。？?不]部|局|所|中心|医院|机构|单位|银行|事务所|委员会|居委会|村委会|派出所|法院|报社|电视台|学校|大队|支队)的?"
+    r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|记者|老师|同志|法官|科长|主任))"
 )
 # claims written authorisation: 有他签的委托书 / 受X书面委托 / 委托材料齐全
 _WRITTEN_CLAIM = re.compile(
     r"(有|持有|带着|拿着|签了|签过)(他|她|借款人|当事人)?(签的|亲笔签的|签字的)?(的)?(书面)?(授权委托书|委托书|授权书|授权)"
     r"|书面委托|书面授权|委托材料齐全|授权材料齐全"
+    r"|(有|带着|拿着|手上有|这有|这里有|写了|签了|办了|做了)[^，,。？?]{0,6}?(公证|公证过|公证了)?的?(授权委托书|委托书|授权书)"
 )
 _ORAL_ONLY = re.compile(r"(委托书|授权书)(还)?(没|未|没有)(办|签|写|有|来得及)|口头")
 # someone the collection calls reached who acts for nobody: a wrongly called number, an employer, a colleague
@@ -361,10 +375,11 @@ _NAME_AFTER = (
     r"受(?:朋友|亲戚|同事|老乡|邻居|同学|老板|客户|家属)({n})(?:的)?(?:书面|全权)?(?:委托|之托|授权)",
     r"(?:候选人|员工|职工|同事|租客|房客|学员|病人|患者|紧急联系人是)({n})",
     r"(?:处理|办理|办)({n})的",  # 今天先处理许娟的
+    r"(?:病人|患者|员工|学生|客户|租客|同事|朋友|邻居)(?:叫|是)({n})",  # 我们有个病人叫高翔
     r"跟({n})(?:就)?(?:是)?(?:普通|一般)?(?:同事|朋友|邻居|同学|老乡)",
 )
 _NAME_BEFORE = (
-    r"({n})的(?:紧急联系人|协商代表|代表|同事|邻居|房东|老板|领导|单位)",
+    r"({n})的(?:紧急联系人|协商代表|代表|同事|邻居|房东|老板|领导|单位|投诉|举报|借款信息|贷款信息)",
     r"({n})在你们(?:这|这里|那|那里|平台|公司)(?:借|欠|有|贷)",
 )
 
@@ -549,10 +564,13 @@ def _pattern_pos(text: str, patterns) -> int:
 
 _KEEP_AWAY = re.compile(
     r"(不要|别|不用)(再)?(联系|打给|找)[^，。,]{0,6}本人|(所有|一切)的?事(情)?(都)?找(我|我们)|电话(请|都)?(打给|找)我们"
+    r"|(所有|一切)的?事(情)?[^，。,]{0,6}(跟|和|找)(我|我们)(对接|联系|谈)|(跟|和)(我|我们)对接"
 )
 _CLAUSE = re.compile(r"[^，,。！!？?；;\n]+")
 _QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
-_OWN_REQUEST = re.compile(r"我(还|也|就|自己)?(想|要|打算|希望|得)|能不能|可不可以|可以吗|行不行|自己(跟|和|找)")
+_OWN_REQUEST = re.compile(
+    r"我(还|也|就|自己)?(想|要|打算|希望|得)|能不能|可不可以|可以吗|行不行|自己(跟|和|找)|要求|请你们|你们(必须|要|得|应该)"
+)
 
 
 def _asked_for_oneself(text: str, code: str) -> bool:
@@ -580,6 +598,8 @@ _REGISTERED = ("collection_complaint", "credit_dispute", "fraud_report")
 # elsewhere ("不免的话我就打12378", "否则我们向监管举报"), a remark about the world ("现在诈骗这么多").
 _NOT_RAISED = (
     re.compile(r"(我|我们)?(并)?(不|没|没有|不是|不想|不用|不打算|无意)(要|想|是|打算|去)?(投诉|举报)"),
+    # asking how complaints are handled is no complaint ("想了解一下你们投诉处理的流程")
+    re.compile(r"投诉(处理|受理)?的?(流程|程序|渠道|途径|方式|机制|时限)"),
     re.compile(
         r"(否则|不然|要不然|要不|不同意的话|不答应的话|不处理的话|不解决的话|不同意就|不答应就|不处理就|不解决就|"
         r"不(给|免|减|退|同意|答应|处理|解决)[^，,。！？?!]{0,6}?就)"
@@ -781,6 +801,11 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     stranger = bool(_STRANGER.search(text) or _HARMED_BYSTANDER.search(text)) and not claims_borrower
     if stranger and not structural_role:
         structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
+    org = _ORG_SELF.search(text)
+    if org and own and own in org.group(0):
+        own = None  # "我是金融监管总局的": no 金融监
+    if not structural_role and not claims_borrower and org:
+        structural_role = "third_party"  # an organisation (contract §1), whatever it claims to be
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
     role_from_words = bool(claims_borrower or structural_role)
     if (

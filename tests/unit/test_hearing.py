@@ -428,3 +428,33 @@ def test_owing_the_lender_in_ones_own_words_is_the_borrower():
     assert said("我在你们这借了两万，想问问怎么还").claims_borrower
     assert said("我还欠你们多少钱").claims_borrower
     assert not said("他在你们这借了两万").claims_borrower
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("我们公司三月份整个部门都裁掉了，到现在没找到工作", None),  # the caller's employer, no agency
+        ("我们公司倒闭了，工资都没发", None),
+        ("我们公司专门做债务协商的", "third_party"),
+        ("我妈许娟中风了说不了话，我这有公证过的委托书，想给她申请把罚息免掉", "authorized_agent"),
+        ("我是郑敏的朋友，她写了委托书让我帮她问问欠款还剩多少", "authorized_agent"),
+        ("您好，我这边是医院社工部的，我们有个病人叫高翔", "third_party"),
+        ("喂，我是金融监管总局消保局的，我们接到郑敏的投诉", "third_party"),
+        ("我是他老婆，在医院上班", "family"),
+    ],
+)
+def test_roles_from_how_callers_present_themselves(text, role):
+    assert said(text).role == role
+
+
+def test_more_matters_heard_and_not_heard():
+    agency = "我们是做债务优化的，以后她的所有事情你们跟我们对接，不要再打她和她家里人的电话"
+    assert said(agency).purposes == ()  # keeping the lender away from the borrower is no complaint
+    assert said("想了解一下你们公司投诉处理的流程").purposes == ()
+    assert said("你们催收天天骂人，我要投诉，投诉流程是什么").purposes == ("collection_complaint",)
+    legal = "林峰的身份证被盗用过，这笔贷款不是他本人借的，要求你们注销这笔债务并删除征信记录"
+    assert said(legal).purposes == ("fraud_report", "credit_dispute")
+    paid = "我在网上找了个帮忙协商的公司，交了六千块，现在电话打不通了"
+    assert said(paid).purposes == ("fraud_report",)
+    assert said("我弟弟上个月车祸走了，他在你们这里有笔贷款，要怎么处理").purposes == ("other",)
+    assert said("核实一下他的负债情况").purposes == ("account_inquiry",)
