@@ -132,6 +132,7 @@ _WRITTEN_CLAIM = re.compile(
     r"(有|持有|带着|拿着|签了|签过)(他|她|借款人|当事人)?(签的|亲笔签的|签字的)?(的)?(书面)?(授权委托书|委托书|授权书|授权)"
     r"|书面委托|书面授权|委托材料齐全|授权材料齐全"
     r"|(有|带着|拿着|手上有|这有|这里有|写了|签了|办了|做了)[^，,。？?]{0,6}?(公证|公证过|公证了)?的?(授权委托书|委托书|授权书)"
+    r"|签(了|过|订了)[^，,。？?]{0,4}?(委托协议|委托合同|代理合同|代理协议|授权协议)"
 )
 _ORAL_ONLY = re.compile(r"(委托书|授权书)(还)?(没|未|没有)(办|签|写|有|来得及)|口头")
 # someone the collection calls reached who acts for nobody: a wrongly called number, an employer, a colleague
@@ -399,6 +400,20 @@ def _named_third(text: str) -> Optional[str]:
             if name:
                 return name
     return None
+
+
+def _acquaintance(text: str) -> bool:
+    """我是他同事 / 我是他以前的领导 / 我不是他亲戚: someone who knows the borrower and is no relative or friend."""
+    acq = "|".join(map(re.escape, sorted(words().get("acquaintances") or (), key=len, reverse=True)))
+    if re.search(r"不是(他|她|借款人)?(的)?(亲戚|家人|家属|亲属)", text):
+        return True
+    m = re.search(rf"我(就)?是[^，,。？?]{{0,8}}?(前|以前的|原来的)?({acq})", text) if acq else None
+    if not m:
+        return False
+    acquainted = set(words().get("acquaintances") or ())
+    relatives = "|".join(map(re.escape, [r for r in _relations() if r not in acquainted]))
+    # "我是他老婆，也是他同事" stays family: a relation said first
+    return not re.search(rf"我(就)?是[^，,。？?]{{0,6}}?({relatives})", text[: m.start(3)])
 
 
 def _titles(*keys: str) -> str:
@@ -806,6 +821,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         own = None  # "我是金融监管总局的": no 金融监
     if not structural_role and not claims_borrower and org:
         structural_role = "third_party"  # an organisation (contract §1), whatever it claims to be
+    acquaintance = structural_role in (None, "family") and not claims_borrower and _acquaintance(text)
+    if acquaintance:
+        structural_role = "third_party"  # a colleague, neighbour, boss: neither relative nor friend
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
     role_from_words = bool(claims_borrower or structural_role)
     if (
@@ -875,5 +893,6 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         wants_human=nlu.intent == "request_human",
         no_phone=no_phone and not code,
         speaks_as_agency=agency_voice,
-        bystander=stranger and not agency_voice,
+        # reached by the collection and speaking for themself: wrongly called, or an acquaintance complaining
+        bystander=(stranger or (acquaintance and set(purposes) == {"collection_complaint"})) and not agency_voice,
     )

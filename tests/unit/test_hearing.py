@@ -458,3 +458,23 @@ def test_more_matters_heard_and_not_heard():
     assert said(paid).purposes == ("fraud_report",)
     assert said("我弟弟上个月车祸走了，他在你们这里有笔贷款，要怎么处理").purposes == ("other",)
     assert said("核实一下他的负债情况").purposes == ("account_inquiry",)
+
+
+@pytest.mark.parametrize(
+    "text,role,bystander",
+    [
+        ("我是他同事，他欠你们多少钱啊", "third_party", False),
+        ("我是他邻居，你们的人天天来敲门骚扰", "third_party", True),
+        ("我是他老板，他生病请了长假，我替他问一下欠多少", "third_party", False),
+        ("我不是借款人也不是他亲戚，你们一天给我打八遍电话", "third_party", True),
+        ("我是他朋友，想替他问问能不能分期", "family", False),  # a friend is family (contract §1)
+        ("我是他老婆，也是他同事", "family", False),
+    ],
+)
+def test_acquaintances_are_neither_relatives_nor_friends(text, role, bystander):
+    heard = said(text)
+    assert heard.role == role and heard.bystander is bystander
+
+
+def test_a_signed_agency_contract_claims_written_authorisation():
+    assert said("我们公司和客户签了委托协议帮他做债务规划").role == "authorized_agent"
