@@ -478,3 +478,32 @@ def test_acquaintances_are_neither_relatives_nor_friends(text, role, bystander):
 
 def test_a_signed_agency_contract_claims_written_authorisation():
     assert said("我们公司和客户签了委托协议帮他做债务规划").role == "authorized_agent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "喂你好，我在你们这借了点钱，这个月实在周转不开",
+        "我之前在你们那里贷款了，现在想一次性还清",
+        "我在你们这边有一笔借款想查一下账单",
+        "就是说我那笔贷款现在还剩几期没还",
+        "我借了你们的钱没错，但是罚息也太高了",
+        "我是持卡人，想问下还款能用微信吗",
+        "我是当事人，你们催收的威胁说要上门",
+    ],
+)
+def test_the_borrower_in_their_own_indirect_words(text):
+    assert said(text).role == "borrower"
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("我收到一条短信，说我在你们这儿的借款逾期了", None),  # what the message said, not the caller
+        ("我老公在你们这借了钱", "family"),
+        ("我是借款人表哥", "family"),
+        ("我们的当事人要求停息挂账", "third_party"),
+    ],
+)
+def test_not_the_borrower_though_the_words_are_near(text, role):
+    assert said(text).role == role
