@@ -507,3 +507,23 @@ def test_the_borrower_in_their_own_indirect_words(text):
 )
 def test_not_the_borrower_though_the_words_are_near(text, role):
     assert said(text).role == role
+
+
+@pytest.mark.parametrize(
+    "text,purposes",
+    [
+        ("我是他弟媳，他工资降到两千了，一个月还不了那么多", ("repayment_plan",)),
+        ("我是他合伙人，他现在生意赔了，想缓一段时间", ("repayment_plan",)),
+        ("我是帮他办理委托的，他想问能不能只还本金", ("fee_waiver",)),
+        ("我是他合租的室友，你们的人来家里堵门", ("collection_complaint",)),
+        ("我不认识你们说的这个人，他留的是我的电话，你们一直打", ("collection_complaint",)),
+        ("我跟她不熟就是一个小区的，你们把她欠钱的事发到业主群里了", ("collection_complaint",)),
+        ("前两天有个自称法院的人打电话说要冻结我账户", ("fraud_report",)),
+        ("我在你们这借款了，我要求你们删除我的人脸信息", ("other",)),
+        ("受她委托，她要求撤回之前给别人的授权", ("other",)),
+        ("他在你们这儿有没有逾期", ("account_inquiry",)),
+        ("我是孙悦的协商专员，她那笔两万多的欠款想跟你们谈一下停息挂账", ("repayment_plan",)),
+    ],
+)
+def test_matters_in_more_of_the_ways_callers_say_them(text, purposes):
+    assert said(text).purposes == purposes
