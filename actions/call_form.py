@@ -132,6 +132,15 @@ class ValidateCallForm(FormValidationAction):
                     outcome, "utter_sms_wrong"
                 )
             )
+        if script.wants_resend(call, heard):
+            resent = self._send_code(turn, call)
+            if resent.sms == "sent":
+                call = replace(resent, sms_resent=True)
+                turn.dispatcher.utter_message(response="utter_sms_resent")
+            else:
+                call = script.not_received_again(call)
+        elif heard.not_received and call.sms == "sent":
+            call = script.not_received_again(call)
         if script.wants_sms(call, level, signals):
             call = self._send_code(turn, call)
         return call

@@ -90,6 +90,7 @@ class Call:
     bystander: bool = False  # reached by the collection calls, acts for nobody (materials: their own evidence)
     sms: Optional[str] = None  # sent | ok | exhausted | no_phone | unavailable
     sms_masked: Optional[str] = None
+    sms_resent: bool = False  # sent again once after "没收到"
     subject_customer_id: Optional[str] = None  # whom a non-borrower calls about, when known
     handoff: bool = False
     handoff_reason: Optional[str] = None
@@ -376,6 +377,17 @@ def sms_sent(call: Call, masked: Optional[str]) -> Call:
     if masked is None:
         return replace(call, sms="unavailable")
     return replace(call, sms="sent", sms_masked=masked)
+
+
+def wants_resend(call: Call, heard) -> bool:
+    """ "没收到": the code is sent once more (a new code; the wrong attempts so far still count)."""
+    return call.sms == "sent" and heard.not_received and not call.sms_resent
+
+
+def not_received_again(call: Call) -> Call:
+    """Not received after the resend either: go on without it, as without the phone (the callback)."""
+    declined = tuple(dict.fromkeys(call.declined + ("sms_code",)))
+    return replace(call, sms="no_phone", declined=declined)
 
 
 def apply_sms(call: Call, ok: bool, exhausted: bool) -> Tuple[Call, str]:

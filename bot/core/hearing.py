@@ -212,6 +212,7 @@ class Heard:
     digression: Optional[str] = None
     wants_human: bool = False
     no_phone: bool = False  # "我没有那个手机" at the code question
+    not_received: bool = False  # "没收到" at the code question: the phone is there, the message is not
     speaks_as_agency: bool = False  # "我们客户周杰…", "我们委托人": someone acting for the borrower
     bystander: bool = False  # wrongly called, or the borrower's employer: speaks for themself, acts for nobody
     low_confidence: bool = False  # IVR speech below the confidence threshold: nothing is taken from it
@@ -236,6 +237,7 @@ class Heard:
             or self.dont_know
             or self.refuses
             or self.no_phone
+            or self.not_received
         )
 
 
@@ -561,9 +563,9 @@ def _id_digits(raw: str, asked_for_id: bool) -> Optional[str]:
 
 
 def _loan(raw: str, asked_for_loan: bool) -> Tuple[Optional[str], Optional[str]]:
-    m = _LOAN.search(raw.replace(" ", ""))
-    if m:
-        return m.group(1) + m.group(2), None
+    found = list(_LOAN.finditer(raw.replace(" ", "")))
+    if found:  # "L20250010，不对，是L20250009": the last one said is the one meant
+        return found[-1].group(1) + found[-1].group(2), None
     m = _LOAN_CUE.search(raw)
     if m:
         value = m.group(2)
@@ -772,6 +774,7 @@ _PLAIN_SPEECH = (
 )
 
 
+_NOT_RECEIVED = re.compile(r"(没|没有|还没|没能|未)(收到|来|到|看到|见到)|收不到|没短信|没有短信|没看见")
 _HAVE_NONE = re.compile(r"^(嗯|呃|我)?(没有|没|没得|木有|找不到|手上没有)(这个|啊|呀|了|的|哦|诶|耶)*$")
 
 
@@ -852,8 +855,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
             own, bare = bare, None
     id_digits = _id_digits(raw, asked in ("identity_code", "loan_id"))
     loan_id, loan_digits = _loan(raw, asked in ("identity_code", "loan_id"))
-    if loan_digits and id_digits and loan_digits.endswith(id_digits):
-        id_digits = None
+    if id_digits and ((loan_digits and loan_digits.endswith(id_digits)) or (loan_id and loan_id.endswith(id_digits))):
+        id_digits = None  # the end of the loan number, said again, is no ID digits
     code = _sms_code(text, raw, asked == "sms_code")
     if code and id_digits and code.endswith(id_digits):
         id_digits = None
@@ -870,8 +873,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text
     )
     purposes = _purposes(text, nlu)
-    if asked == "caller_role" and purposes and not (role or claims_borrower):
-        pass
+    not_received = bool(asked == "sms_code" and not code and _NOT_RECEIVED.search(text))
     digression = nlu.intent if nlu.intent in DIGRESSIONS else None
     if digression in (None, "out_of_scope", "chitchat") and _WHO_ARE_YOU.search(text):
         digression = "who_are_you"
@@ -901,7 +903,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         deny=nlu.intent == "deny",
         digression=digression,
         wants_human=nlu.intent == "request_human",
-        no_phone=no_phone and not code,
+        no_phone=no_phone and not code and not not_received,
+        not_received=not_received,
         speaks_as_agency=agency_voice,
         # reached by the collection and speaking for themself: wrongly called, or an acquaintance complaining
         bystander=(stranger or (acquaintance and set(purposes) == {"collection_complaint"})) and not agency_voice,

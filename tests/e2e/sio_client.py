@@ -27,13 +27,19 @@ class WidgetCaller:
         confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
         self.client.on("bot_uttered", lambda data: self.received.append(data))
         self.client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
-        await self.client.connect(f"http://127.0.0.1:{self.port}", transports=["polling"], socketio_path="/socket.io")
+        await asyncio.wait_for(
+            self.client.connect(f"http://127.0.0.1:{self.port}", transports=["polling"], socketio_path="/socket.io"),
+            20,
+        )
         await self.client.emit("session_request", {"session_id": self.session_id})
         self.session_id = await asyncio.wait_for(confirmed, 20)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.client.disconnect()
+        try:  # a polling client's goodbye can wait on a request the server already closed
+            await asyncio.wait_for(self.client.disconnect(), 10)
+        except asyncio.TimeoutError:
+            pass
 
     async def say(self, text: str, metadata: Any = None, key: str = "metadata") -> List[Dict[str, Any]]:
         """Send one message; the bot_uttered messages of this turn."""
@@ -50,5 +56,6 @@ def texts(messages: List[Dict[str, Any]]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-def run(coro):
-    return asyncio.run(coro)
+def run(coro, timeout: float = 180):
+    """Run one widget conversation; a hang anywhere fails the test instead of stalling the suite."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))

@@ -222,3 +222,18 @@ def test_the_borrower_on_an_unregistered_phone_hears_the_account_after_reading_t
     call.read_code()
     assert call.summary()["verification"] == "sms_code", "\n".join(call.lines)
     assert "8650" in heard(call.lines), "\n".join(call.lines)
+
+
+@pytest.mark.parametrize("channel", ["rest", "ivr"])
+def test_a_code_not_received_is_sent_once_more_and_the_new_one_counts(stack, channel):
+    call = Channel(stack, channel, STRANGE_PHONE, signed=True)
+    call.say("我是张伟本人，身份证后四位3721，借款编号L20240001，查一下还欠多少")
+    outbox = stack.settings.data_dir / "sms_outbox.jsonl"
+    sent = lambda: sum(1 for x in outbox.read_text(encoding="utf-8").splitlines() if ZHANG["phone"] in x)  # noqa: E731
+    before = sent()
+    call.say("没收到啊，什么都没有")
+    assert sent() == before + 1, "\n".join(call.lines)
+    assert "重新发送" in "\n".join(call.lines[-3:]) and "没有理解" not in "\n".join(call.lines[-3:])
+    assert leaked(call.lines, ZHANG["facts"][1:]) == []
+    call.read_code()  # the newest code
+    assert call.summary()["verification"] == "sms_code", "\n".join(call.lines)

@@ -527,3 +527,14 @@ def test_not_the_borrower_though_the_words_are_near(text, role):
 )
 def test_matters_in_more_of_the_ways_callers_say_them(text, purposes):
     assert said(text).purposes == purposes
+
+
+def test_a_loan_number_corrected_in_the_same_breath_is_the_last_one():
+    heard = said("L二零二五零零幺零，不对，是零零零九，L二零二五零零零九", asked="loan_id")
+    assert heard.loan_id == "L20250009" and heard.id_digits is None
+
+
+def test_not_received_at_the_code_question_is_no_code_and_no_missing_phone():
+    heard = said("没收到啊 什么都没有", asked="sms_code")
+    assert heard.not_received and not heard.no_phone and heard.sms_code is None and heard.gave_anything
+    assert not said("没收到啊", asked="purpose").not_received
