@@ -23,6 +23,11 @@ def said(*utterances, role="third_party", purpose="repayment_plan"):
         "我们这儿什么章都能盖，盖出来跟真的一样",
         "诊断书我们可以帮他弄，医院那边我们有路子",
         "收入证明我们来办，顺便盖上居委会的公章",
+        "失业证明和病历我们这边统一开，一周就好",
+        "你们需要什么样的格式，我们就出什么格式的证明",
+        "贫困证明、收入证明这些我们都可以安排，不用他操心",
+        "证明的事你们放心，要什么我们都能出",
+        "诊断书不难，县医院那边我们有熟人",
     ],
 )
 @pytest.mark.parametrize("role", ["third_party", "family", "unknown"])
@@ -43,6 +48,9 @@ def test_offering_forged_proofs_is_level1(text, role):
         "我们没有渠道弄医院证明，只能等他出院",
         "住院证明我们可以开，医院那边说出院当天就给",
         "困难证明我们来开，村委会说下周一盖章",
+        "材料我们统一寄给你们，原件都在",
+        "需要什么材料您说，我们都能提供",
+        "医院那边开的证明我们都有原件",
     ],
 )
 @pytest.mark.parametrize("role", ["borrower", "family"])
