@@ -94,6 +94,8 @@ class ValidateCallForm(FormValidationAction):
         elif call.misses and not heard.digression:
             turn.dispatcher.utter_message(response="utter_no_hear" if heard.low_confidence else "utter_please_rephrase")
 
+        if heard.surname_only and script.next_question(call) == "customer_name":
+            turn.dispatcher.utter_message(response="utter_full_name_please")
         question = script.next_question(call)
         reask = question is not None and call.times_asked(question) >= 1
         call = script.asking(call, question)

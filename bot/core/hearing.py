@@ -213,6 +213,7 @@ class Heard:
     wants_human: bool = False
     no_phone: bool = False  # "我没有那个手机" at the code question
     not_received: bool = False  # "没收到" at the code question: the phone is there, the message is not
+    surname_only: bool = False  # "姓黄" at the name question: half a name, the full one is asked for
     speaks_as_agency: bool = False  # "我们客户周杰…", "我们委托人": someone acting for the borrower
     bystander: bool = False  # wrongly called, or the borrower's employer: speaks for themself, acts for nobody
     low_confidence: bool = False  # IVR speech below the confidence threshold: nothing is taken from it
@@ -238,6 +239,7 @@ class Heard:
             or self.refuses
             or self.no_phone
             or self.not_received
+            or self.surname_only
         )
 
 
@@ -384,7 +386,9 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
 
 # More ways people name the borrower they call about (the name follows / precedes the cue).
 _NAME_AFTER = (
-    r"(?:代理|代表)({n})(?:的)",  # 代理郑敏女士的案件
+    # 代理郑敏女士的案件 / 代理周杰先生投诉 / 代表孙悦女士，要求…
+    r"(?:代理|代表)([\u4e00-\u9fff]{{2,4}}?)(?=[，,。\s]|的|投诉|提|申请|办理|处理|协商|向|来|跟|和|要求|问|咨询)",
+    r"我是([\u4e00-\u9fff]{{2,4}}?)(?:她|他)们?(?:村|家|单位|公司|小区|厂)",  # 我是许娟她们村的村委会主任
     r"受(?:朋友|亲戚|同事|老乡|邻居|同学|老板|客户|家属)({n})(?:的)?(?:书面|全权)?(?:委托|之托|授权)",
     r"(?:候选人|员工|职工|同事|租客|房客|学员|病人|患者|紧急联系人是)({n})",
     r"(?:处理|办理|办)({n})的",  # 今天先处理许娟的
@@ -774,6 +778,7 @@ _PLAIN_SPEECH = (
 )
 
 
+_SURNAME_ONLY = re.compile(r"^(?:我|免贵|嗯)?姓(.)(?:的|啊|呀|哈)?$")
 _NOT_RECEIVED = re.compile(r"(没|没有|还没|没能|未)(收到|来|到|看到|见到)|收不到|没短信|没有短信|没看见")
 _HAVE_NONE = re.compile(r"^(嗯|呃|我)?(没有|没|没得|木有|找不到|手上没有)(这个|啊|呀|了|的|哦|诶|耶)*$")
 
@@ -874,6 +879,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     )
     purposes = _purposes(text, nlu)
     not_received = bool(asked == "sms_code" and not code and _NOT_RECEIVED.search(text))
+    half = _SURNAME_ONLY.match(re.sub(r"[\s，,。.!！?？]", "", text)) if asked == "customer_name" else None
+    surname_only = bool(half and half.group(1) in _SURNAMES and not (own or subject or bare))
     digression = nlu.intent if nlu.intent in DIGRESSIONS else None
     if digression in (None, "out_of_scope", "chitchat") and _WHO_ARE_YOU.search(text):
         digression = "who_are_you"
@@ -905,6 +912,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         wants_human=nlu.intent == "request_human",
         no_phone=no_phone and not code and not not_received,
         not_received=not_received,
+        surname_only=surname_only,
         speaks_as_agency=agency_voice,
         # reached by the collection and speaking for themself: wrongly called, or an acquaintance complaining
         bystander=(stranger or (acquaintance and set(purposes) == {"collection_complaint"})) and not agency_voice,

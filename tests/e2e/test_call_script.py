@@ -239,3 +239,12 @@ def test_knowledge_from_another_phone_hears_no_account_fact(call):
     s = c.summary()
     assert s["identity_verified"] is False and s["verification"] in ("knowledge", "none")
     assert not any(fact in "\n".join(c.bot_lines) for fact in ACCOUNT_FACTS)
+
+
+def test_a_surname_alone_is_asked_to_be_completed_not_misunderstood(call):
+    c = call()
+    c.say("你好，我是借款人本人")
+    reply = c.say("姓张")
+    assert "全名" in reply and "没有理解" not in reply and "人工" not in reply, reply
+    reply = c.say("张伟")
+    assert "最后四位" in reply, reply

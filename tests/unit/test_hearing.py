@@ -538,3 +538,11 @@ def test_not_received_at_the_code_question_is_no_code_and_no_missing_phone():
     heard = said("没收到啊 什么都没有", asked="sms_code")
     assert heard.not_received and not heard.no_phone and heard.sms_code is None and heard.gave_anything
     assert not said("没收到啊", asked="purpose").not_received
+
+
+def test_a_surname_alone_at_the_name_question_is_half_a_name_not_nothing():
+    for text in ("姓黄", "我姓黄", "免贵姓王"):
+        heard = said(text, asked="customer_name")
+        assert heard.surname_only and heard.gave_anything and heard.bare_name is None
+    assert not said("姓孙，孙悦", asked="customer_name").surname_only
+    assert not said("姓黄", asked="purpose").surname_only
