@@ -239,7 +239,9 @@ def slot_events(
     if call.handoff:
         values.update(script.handoff_slots(call.handoff_reason or "requested"))
     if call.level1:
-        values["next_step"] = script.next_step(call, level, tracker.get_slot("risk_next_step"))
+        values["next_step"] = script.next_step(
+            call, level, tracker.get_slot("risk_next_step"), script.signal_codes(tracker.get_slot("proxy_signals"))
+        )
     number = caller_number(tracker)
     if number and not tracker.get_slot("caller_number"):
         values["caller_number"] = number

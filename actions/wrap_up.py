@@ -35,7 +35,7 @@ class ActionWrapUp(Action):
         call = call_state(tracker)
         level = tracker.get_slot("proxy_risk_level") or "none"
         signals = signal_codes(tracker)
-        step = script.next_step(call, level, tracker.get_slot("risk_next_step"))
+        step = script.next_step(call, level, tracker.get_slot("risk_next_step"), signals)
         key = "|".join(
             str(x) for x in (call.role, call.purposes, call.hardship, call.verification, call.handoff, level, step)
         )

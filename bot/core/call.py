@@ -499,13 +499,17 @@ def handoff_slots(reason: str) -> Dict[str, Any]:
 
 
 # ---- after the call -----------------------------------------------------------------------------------
-def next_step(call: Call, risk_level: str = "none", risk_next_step: Optional[str] = None) -> str:
+def next_step(call: Call, risk_level: str = "none", risk_next_step: Optional[str] = None, signal_codes=()) -> str:
     """What happens after the call, as a contract `next_step` code."""
     if risk_level == "level1" or call.level1:
         return risk_next_step or "police_report_packet"
     if (call.handoff and call.handoff_reason != SYSTEM_FAULT) or call.identity_failed or call.sms == "exhausted":
         return "human_review"
     if risk_level == "level2" or call.flipped:
+        if call.phone_match and reported_role(call, signal_codes) == "third_party":
+            # an agency calling from the borrower's registered phone holds the SIM card: a callback
+            # would reach the agency again (risk.yml level2 fallback_step)
+            return "human_review"
         return risk_next_step or "callback_registered_phone"
     purposes = [p for p in call.purposes if p not in ("unknown",)]
     if "fraud_report" in purposes:

@@ -218,3 +218,16 @@ def test_other_business_named_after_a_matter_is_kept_a_vague_other_is_not():
     call = run(Call(), "我是张伟本人，想问下这个月还多少")
     assert [m.purpose for m in run(call, "还有，我想把预留手机号改成现在这个").matters] == ["account_inquiry", "other"]
     assert [m.purpose for m in run(call, "嗯，就这样", purpose="other").matters] == ["account_inquiry"]
+
+
+def test_an_agency_on_the_borrowers_own_phone_goes_to_human_review_not_a_callback():
+    from dataclasses import replace as with_
+
+    flipped = with_(run(Call(), "你好，我们客户周杰这笔借款……就是我的借款，想问下还欠多少"), phone_match=True)
+    assert next_step(flipped, "level2", "callback_registered_phone", ["role_flip"]) == "human_review"
+    elsewhere = with_(flipped, phone_match=False)  # the registered phone is still the borrower's
+    assert next_step(elsewhere, "level2", "callback_registered_phone", ["role_flip"]) == "callback_registered_phone"
+    borrower = with_(run(Call(), "我是张伟本人"), phone_match=True)
+    assert next_step(borrower, "level2", "callback_registered_phone", ["multi_account_number"]) == (
+        "callback_registered_phone"
+    )
