@@ -120,10 +120,13 @@ _AGENCY_VOICE = re.compile(
     r"|我们(公司|机构|中心|律所|团队)(?!的?(前台|同事|员工|领导|人事|座机|电话|总机|号码|老板))"
     r"(?![^，,。？?]{0,12}?(裁|倒闭|关门|破产|降薪|减薪|欠薪|工资|停产|停工|不开工|放假|效益|发不出|拖欠|开除|辞退))|我司"
     r"|(我们|我这边|我们这边)(是|就是)?(专门|专业)?(做|搞)?[^，。,]{0,6}?(债务协商|协商|债务|法务|优化|维权)(的|机构|公司|中心)"
+    r"|(我们|我们这边|我这边)(帮|替|给)(她|他|客户|借款人|当事人)(申请|办|处理|协商|弄|谈)"
+    r"|(这个|这|那个|这些)单子|我们一天能投"
+    r"|(?:^|[，,。\s])我(是)?代表[\u4e00-\u9fff]{2,4}?(?=[，,。\s]|$|来|跟|和|要求|女士|先生)"
 )
 # an organisation introducing itself: 我这边是医院社工部的 / 我是金融监管总局消保局的 / 我们是一家科技公司的
 _ORG_SELF = re.compile(
-    r"(我|我们)(这边|这里)?(是|就是|是来自)[^，,。？?]{0,16}?"
+    r"(?:(我|我们)(这边|这里)?(是|就是|是来自)|(?:^|[，,。\s])(这里|这边)(是))[^，,。？?]{0,16}?"
     r"(公司|部门|[^，,。？?不]部|局|所|中心|医院|机构|单位|银行|事务所|委员会|居委会|村委会|派出所|法院|报社|电视台|学校|大队|支队)的?"
     r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|记者|老师|同志|法官|科长|主任))"
 )
@@ -306,6 +309,7 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     """The borrower's name and the caller's role from how people name the borrower."""
     rel = "|".join(map(re.escape, _relations()))
     text = re.sub(r"(?<=[\u4e00-\u9fff])(女士|先生|小姐)", "", text)  # 孙悦女士的法务 / 受黄丽女士委托
+    text = re.sub(r"(关于|对于|至于|由于)", r"\1，", text)  # 关于马超的借款纠纷: no 于马超
     # 我是孙悦的妈妈 / 我是她妈妈 / 我是借款人的老公
     m = re.search(rf"我是([\u4e00-\u9fff]{{0,4}}?)的?({rel})", text)
     if m and m.group(1) not in ("借款人本人",):
@@ -398,12 +402,14 @@ _NAME_AFTER = (
 _NAME_BEFORE = (
     r"({n})的(?:紧急联系人|协商代表|代表|同事|邻居|房东|老板|领导|单位|投诉|举报|借款信息|贷款信息)",
     r"({n})在你们(?:这|这里|那|那里|平台|公司)(?:借|欠|有|贷)",
+    r"({n})(?:与|和|跟)(?:你司|贵司|你们公司|你们)(?:的)?(?:借款|纠纷|债务|合同)",
 )
 
 
 def _named_third(text: str) -> Optional[str]:
     """The borrower's name in the other ways callers name whom they call about (see _NAME_AFTER)."""
     text = re.sub(r"(?<=[\u4e00-\u9fff])(女士|先生|小姐)", "", text)
+    text = re.sub(r"(关于|对于|至于|由于)", r"\1，", text)
     for pattern in _NAME_AFTER:
         for m in re.finditer(pattern.format(n=_NAME_CHARS), text):
             name = _clean_name(m.group(1))
@@ -423,13 +429,20 @@ def _acquaintance(text: str) -> bool:
     acq = "|".join(map(re.escape, sorted(words().get("acquaintances") or (), key=len, reverse=True)))
     if re.search(r"不是(他|她|借款人)?(的)?(亲戚|家人|家属|亲属)", text):
         return True
-    m = re.search(rf"我(就)?是[^，,。？?]{{0,8}}?(前|以前的|原来的)?({acq})", text) if acq else None
+    m = (
+        re.search(rf"我(就)?是[^，,。？?]{{0,8}}?(前|以前的|原来的)?({acq})", text)
+        or re.search(rf"(就|只是|就是|是)(他|她)?(的)?(以前|原来|之前)的?({acq})", text)
+        if acq
+        else None
+    )
     if not m:
         return False
+    if re.search(r"(也算|算是|也是|还是)(个)?(好)?朋友", text):
+        return False  # "我是周杰的同事 也算朋友吧": a friend is family (contract §1)
     acquainted = set(words().get("acquaintances") or ())
     relatives = "|".join(map(re.escape, [r for r in _relations() if r not in acquainted]))
     # "我是他老婆，也是他同事" stays family: a relation said first
-    return not re.search(rf"我(就)?是[^，,。？?]{{0,6}}?({relatives})", text[: m.start(3)])
+    return not re.search(rf"我(就)?是[^，,。？?]{{0,6}}?({relatives})", text[: m.start(m.lastindex)])
 
 
 def _titles(*keys: str) -> str:

@@ -546,3 +546,22 @@ def test_a_surname_alone_at_the_name_question_is_half_a_name_not_nothing():
         assert heard.surname_only and heard.gave_anything and heard.bare_name is None
     assert not said("姓孙，孙悦", asked="customer_name").surname_only
     assert not said("姓黄", asked="purpose").surname_only
+
+
+@pytest.mark.parametrize(
+    "text,role,subject",
+    [
+        ("这里是人民法院执行局，关于马超的借款纠纷", "third_party", "马超"),
+        ("你好，这里是江北区人民法院诉前调解中心。关于马超与你司的借款纠纷", "third_party", "马超"),
+        ("黄丽住院了，没办法还款，我们这边帮她申请减免罚息", "third_party", None),
+        ("我是周杰的同事 也算朋友吧 他把我填成紧急联系人了", "family", "周杰"),
+    ],
+)
+def test_who_is_calling_about_whom_more(text, role, subject):
+    heard = said(text)
+    assert heard.role == role and heard.subject_name == subject
+
+
+def test_acting_for_someone_or_having_worked_with_them_at_the_role_question():
+    assert said("我代表黄丽", asked="caller_role").role == "third_party"
+    assert said("我跟他没关系，就以前的同事", asked="caller_role").role == "third_party"
