@@ -565,3 +565,11 @@ def test_who_is_calling_about_whom_more(text, role, subject):
 def test_acting_for_someone_or_having_worked_with_them_at_the_role_question():
     assert said("我代表黄丽", asked="caller_role").role == "third_party"
     assert said("我跟他没关系，就以前的同事", asked="caller_role").role == "third_party"
+
+
+def test_a_victim_who_also_wants_to_negotiate_has_two_matters_a_quoted_offer_is_not_one():
+    both = "一个是被骗的事想登记一下，另外我自己的欠款还是想正经跟你们谈分期"
+    assert said(both).purposes == ("fraud_report", "repayment_plan")
+    direct = "找了个协商公司，交了六千块，现在电话打不通了，我们自己能不能直接跟你们谈"
+    assert said(direct).purposes == ("fraud_report", "repayment_plan")
+    assert said("他们说能帮我停息挂账，收了我三千块").purposes == ("fraud_report",)
