@@ -94,9 +94,9 @@ class ValidateCallForm(FormValidationAction):
         elif call.misses and not heard.digression:
             turn.dispatcher.utter_message(response="utter_no_hear" if heard.low_confidence else "utter_please_rephrase")
 
-        if heard.surname_only and script.next_question(call) == "customer_name":
-            turn.dispatcher.utter_message(response="utter_full_name_please")
         question = script.next_question(call)
+        if heard.surname_only and question == "customer_name":
+            turn.dispatcher.utter_message(response="utter_full_name_please")
         reask = question is not None and call.times_asked(question) >= 1
         call = script.asking(call, question)
         if call.added_detail:
@@ -213,7 +213,8 @@ def slot_events(
     tracker: Tracker, call: Call, level: str, question: Optional[str], reask: bool, role_denied: bool = False
 ) -> List[EventType]:
     """The call state and the slots the summary, the panel and the responses read, where they changed."""
-    role = script.reported_role(call, script.signal_codes(tracker.get_slot("proxy_signals")))
+    signals = signal_codes(tracker)
+    role = script.reported_role(call, signals)
     unmasked = role != call.role  # an agency behind the borrower's name: nothing it passed counts
     values: Dict[str, Any] = {
         "call": call.to_slot(),
@@ -239,9 +240,7 @@ def slot_events(
     if call.handoff:
         values.update(script.handoff_slots(call.handoff_reason or "requested"))
     if call.level1:
-        values["next_step"] = script.next_step(
-            call, level, tracker.get_slot("risk_next_step"), script.signal_codes(tracker.get_slot("proxy_signals"))
-        )
+        values["next_step"] = script.next_step(call, level, tracker.get_slot("risk_next_step"), signals)
     number = caller_number(tracker)
     if number and not tracker.get_slot("caller_number"):
         values["caller_number"] = number

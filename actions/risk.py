@@ -9,18 +9,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.db import database, logs_database_errors
-from actions.tracker_state import call_state, call_with_this_turn, caller_number
-from bot.core.call import reported_role
+from actions.tracker_state import call_state, call_with_this_turn, caller_number, signal_codes
+from bot.core.call import Call, reported_role
 from bot.core.risk import Assessment, CallFacts
 from bot.services import risk_service
 
 logger = logging.getLogger(__name__)
 
 
-def call_facts(tracker: Tracker, include_this_turn: bool = True) -> CallFacts:
-    """What the dialogue knows (the call state, with this turn read in when it is not absorbed yet)."""
-    call = call_with_this_turn(tracker) if include_this_turn else call_state(tracker)
-    role = reported_role(call, [s.get("code") for s in tracker.get_slot("proxy_signals") or []]) or "unknown"
+def call_facts(tracker: Tracker, call: Call) -> CallFacts:
+    """What the dialogue knows: `call` is the call state, with this turn read in when it is not absorbed yet."""
+    role = reported_role(call, signal_codes(tracker)) or "unknown"
     if call.bystander:
         role = "unknown"  # reached by the calls, acting for nobody: not an unauthorised agent
     metadata = tracker.latest_message.get("metadata") or {}
@@ -45,13 +44,13 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
     previous = tracker.get_slot("proxy_risk_level") or "none"
     # Signals once raised stay with their evidence; the level never falls within a call
     # (except to an operator's recorded decision).
-    facts = call_facts(tracker, include_this_turn)
+    call = call_with_this_turn(tracker) if include_this_turn else call_state(tracker)
+    facts = call_facts(tracker, call)
     earlier = tracker.get_slot("proxy_signals") or []
     assessment: Assessment = risk_service.assess_call_sticky(
         db, tracker.sender_id, facts, tracker.get_slot("customer_id"), previous, earlier
     )
     # shown to be an agency by what this assessment found (a known line or voice): assessed as one
-    call = call_with_this_turn(tracker) if include_this_turn else call_state(tracker)
     role = reported_role(call, [s.code for s in assessment.signals])
     if role != facts.caller_role and role == "third_party":
         facts = replace(facts, caller_role=role, authorisation_shown=False)

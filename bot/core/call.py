@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.core.hearing import Heard
-from bot.core.vocabulary import TRUSTED_VERIFICATION
+from bot.core.vocabulary import CASE_KINDS, TRUSTED_VERIFICATION
 
 MAX_ASKS = 2  # no question is asked a third time
 MAX_ATTEMPTS = 3  # identity checks before human review
@@ -37,10 +37,8 @@ QUESTIONS = (
 )
 HARDSHIP_PURPOSES = ("repayment_plan", "fee_waiver")
 HARDSHIP_ROLES = ("borrower", "family", "authorized_agent")
-CASE_KINDS = {"collection_complaint": "complaint", "credit_dispute": "dispute", "fraud_report": "fraud"}
-COMPLAINT_KINDS = (
-    "complaint",
-)  # reported as `complaint_registered`; a fraud report has its own reference in `matters`
+# reported as `complaint_registered`; a fraud report has its own reference in `matters`
+COMPLAINT_KINDS = ("complaint",)
 NON_BORROWER_ROLES = ("family", "authorized_agent", "third_party")
 # Signals that mean the line itself is known to the anti-proxy team: nothing is told on it.
 LINE_SIGNALS = ("watchlist_phone", "voiceprint_match")

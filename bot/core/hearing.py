@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Tuple
 from bot.core.codes import extract_code
 from bot.core.datafiles import catalogue
 from bot.core.textnorm import spoken_digits_to_arabic
+from bot.core.vocabulary import CASE_KINDS
 
 # Turns the NLU reads as a digression: answered briefly, then the script goes on.
 DIGRESSIONS = ("chitchat", "bot_challenge", "ask_why", "out_of_scope", "thanks", "greet", "goodbye")
@@ -305,11 +306,33 @@ def _relations() -> Tuple[str, ...]:
     return _REL
 
 
+_KIN = None
+
+
+def _kin() -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(relatives, acquaintances): the relations that make a caller family, and the people who know the
+    borrower without being relative or friend (hearing.yml `acquaintances`), each longest first."""
+    global _KIN
+    if _KIN is None:
+        acquainted = set(words().get("acquaintances") or ())
+        _KIN = (
+            tuple(r for r in _relations() if r not in acquainted),
+            tuple(sorted(acquainted, key=len, reverse=True)),
+        )
+    return _KIN
+
+
+def _for_names(text: str) -> str:
+    """The turn as the name patterns read it: 孙悦女士的法务 → 孙悦的法务, 受黄丽女士委托 → 受黄丽委托;
+    关于马超的借款纠纷 → 关于，马超的… (no 于马超)."""
+    text = re.sub(r"(?<=[\u4e00-\u9fff])(女士|先生|小姐)", "", text)
+    return re.sub(r"(关于|对于|至于|由于)", r"\1，", text)
+
+
 def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     """The borrower's name and the caller's role from how people name the borrower."""
     rel = "|".join(map(re.escape, _relations()))
-    text = re.sub(r"(?<=[\u4e00-\u9fff])(女士|先生|小姐)", "", text)  # 孙悦女士的法务 / 受黄丽女士委托
-    text = re.sub(r"(关于|对于|至于|由于)", r"\1，", text)  # 关于马超的借款纠纷: no 于马超
+    text = _for_names(text)
     # 我是孙悦的妈妈 / 我是她妈妈 / 我是借款人的老公
     m = re.search(rf"我是([\u4e00-\u9fff]{{0,4}}?)的?({rel})", text)
     if m and m.group(1) not in ("借款人本人",):
@@ -331,8 +354,7 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     if re.search(rf"(他|她|借款人|欠款人)(就)?是我(的)?({rel})", text):
         return None, "family"
     # 我老公在你们这借了钱 / 我妈欠你们的: the relation is the borrower
-    acquainted = set(words().get("acquaintances") or ())
-    kin = "|".join(map(re.escape, [r for r in _relations() if r not in acquainted]))
+    kin = "|".join(map(re.escape, _kin()[0]))
     if re.search(
         rf"我(的|家)?({kin})(之前|以前|去年)?(在|从|跟)?你们[^，,。？?]{{0,6}}?(借|贷|欠)|我(的|家)?({kin})欠(了)?你们",
         text,
@@ -408,8 +430,7 @@ _NAME_BEFORE = (
 
 def _named_third(text: str) -> Optional[str]:
     """The borrower's name in the other ways callers name whom they call about (see _NAME_AFTER)."""
-    text = re.sub(r"(?<=[\u4e00-\u9fff])(女士|先生|小姐)", "", text)
-    text = re.sub(r"(关于|对于|至于|由于)", r"\1，", text)
+    text = _for_names(text)
     for pattern in _NAME_AFTER:
         for m in re.finditer(pattern.format(n=_NAME_CHARS), text):
             name = _clean_name(m.group(1))
@@ -426,7 +447,7 @@ def _named_third(text: str) -> Optional[str]:
 
 def _acquaintance(text: str) -> bool:
     """我是他同事 / 我是他以前的领导 / 我不是他亲戚: someone who knows the borrower and is no relative or friend."""
-    acq = "|".join(map(re.escape, sorted(words().get("acquaintances") or (), key=len, reverse=True)))
+    acq = "|".join(map(re.escape, _kin()[1]))
     if re.search(r"不是(他|她|借款人)?(的)?(亲戚|家人|家属|亲属)", text):
         return True
     m = (
@@ -439,8 +460,7 @@ def _acquaintance(text: str) -> bool:
         return False
     if re.search(r"(也算|算是|也是|还是)(个)?(好)?朋友", text):
         return False  # "我是周杰的同事 也算朋友吧": a friend is family (contract §1)
-    acquainted = set(words().get("acquaintances") or ())
-    relatives = "|".join(map(re.escape, [r for r in _relations() if r not in acquainted]))
+    relatives = "|".join(map(re.escape, _kin()[0]))
     # "我是他老婆，也是他同事" stays family: a relation said first
     return not re.search(rf"我(就)?是[^，,。？?]{{0,6}}?({relatives})", text[: m.start(m.lastindex)])
 
@@ -637,7 +657,6 @@ def _asked_for_oneself(text: str, code: str) -> bool:
 # accuracy when they are not); the question that follows can correct them.
 NLU_FLOOR = 0.45
 NLU_FLOOR_OTHER = 0.3
-_REGISTERED = ("collection_complaint", "credit_dispute", "fraud_report")
 
 # Words that name a matter without raising it: negated ("我不投诉"), a conditional threat to go
 # elsewhere ("不免的话我就打12378", "否则我们向监管举报"), a remark about the world ("现在诈骗这么多").
@@ -681,7 +700,9 @@ def _asks_about_account(text: str) -> bool:
     return _any(rest, cues)
 
 
-def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
+def _purposes(text: str, nlu: NLU) -> Tuple[Tuple[str, ...], bool]:
+    """The matters the turn raises, in the order said, and whether "other" among them was named as
+    business of its own (other_patterns: 改手机号), not only the NLU's vague reading."""
     w = words()
     cues = w["purposes"]
     text = _raised_only(text)
@@ -722,7 +743,7 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
         codes = [c for c in codes if c in ("fraud_report", "account_inquiry") or _asked_for_oneself(text, c)]
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
     if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
-        if nlu.purpose_confidence >= (NLU_FLOOR if nlu.purpose in _REGISTERED else NLU_FLOOR_OTHER):
+        if nlu.purpose_confidence >= (NLU_FLOOR if nlu.purpose in CASE_KINDS else NLU_FLOOR_OTHER):
             codes.append(nlu.purpose)
     if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清|查", text):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
@@ -736,7 +757,7 @@ def _purposes(text: str, nlu: NLU) -> Tuple[str, ...]:
             codes.remove("fee_waiver")
     if "other" in codes and len(codes) > 1 and described["other"] < 0:
         codes.remove("other")
-    return tuple(dict.fromkeys(codes))
+    return tuple(dict.fromkeys(codes)), "other" in codes and described["other"] >= 0
 
 
 def _hardship(text: str, nlu: NLU) -> Optional[str]:
@@ -883,17 +904,18 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     pm = _PHONE.search(raw.replace(" ", ""))
     if pm and not code:
         phone = pm.group(1)
+    unpunctuated = re.sub(r"[\s，,。.!！?？]", "", text)
     dont_know = _any(text, w["dont_know"]) or bool(
-        asked in ("identity_code", "loan_id") and _HAVE_NONE.match(re.sub(r"[\s，,。.!！?？]", "", text))
+        asked in ("identity_code", "loan_id") and _HAVE_NONE.match(unpunctuated)
     )  # "没有" to "请告诉我您的借款编号"
     refuses = _any(text, w["refuse"])
     about = _about(text) if (dont_know or refuses) else None
     no_phone = bool(re.search("(没有|不在|没带|不是我的|丢了|换了|停机|寄给|给了|不用那个|没在身边)", text)) and (
         asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text
     )
-    purposes = _purposes(text, nlu)
+    purposes, other_described = _purposes(text, nlu)
     not_received = bool(asked == "sms_code" and not code and _NOT_RECEIVED.search(text))
-    half = _SURNAME_ONLY.match(re.sub(r"[\s，,。.!！?？]", "", text)) if asked == "customer_name" else None
+    half = _SURNAME_ONLY.match(unpunctuated) if asked == "customer_name" else None
     surname_only = bool(half and half.group(1) in _SURNAMES and not (own or subject or bare))
     digression = nlu.intent if nlu.intent in DIGRESSIONS else None
     if digression in (None, "out_of_scope", "chitchat") and _WHO_ARE_YOU.search(text):
@@ -914,7 +936,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         phone=phone,
         sms_code=code,
         purposes=purposes,
-        other_described="other" in purposes and _pattern_pos(_raised_only(text), w.get("other_patterns")) >= 0,
+        other_described=other_described,
         hardship=_hardship(text, nlu),
         dont_know=dont_know and not (id_digits or loan_id or code or own or subject),
         refuses=refuses and not (id_digits or loan_id or code),

@@ -7,7 +7,7 @@ are in bot/catalogue/labels.yml, keyed by the same codes.
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Dict, Tuple
 
 CALLER_ROLES: Tuple[str, ...] = ("borrower", "family", "authorized_agent", "third_party", "unknown")
 PURPOSES: Tuple[str, ...] = (
@@ -47,6 +47,9 @@ MATERIALS: Tuple[str, ...] = (
 # How the borrower was verified (§3 v1.1), weakest first. Account facts need one of TRUSTED.
 VERIFICATION: Tuple[str, ...] = ("none", "knowledge", "registered_phone", "sms_code")
 TRUSTED_VERIFICATION: Tuple[str, ...] = ("registered_phone", "sms_code")
+# The purposes registered as a case the turn they are heard (a reference and a reply deadline), and the
+# kind of case each is stored as (complaint TS…, dispute YY…, fraud FZ…).
+CASE_KINDS: Dict[str, str] = {"collection_complaint": "complaint", "credit_dispute": "dispute", "fraud_report": "fraud"}
 # What a caller may raise: a matter is a purpose with its own reference (§3 `matters`).
 MATTER_PURPOSES: Tuple[str, ...] = tuple(p for p in PURPOSES if p != "unknown")
 SIGNAL_CODES: Tuple[str, ...] = (

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bot.core import vocabulary
 from bot.trainer import code_refs, yamlfile
 from bot.trainer import domain as domain_mod
 from bot.trainer.problems import Problem, error, errors, report, warning
@@ -22,7 +23,7 @@ from bot.trainer.project import Project, yaml_files
 from bot.trainer.stories import ACTION, ACTIVE_LOOP, INTENT, OR, SLOT, Block, read_all
 
 HARDSHIP_PLACEHOLDER = "@hardship"
-CASE_KINDS = ("complaint", "dispute", "fraud")
+CASE_KINDS = tuple(vocabulary.CASE_KINDS.values())
 
 
 class Context:
