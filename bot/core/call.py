@@ -93,6 +93,10 @@ class Call:
     handoff: bool = False
     handoff_reason: Optional[str] = None
     level1: bool = False
+    # a callback to the registered phone would not reach the borrower's own will (hearing.Heard)
+    line_held: bool = False
+    borrower_unreachable: bool = False
+    contact_change: bool = False
     ended: bool = False  # the caller said goodbye: no more questions
     added_detail: bool = False  # this turn added to a registered case's detail
     wrapped: bool = False
@@ -186,6 +190,9 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
     changes["role"] = role
     changes["role_claims"] = tuple(claims)
     changes["bystander"] = (call.bystander or heard.bystander) and not heard.speaks_as_agency and role != "borrower"
+    changes["line_held"] = call.line_held or heard.line_held
+    changes["borrower_unreachable"] = (call.borrower_unreachable or heard.borrower_unreachable) and role != "borrower"
+    changes["contact_change"] = call.contact_change or heard.contact_change
 
     # names: a borrower's own name is the borrower's name
     caller_name = heard.caller_name or call.caller_name
@@ -503,6 +510,15 @@ def next_step(call: Call, risk_level: str = "none", risk_next_step: Optional[str
         return risk_next_step or "police_report_packet"
     if (call.handoff and call.handoff_reason != SYSTEM_FAULT) or call.identity_failed or call.sms == "exhausted":
         return "human_review"
+    step = _planned_step(call, risk_level, risk_next_step, signal_codes)
+    if step == "callback_registered_phone" and (call.line_held or call.borrower_unreachable or call.contact_change):
+        # the phone is in the caller's hands, the borrower cannot answer it, or the caller wants it
+        # replaced: a callback would check nothing (risk.yml level2 fallback_step)
+        return "human_review"
+    return step
+
+
+def _planned_step(call: Call, risk_level: str, risk_next_step: Optional[str], signal_codes) -> str:
     if risk_level == "level2" or call.flipped:
         if call.phone_match and reported_role(call, signal_codes) == "third_party":
             # an agency calling from the borrower's registered phone holds the SIM card: a callback
@@ -512,8 +528,9 @@ def next_step(call: Call, risk_level: str = "none", risk_next_step: Optional[str
     purposes = [p for p in call.purposes if p not in ("unknown",)]
     if "fraud_report" in purposes:
         return "escalate_team"
+    complaints_only = bool(purposes) and all(p == "collection_complaint" for p in purposes)
     if not call.is_borrower:
-        if purposes and all(p == "collection_complaint" for p in purposes):
+        if complaints_only:
             return "handled"
         if call.role is None or not purposes or purposes == ["other"]:
             return "human_review"
@@ -521,6 +538,9 @@ def next_step(call: Call, risk_level: str = "none", risk_next_step: Optional[str
     if call.ambiguous:
         return "human_review"
     if not call.identity_verified:
+        if call.verification == "none" and not (call.borrower_name or call.code or call.customer_id):
+            # nothing says whose account it is: no registered phone to call back
+            return "handled" if complaints_only else "human_review"
         return "callback_registered_phone"
     if not purposes or purposes == ["other"]:
         return "human_review"

@@ -123,6 +123,10 @@ _AGENCY_VOICE = re.compile(
     r"|(我们|我这边|我们这边)(是|就是)?(专门|专业)?(做|搞)?[^，。,]{0,6}?(债务协商|协商|债务|法务|优化|维权)(的|机构|公司|中心)"
     r"|(我们|我们这边|我这边)(帮|替|给)(她|他|客户|借款人|当事人)(申请|办|处理|协商|弄|谈)"
     r"|(这个|这|那个|这些)单子|我们一天能投"
+    r"|在我们(这|这里|这边|公司|平台)(办|交|充|买|开|报)了?(个)?(会员|年卡|月卡|套餐|服务)"
+    r"|帮(他|她|客户|借款人|当事人|会员)(们)?接(催收的?|你们的?)?电话"
+    r"|(手机卡|电话卡|SIM卡|sim卡|身份证)[^，,。？?]{0,8}?(在|押在|放在|寄到|寄给)(了)?我们(这|这里|这边|手上|手里|那)?"
+    r"|(打|拨)(他|她)(的)?(手机|电话)[^，,。？?]{0,4}?(也)?是我们(在)?接"
     r"|(?:^|[，,。\s])我(是)?代表[\u4e00-\u9fff]{2,4}?(?=[，,。\s]|$|来|跟|和|要求|女士|先生)"
 )
 # an organisation introducing itself: 我这边是医院社工部的 / 我是金融监管总局消保局的 / 我们是一家科技公司的
@@ -221,6 +225,10 @@ class Heard:
     speaks_as_agency: bool = False  # "我们客户周杰…", "我们委托人": someone acting for the borrower
     bystander: bool = False  # wrongly called, or the borrower's employer: speaks for themself, acts for nobody
     low_confidence: bool = False  # IVR speech below the confidence threshold: nothing is taken from it
+    # what makes a callback to the registered phone no check of the borrower's own will:
+    line_held: bool = False  # the caller has the borrower's phone or SIM card ("她的手机卡在我们这")
+    borrower_unreachable: bool = False  # the borrower cannot answer (昏迷, 去世, 服刑, 失联), said by another
+    contact_change: bool = False  # wants the registered phone changed (what a SIM-holding agency wants)
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -277,7 +285,9 @@ def _clean_name(raw: str) -> Optional[str]:
     raw = raw.split("本人")[0] if raw else raw
     raw = re.split(r"之前|以前|现在|最近|今年|去年|前几天|上个月|那个|这个", raw)[0] if raw else raw
     raw = (
-        re.split(r"[的了呢吧啊呀哦嘛，。,.!！？?\s在是想要也和跟说让叫给从被把就都还要现有没问打来去借欠请找]", raw)[0]
+        re.split(
+            r"[的了呢吧啊呀哦嘛，。,.!！？?\s在是想要也和跟说让叫给从被把就都还要现有没问打来去借欠请找他她对委]", raw
+        )[0]
         if raw
         else raw
     )
@@ -332,6 +342,7 @@ def _for_names(text: str) -> str:
 def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     """The borrower's name and the caller's role from how people name the borrower."""
     rel = "|".join(map(re.escape, _relations()))
+    original = text
     text = _for_names(text)
     # 我是孙悦的妈妈 / 我是她妈妈 / 我是借款人的老公
     m = re.search(rf"我是([\u4e00-\u9fff]{{0,4}}?)的?({rel})", text)
@@ -407,16 +418,40 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     m = re.search(rf"({_NAME_CHARS})(委托|授权)(我|我们)", text)
     if m and _clean_name(m.group(1)[-3:]):
         return _clean_name(m.group(1)[-3:]), None
+    # 我是孙悦委托的律师 / 黄丽请的法务
+    for m in re.finditer(rf"({_NAME_CHARS})(委托|授权|聘请|请)的", text):
+        raw = m.group(1)
+        name = _clean_name(raw[-3:]) or _clean_name(raw[-2:])
+        if name:
+            return name, None
+    # 有个农民工叫马超 / 老人名叫王建国 (not 我叫, 你叫, 别叫)
+    for m in re.finditer(rf"(?<![我你您别不喊])(?:名叫|叫做|叫)({_NAME_CHARS})", text):
+        name = _clean_name(m.group(1))
+        if name:
+            return name, None
+    # 林峰先生遗产继承事宜的代理律师 / 孙悦女士: an honorific names someone other than the speaker
+    original = re.sub(r"(关于|对于|至于|由于)", r"\1，", original)
+    for m in re.finditer(rf"({_NAME_CHARS})(?:女士|先生|小姐)", original):
+        raw = m.group(1)
+        name = _clean_name(raw[-3:]) or _clean_name(raw[-2:])
+        rest = original[m.end() :]
+        before = original[: m.start(1)] + raw[: -len(name)] if name else ""
+        alone = re.search(r"(^|[，,。！!？?\s]|我是|我叫|本人|是|叫)$", before) and re.match(
+            r"^($|[，,。！!？?\s])", rest
+        )
+        if name and not alone:  # "王芳女士" alone, "我是王芳女士": a name said as an answer, whose it is is the role's
+            return name, None
     return None, None
 
 
 # More ways people name the borrower they call about (the name follows / precedes the cue).
 _NAME_AFTER = (
     # 代理郑敏女士的案件 / 代理周杰先生投诉 / 代表孙悦女士，要求…
-    r"(?:代理|代表)([\u4e00-\u9fff]{{2,4}}?)(?=[，,。\s]|的|投诉|提|申请|办理|处理|协商|向|来|跟|和|要求|问|咨询)",
+    r"(?:代理|代表)([\u4e00-\u9fff]{{2,4}}?)(?=[，,。\s]|的|投诉|提|申请|办理|处理|协商|向|来|跟|和|要求|问|咨询|对|给|就|为)",
     r"我是([\u4e00-\u9fff]{{2,4}}?)(?:她|他)们?(?:村|家|单位|公司|小区|厂)",  # 我是许娟她们村的村委会主任
     r"受(?:朋友|亲戚|同事|老乡|邻居|同学|老板|客户|家属)({n})(?:的)?(?:书面|全权)?(?:委托|之托|授权)",
-    r"(?:候选人|员工|职工|同事|租客|房客|学员|病人|患者|紧急联系人是)({n})",
+    r"(?:候选人|员工|职工|同事|租客|房客|学员|学生|会员|用户|业主|住户|居民|村民|病人|患者|紧急联系人是)({n})",
+    r"(?:查|问|看)(?:一下|一查|一问|下)({n})",  # 帮我查一下许娟现在还欠多少
     r"(?:处理|办理|办)({n})的",  # 今天先处理许娟的
     r"(?:病人|患者|员工|学生|客户|租客|同事|朋友|邻居)(?:叫|是)({n})",  # 我们有个病人叫高翔
     r"跟({n})(?:就)?(?:是)?(?:普通|一般)?(?:同事|朋友|邻居|同学|老乡)",
@@ -443,6 +478,15 @@ def _named_third(text: str) -> Optional[str]:
             if name:
                 return name
     return None
+
+
+def _names_self(text: str) -> bool:
+    """ "我就是王建国啊", "我是孙悦": the caller says a name as who they are (nothing follows it)."""
+    for m in re.finditer(rf"(?:^|[，,。？?！!\s])(?:啊|嗯|对)?[，,]?我(?:就是|就|是)+({_NAME_CHARS})", text):
+        name = _clean_name(m.group(1))
+        if name and re.match(r"^(啊|呀|嘛|哦|呢|了)?($|[，,。？?！!\s])", m.group(1)[len(name) :] + text[m.end() :]):
+            return True
+    return False
 
 
 def _acquaintance(text: str) -> bool:
@@ -573,6 +617,8 @@ def _about(text: str) -> Optional[str]:
 def _digits_text(text: str) -> str:
     """Spoken digits as Arabic, separators between digits removed ("四四 零九" → "4409")."""
     raw = spoken_digits_to_arabic(text or "").upper()
+    for _ in range(2):  # ASR writes 零 as 灵 beside other digits ("四四灵九"), never alone
+        raw = re.sub(r"(?<=[0-9X])灵|灵(?=[0-9X])", "0", raw)
     raw = re.sub(r"(?<=[0-9X])[\s,，、\-—.]+(?=[0-9X])", "", raw)
     return raw
 
@@ -813,6 +859,34 @@ _PLAIN_SPEECH = (
 )
 
 
+# Someone else's phone or SIM card in the caller's hands; the borrower unable to answer a call;
+# a change of the registered phone. Each makes a callback to that phone no check (call.next_step).
+_LINE_HELD = re.compile(
+    r"(他|她|借款人|当事人|客户|会员|我哥|我弟|我姐|我妹|我老公|我老婆|我爸|我妈|我儿子|我女儿)(的)?[^，,。？?]{0,3}?"
+    r"(手机|手机卡|电话卡|SIM卡|sim卡|卡和手机|身份证和手机卡)[^，,。？?]{0,8}?"
+    r"(在|放在|押在|寄到|寄给|交给)(了)?(我|我们)(这|这里|这边|手上|手里|那|身上)?"
+    r"|(打|拨)(他|她)(的)?(手机|电话)[^，,。？?]{0,4}?(也)?是我们?(在)?接"
+)
+_UNREACHABLE = re.compile(
+    r"昏迷|ICU|重症监护|植物人|痴呆|阿尔茨海默|脑死亡|去世|过世|身故|已故|死了|不在人世|服刑|坐牢|被拘留|羁押|看守所|失联"
+    r"|联系不上(他|她)|找不到(他|她)(人)?了"
+)
+_CONTACT_CHANGE = re.compile(
+    r"(改|换|更换|修改|变更|更改)(一下)?(成|为)?(我|你们)?(的)?(这边|那边)?(预留|绑定|登记|注册)?(的)?(手机号码|手机号|手机|号码|电话号码|联系电话)"
+    r"|(预留|绑定|登记)(的)?(手机号码|手机号|手机|号码|电话)[^，,。？?]{0,8}?(改|换|更换|变更)|换绑手机"
+)
+_NO_SUBJECT = re.compile(
+    r"不涉及(到)?(具体|个人|任何|某个)?(的)?(客户|借款人|人|个人|账户)|没有具体(的)?(客户|借款人|人|对象)|不是(问|为了|关于)(具体|某个|哪个)(的)?(客户|人|借款人)"
+)
+# intents that answer no "what can we do for you" (the caller is not naming business)
+_NOT_BUSINESS = frozenset(DIGRESSIONS) - {"out_of_scope"} | {"affirm", "deny", "request_human"}
+# what names business of one's own at "您今天想办理什么" ("想约个负责人", "了解一下…怎么处理");
+# "好的，我会把原件寄过来" answers something else and is no business
+_OWN_BUSINESS = re.compile(
+    r"想|要|需要|希望|咨询|了解|问问|问一下|打听|办理|申请|约|找(你们|个|一下)|登记|帮我|给我|麻烦"
+    r"|把[^，,。？?]{1,12}?(删|改|换|取消|注销|关|停|开|撤)"
+)
+_ACK_FIRST = re.compile(r"^(好的|好|行|嗯|哦|噢|知道了|明白|可以|没问题|OK|ok)[，,。\s]")
 _SURNAME_ONLY = re.compile(r"^(?:我|免贵|嗯)?姓(.)(?:的|啊|呀|哈)?$")
 _NOT_RECEIVED = re.compile(r"(没|没有|还没|没能|未)(收到|来|到|看到|见到)|收不到|没短信|没有短信|没看见")
 _HAVE_NONE = re.compile(r"^(嗯|呃|我)?(没有|没|没得|木有|找不到|手上没有)(这个|啊|呀|了|的|哦|诶|耶)*$")
@@ -842,12 +916,32 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     ):
         claims_borrower = True  # "王建国 就我" to "请问借款人叫什么名字？"
     subject, structural_role = _subject_and_role(text)
+    if (
+        asked == "caller_role"
+        and not subject
+        and not third_person_self
+        and not _any(text, _relations())
+        and _names_self(text)
+        and not _ORG_SELF.search(text)
+        and not _title_role(text)
+    ):
+        claims_borrower = True  # "您是借款人本人吗？" "我就是王建国啊": naming oneself answers yes
     subject = subject or named_subject or (None if claims_borrower else _named_third(text))
     own = _own_name(text)
     if own and subject and own == subject and structural_role:
         own = None  # "我是孙悦的妈妈": 孙悦 is the borrower, not the caller
+    if own and subject and own != subject and (own.startswith(subject) or subject.startswith(own)):
+        own = None  # "我是孙悦委托的律师": no caller named 孙悦委
     if own and re.search(rf"我是{re.escape(own)}(女士|先生|小姐)?的", text):
         own = None
+    if (
+        own
+        and own == subject
+        and re.search(
+            rf"我是{re.escape(own)}(女士|先生|小姐)?([^我想要问，,。？?！!\s]{{0,8}}的|委托|授权|聘请|请)", text
+        )
+    ):
+        own = None  # "我是孙悦委托的律师", "我是林峰先生遗产继承事宜的代理律师": 孙悦, 林峰 are the borrowers
     if m and not third_person_self:
         name = _clean_name(m.group(2) or "")
         if name:
@@ -908,19 +1002,40 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     dont_know = _any(text, w["dont_know"]) or bool(
         asked in ("identity_code", "loan_id") and _HAVE_NONE.match(unpunctuated)
     )  # "没有" to "请告诉我您的借款编号"
+    no_subject = bool(_NO_SUBJECT.search(text)) and not (subject or claims_borrower)
+    dont_know = dont_know or (no_subject and asked in (None, "customer_name"))  # 记者: "不涉及具体客户"
     refuses = _any(text, w["refuse"])
     about = _about(text) if (dont_know or refuses) else None
-    no_phone = bool(re.search("(没有|不在|没带|不是我的|丢了|换了|停机|寄给|给了|不用那个|没在身边)", text)) and (
-        asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text
-    )
+    if no_subject and dont_know and about is None:
+        about = "customer_name"
+    no_phone = bool(
+        re.search(
+            "(没有|不在|没带|不是我的|丢了|换了|停机|寄给|给了|不用那个|没在身边|坏了|摔坏|掉水里|进水|被偷)", text
+        )
+    ) and (asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text)
     purposes, other_described = _purposes(text, nlu)
+    if (
+        asked == "purpose"
+        and not purposes
+        and not (dont_know or refuses)
+        and nlu.intent not in _NOT_BUSINESS
+        and not _WHO_ARE_YOU.search(text)
+        and len(_CJK.findall(text)) >= 4
+        and _OWN_BUSINESS.search(text)
+        and not _ACK_FIRST.match(text)
+    ):
+        # "采访，想约个负责人": business in words no list has is still business, kept as said
+        purposes, other_described = ("other",), True
+        business_in_own_words = True
+    else:
+        business_in_own_words = False
     not_received = bool(asked == "sms_code" and not code and _NOT_RECEIVED.search(text))
     half = _SURNAME_ONLY.match(unpunctuated) if asked == "customer_name" else None
     surname_only = bool(half and half.group(1) in _SURNAMES and not (own or subject or bare))
     digression = nlu.intent if nlu.intent in DIGRESSIONS else None
     if digression in (None, "out_of_scope", "chitchat") and _WHO_ARE_YOU.search(text):
         digression = "who_are_you"
-    if nlu.intent == "greet" and (role or purposes or own or subject):
+    if (nlu.intent == "greet" and (role or purposes or own or subject)) or business_in_own_words:
         digression = None
     return Heard(
         text=said_text,
@@ -952,4 +1067,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         speaks_as_agency=agency_voice,
         # reached by the collection and speaking for themself: wrongly called, or an acquaintance complaining
         bystander=(stranger or (acquaintance and set(purposes) == {"collection_complaint"})) and not agency_voice,
+        line_held=bool(_LINE_HELD.search(text)),
+        borrower_unreachable=bool(_UNREACHABLE.search(text)) and not claims_borrower,
+        contact_change=bool(_CONTACT_CHANGE.search(text)),
     )

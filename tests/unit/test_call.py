@@ -231,3 +231,30 @@ def test_an_agency_on_the_borrowers_own_phone_goes_to_human_review_not_a_callbac
     assert next_step(borrower, "level2", "callback_registered_phone", ["multi_account_number"]) == (
         "callback_registered_phone"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["你们回电话也是打到我这，他的手机在我手上", "他现在还在重症监护室昏迷", "顺便把预留手机号改成我这个新号"],
+)
+def test_a_callback_that_would_check_nothing_goes_to_human_review(text):
+    call = run(Call(), "我是张伟的哥哥，想给他申请分期")
+    assert next_step(call) == "callback_registered_phone"
+    call = run(call, text)
+    assert next_step(call) == "human_review"
+    assert next_step(run(call, "好的")) == "human_review"  # kept for the rest of the call
+
+
+def test_a_borrower_changing_the_phone_with_knowledge_only_goes_to_human_review():
+    call = Call(role="borrower", verification="knowledge", borrower_name="张伟", id_digits="3721")
+    call = run(call, "想把预留手机号换成现在这个")
+    assert next_step(call) == "human_review"
+
+
+def test_a_complaint_from_someone_who_names_no_account_is_handled_once_registered():
+    call = run(Call(), "我是借钱的那个，就是要投诉你们催收打我孩子学校", asked=None)
+    call = run(call, "不方便说", asked="customer_name")
+    assert call.role == "borrower" and not call.borrower_name
+    assert next_step(call) == "handled"  # registered with its reference; nobody's phone to call back
+    call = run(call, "还想问问能不能分期")
+    assert next_step(call) == "human_review"

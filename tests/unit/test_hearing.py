@@ -573,3 +573,103 @@ def test_a_victim_who_also_wants_to_negotiate_has_two_matters_a_quoted_offer_is_
     direct = "找了个协商公司，交了六千块，现在电话打不通了，我们自己能不能直接跟你们谈"
     assert said(direct).purposes == ("fraud_report", "repayment_plan")
     assert said("他们说能帮我停息挂账，收了我三千块").purposes == ("fraud_report",)
+
+
+@pytest.mark.parametrize(
+    "text,subject",
+    [
+        ("我是陈静委托的律师，想谈一下她的分期", "陈静"),
+        ("这边是张伟请的法务，来了解情况", "张伟"),
+        ("我们村有个老人叫王建国，征信上有你们的逾期", "王建国"),
+        ("一个租户名叫刘洋，让我帮忙问问", "刘洋"),
+        ("我是周杰先生的代理人，他想申请分期", "周杰"),
+        ("关于黄丽女士欠款的事，我们想了解一下", "黄丽"),
+        ("我们学生孙悦的家长收到了催收短信", "孙悦"),
+        ("麻烦查一下马超还欠你们多少", "马超"),
+    ],
+)
+def test_more_ways_of_naming_the_borrower(text, subject):
+    heard = said(text)
+    assert heard.subject_name == subject
+    assert heard.caller_name is None  # 陈静委托的…: no caller named 陈静委
+
+
+def test_a_name_with_an_honorific_said_alone_is_an_answer_not_a_third_person():
+    assert said("王芳女士", asked="customer_name").bare_name == "王芳"
+    assert said("王芳女士", asked="customer_name").subject_name is None
+
+
+@pytest.mark.parametrize("text", ["我就是刘洋啊", "嗯，我是孙悦", "我是周杰"])
+def test_naming_oneself_at_the_role_question_claims_the_borrower(text):
+    heard = said(text, asked="caller_role")
+    assert heard.claims_borrower and heard.role == "borrower"
+
+
+@pytest.mark.parametrize("text", ["我是他班主任", "我是孙悦的妈妈", "我是她辅导员，学校的老师", "我是律所的"])
+def test_naming_a_relation_or_a_post_at_the_role_question_is_no_borrower_claim(text):
+    assert not said(text, asked="caller_role").claims_borrower
+
+
+@pytest.mark.parametrize("text", ["我是她的班主任", "我是他导师"])
+def test_teachers_are_third_parties(text):
+    assert said(text).role == "third_party"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他的手机卡现在放在我们这", "你们打他电话也是我们在接", "我弟的手机在我手上", "她的身份证和手机卡寄给我们了"],
+)
+def test_the_borrowers_phone_in_the_callers_hands(text):
+    assert said(text).line_held
+
+
+@pytest.mark.parametrize("text", ["我的手机在我手上", "我手机卡在身上"])
+def test_ones_own_phone_is_not_the_borrowers(text):
+    assert not said(text).line_held
+
+
+@pytest.mark.parametrize(
+    "text", ["我爸上周脑出血，现在还昏迷", "我老公去年过世了", "他在看守所里", "我儿子失联半个月了"]
+)
+def test_a_borrower_who_cannot_answer_a_callback(text):
+    assert said(text).borrower_unreachable
+
+
+def test_a_borrower_speaking_of_themself_is_reachable():
+    assert not said("我是借款人本人，刚从ICU出来").borrower_unreachable
+
+
+@pytest.mark.parametrize("text", ["想把预留的手机号改成现在这个", "我要更换绑定手机", "预留号码能不能换一下"])
+def test_a_change_of_the_registered_phone(text):
+    assert said(text).contact_change
+
+
+@pytest.mark.parametrize("text", ["想约你们领导谈合作", "了解一下你们的投诉流程怎么走的", "我要开一份贷款用途的说明"])
+def test_business_in_words_no_list_has_is_other_at_the_purpose_question(text):
+    heard = said(text, asked="purpose")
+    assert heard.purposes == ("other",) and heard.other_described and not heard.digression
+
+
+@pytest.mark.parametrize("text", ["好的，我会把材料寄过来", "你是机器人吗", "嗯嗯", "不知道该怎么说"])
+def test_no_business_is_read_into_other_answers_at_the_purpose_question(text):
+    assert "other" not in said(text, asked="purpose").purposes
+
+
+def test_no_business_is_invented_outside_the_purpose_question():
+    assert said("想约你们领导谈合作").purposes == ()
+
+
+def test_asr_writes_zero_as_ling_beside_digits():
+    assert said("三灵二一", asked="identity_code").id_digits == "3021"
+    assert said("后四位是灵灵一八", asked="identity_code").id_digits == "0018"
+    assert said("我是灵活就业的", asked="hardship").id_digits is None
+
+
+@pytest.mark.parametrize("text", ["不涉及具体的借款人", "没有具体的客户，就是问问"])
+def test_no_borrower_at_all_is_an_answer_to_the_name_question(text):
+    heard = said(text, asked="customer_name")
+    assert heard.dont_know and heard.about == "customer_name"
+
+
+def test_a_broken_phone_is_no_phone_at_the_code_question():
+    assert said("我手机摔坏了，收不了", asked="sms_code").no_phone

@@ -72,3 +72,15 @@ def test_long_sentences_are_shortened_in_the_evidence():
         flip(("family", long_sentence), ("borrower", "我是本人")), RiskContext(), load_config()
     )
     assert len(signal.evidence) < 100 and "…" in signal.evidence
+
+
+def test_the_borrowers_name_then_an_agencys_words_is_a_flip():
+    facts = flip(("borrower", "我是郑浩本人"), ("third_party", "这个我要问一下我们客户"), role="third_party")
+    [signal] = role_flip_signals(facts, RiskContext(), load_config())
+    assert signal.evidence == "先称“我是郑浩本人”，后称“这个我要问一下我们客户”"
+    assert assess(facts).level == "level2"
+
+
+def test_a_borrower_correcting_to_a_relative_is_no_flip():
+    facts = flip(("borrower", "是的"), ("family", "哦不是，我是他妈妈"), role="family")
+    assert role_flip_signals(facts, RiskContext(), load_config()) == []
