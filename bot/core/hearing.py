@@ -135,6 +135,11 @@ _ORG_SELF = re.compile(
     r"(公司|部门|[^，,。？?不]部|局|所|中心|医院|机构|单位|银行|事务所|委员会|居委会|村委会|派出所|法院|报社|电视台|学校|大队|支队)的?"
     r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|记者|老师|同志|法官|科长|主任))"
 )
+# an organisation named as the one acting for the borrower (a letter's "委托代理人：…服务中心")
+_AGENCY_NAMED = re.compile(
+    r"(委托代理人|代理人|代理机构|受托人|受托方|受托机构)[:：为是\s]*[^，。,；;！!？?]{0,16}?"
+    r"(公司|中心|机构|工作室|平台|团队|服务部)"
+)
 # claims written authorisation: 有他签的委托书 / 受X书面委托 / 委托材料齐全
 _WRITTEN_CLAIM = re.compile(
     r"(有|持有|带着|拿着|签了|签过)(他|她|借款人|当事人)?(签的|亲笔签的|签字的)?(的)?(书面)?(授权委托书|委托书|授权书|授权)"
@@ -154,7 +159,7 @@ _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
 _FIRST_PERSON_BORROWER = re.compile(
     r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚|表|堂|舅|姨|叔|婶|姑|侄|外|孙子|孙女|同事|同学|邻|老公|老婆|对象|媳妇)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还|我(还|都|确实)?欠(了)?(你们|贵司|你们家|你们公司|你们平台)|(?<![说他她])我(之前|以前|去年|前年|上个月|今年)?(在|从|跟)你们(这|这里|这边|那|那里|那边|平台|app|APP|公司)?(儿|上)?[^，,。？?的]{0,4}?(借|贷)"
-    r"|我借(了|过)?你们(的|家)?|我(那|这)(笔|个)(贷款|借款|钱)|我借的(这|那)(个|笔)|我(自己)?的(卡|账户|账)(?!号|上)"
+    r"|说我(不还|没还|欠了|欠你们|欠钱|是老赖|逾期)|我借(了|过)?你们(的|家)?|我(那|这)(笔|个)(贷款|借款|钱)|我借的(这|那)(个|笔)|我(自己)?的(卡|账户|账)(?!号|上)"
     r"|我(就)?是(那个|这个)?(持卡人|账户的主人|账户本人|借款的|借钱的|借款那个|借钱那个|当事人))"
 )
 # At the name question, "就我" / "我自己" / "是我本人": the borrower is the caller.
@@ -703,6 +708,9 @@ def _asked_for_oneself(text: str, code: str) -> bool:
 # accuracy when they are not); the question that follows can correct them.
 NLU_FLOOR = 0.45
 NLU_FLOOR_OTHER = 0.3
+NLU_FLOOR_ANSWERING = 0.7  # the same, for a turn that answers a question about something else
+# the NLU's guess of the role alone counts from this confidence; below it the role question asks
+NLU_ROLE_FLOOR = 0.4
 
 # Words that name a matter without raising it: negated ("我不投诉"), a conditional threat to go
 # elsewhere ("不免的话我就打12378", "否则我们向监管举报"), a remark about the world ("现在诈骗这么多").
@@ -746,7 +754,7 @@ def _asks_about_account(text: str) -> bool:
     return _any(rest, cues)
 
 
-def _purposes(text: str, nlu: NLU) -> Tuple[Tuple[str, ...], bool]:
+def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...], bool]:
     """The matters the turn raises, in the order said, and whether "other" among them was named as
     business of its own (other_patterns: 改手机号), not only the NLU's vague reading."""
     w = words()
@@ -789,7 +797,7 @@ def _purposes(text: str, nlu: NLU) -> Tuple[Tuple[str, ...], bool]:
         codes = [c for c in codes if c in ("fraud_report", "account_inquiry") or _asked_for_oneself(text, c)]
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
     if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
-        if nlu.purpose_confidence >= (NLU_FLOOR if nlu.purpose in CASE_KINDS else NLU_FLOOR_OTHER):
+        if nlu.purpose_confidence >= max(floor, NLU_FLOOR if nlu.purpose in CASE_KINDS else NLU_FLOOR_OTHER):
             codes.append(nlu.purpose)
     if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清|查", text):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
@@ -825,7 +833,7 @@ def _role(
         return structural
     written = _any(text, w["written_authorisation"])
     oral = _any(text, w["oral_authorisation"])
-    role = nlu.role if nlu.role and nlu.role != "unknown" else None
+    role = nlu.role if nlu.role and nlu.role != "unknown" and nlu.role_confidence >= NLU_ROLE_FLOOR else None
     if role == "borrower" and third_person_self:
         role = None  # 他本人/她本人: the borrower is the subject, not the caller
     if (
@@ -960,6 +968,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         structural_role = "authorized_agent"  # claims written authorisation (contract §1), whoever it is
     elif structural_role == "authorized_agent" and _ORAL_ONLY.search(text):
         structural_role = "third_party"  # "我是他的代理人，授权书还没办": no written authorisation
+    if not claims_borrower and _AGENCY_NAMED.search(text):
+        structural_role = "third_party"  # "委托代理人：安信债务协商服务中心": an organisation (contract §1)
     stranger = bool(_STRANGER.search(text) or _HARMED_BYSTANDER.search(text)) and not claims_borrower
     if stranger and not structural_role:
         structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
@@ -1013,7 +1023,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
             "(没有|不在|没带|不是我的|丢了|换了|停机|寄给|给了|不用那个|没在身边|坏了|摔坏|掉水里|进水|被偷)", text
         )
     ) and (asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text)
-    purposes, other_described = _purposes(text, nlu)
+    # answering another question ("身份证我得问一下我们客户"), the NLU's guess alone raises a matter only when sure
+    purposes, other_described = _purposes(text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0)
     if (
         asked == "purpose"
         and not purposes

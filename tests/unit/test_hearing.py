@@ -673,3 +673,20 @@ def test_no_borrower_at_all_is_an_answer_to_the_name_question(text):
 
 def test_a_broken_phone_is_no_phone_at_the_code_question():
     assert said("我手机摔坏了，收不了", asked="sms_code").no_phone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "委托代理人：恒信债务规划服务中心。现提出以下诉求",
+        "受托方为某某法务咨询公司，附委托书",
+        "代理机构是一家协商工作室",
+    ],
+)
+def test_an_organisation_named_as_the_representative_is_a_third_party(text):
+    assert said(text, role="authorized_agent", role_confidence=0.9).role == "third_party"
+
+
+def test_a_guess_of_the_role_below_the_floor_leaves_the_role_to_be_asked():
+    assert said("我想问一下征信的事", role="family", role_confidence=0.27).role is None
+    assert said("我想问一下征信的事", role="family", role_confidence=0.8).role == "family"
