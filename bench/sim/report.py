@@ -82,26 +82,37 @@ def field_misses(results: Sequence[CallResult]) -> List[tuple]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def misses_line(results: Sequence[CallResult]) -> str:
+def in_sample(results: Sequence[CallResult], status: Dict[str, Dict[str, str]] = None) -> List[CallResult]:
+    """The calls of in-sample files: only they are listed call by call (reading a held-out call
+    would make its file in-sample)."""
+    status = file_status() if status is None else status
+    return [r for r in results if status_of(r.file, status) == "in-sample"]
+
+
+def misses_line(results: Sequence[CallResult], status: Dict[str, Dict[str, str]] = None) -> str:
+    results = in_sample(results, status)
     misses = field_misses(results)
     if not misses:
-        return "Summary fields that differ: none."
-    return "Summary fields that differ (calls): " + ", ".join(f"{name} {n}" for name, n in misses) + "."
+        return "Summary fields that differ (in-sample calls): none."
+    return "Summary fields that differ (in-sample calls): " + ", ".join(f"{name} {n}" for name, n in misses) + "."
 
 
 def _short(diff: str) -> str:
     return diff.split(":", 1)[0]
 
 
-def call_table(results: Sequence[CallResult]) -> str:
+def call_table(results: Sequence[CallResult], status: Dict[str, Dict[str, str]] = None) -> str:
     head = f"{'persona':<9} {'ch':<4} {'done':<4} {'summ':<4} {'reask':>5} {'stuck':>5} {'misu':>4} {'turns':>5} {'leaks':>5}  {'ended':<10} differs / error"
     lines = [head, "-" * len(head)]
-    for r in results:
+    listed = in_sample(results, status)
+    for r in listed:
         detail = r.error or ", ".join(_short(d) for d in r.differences)
         lines.append(
             f"{r.persona:<9} {r.channel:<4} {'yes' if r.completed else 'NO':<4} {'ok' if r.summary_correct else 'NO':<4} "
             f"{r.reasks:>5} {len(r.stuck):>5} {r.misunderstood:>4} {r.turns:>5} {len(r.leaks):>5}  {r.ended_by:<10} {detail}"
         )
+    if len(listed) < len(results):
+        lines.append(f"({len(results) - len(listed)} calls of held-out files not listed: only their totals are shown)")
     return "\n".join(lines)
 
 

@@ -135,6 +135,11 @@ _ORG_SELF = re.compile(
     r"(公司|部门|[^，,。？?不]部|局|所|中心|医院|机构|单位|银行|事务所|委员会|居委会|村委会|派出所|法院|报社|电视台|学校|大队|支队)的?"
     r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|记者|老师|同志|法官|科长|主任))"
 )
+# 法务/债务优化/协商 companies (contract §1 third_party, with or without a 委托书); law firms are not among them
+_GRAY_COMPANY = re.compile(
+    r"(我们|我司|我们这边|这边|我这边)(是|属于)?[^，,。？?]{0,8}?(法务|债务优化|债务规划|债务协商|协商|维权|咨询|征信修复)"
+    r"(公司|中心|机构|团队|工作室|平台)"
+)
 # an organisation named as the one acting for the borrower (a letter's "委托代理人：…服务中心")
 _AGENCY_NAMED = re.compile(
     r"(委托代理人|代理人|代理机构|受托人|受托方|受托机构)[:：为是\s]*[^，。,；;！!？?]{0,16}?"
@@ -158,9 +163,9 @@ _CODE_CUE = re.compile(r"(验证码|校验码|短信码|动态码|码是)")
 # "他本人/她本人/X本人": the borrower as the subject of the sentence, never the caller's role.
 _THIRD_PERSON_SELF = re.compile(r"(他|她|它|人家|孩子|儿子|女儿|老公|老婆|丈夫|妻子|爸|妈|客户|当事人)本人")
 _FIRST_PERSON_BORROWER = re.compile(
-    r"(^(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚|表|堂|舅|姨|叔|婶|姑|侄|外|孙子|孙女|同事|同学|邻|老公|老婆|对象|媳妇)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还|我(还|都|确实)?欠(了)?(你们|贵司|你们家|你们公司|你们平台)|(?<![说他她])我(之前|以前|去年|前年|上个月|今年)?(在|从|跟)你们(这|这里|这边|那|那里|那边|平台|app|APP|公司)?(儿|上)?[^，,。？?的]{0,4}?(借|贷)"
+    r"(^(你好|您好|喂)?[，,\s]*(是|对|嗯)?(的|啊)?[，,\s]*(我)?本人(?!(是|系)[^，。,]{0,12}的)|我(就)?是(借款人)?本人|本人来电|我本人|我(就)?是借款人(?!的|家属|家人|亲属|他|她|母亲|父亲|配偶|指定|授权|委托|委派|聘|请|全权|找|雇|代理|律师|法务|顾问|爷|奶|外公|外婆|姥|公公|婆婆|岳|嫂|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚|表|堂|舅|姨|叔|婶|姑|侄|外|孙子|孙女|同事|同学|邻|老公|老婆|对象|媳妇)|借款人(就)?是我(?!的|妈|爸|老公|老婆|丈夫|妻子|爱人|儿子|女儿|女婿|儿媳|哥|姐|弟|妹|爹|娘|朋友|亲戚)|我(就)?是(那个)?(借钱|欠钱|贷款|欠款)的(?!人的)|我自己借的|是我借的|我借的钱|我的借款|我的贷款|我欠的|我(的)?征信|我(的)?逾期|我(马上|会|尽快|下个月|月底|这就|一定)(就)?还(钱|款|上|清)?(?!.{0,2}(他|她))|我自己(来)?还|我(还|都|确实)?欠(了)?(你们|贵司|你们家|你们公司|你们平台)|(?<![说他她])我(之前|以前|去年|前年|上个月|今年)?(在|从|跟)你们(这|这里|这边|那|那里|那边|平台|app|APP|公司)?(儿|上)?[^，,。？?的]{0,4}?(借|贷)"
     r"|说我(不还|没还|欠了|欠你们|欠钱|是老赖|逾期)|我借(了|过)?你们(的|家)?|我(那|这)(笔|个)(贷款|借款|钱)|我借的(这|那)(个|笔)|我(自己)?的(卡|账户|账)(?!号|上)"
-    r"|我(就)?是(那个|这个)?(持卡人|账户的主人|账户本人|借款的|借钱的|借款那个|借钱那个|当事人))"
+    r"|我(就)?是(那个|这个)?(持卡人|账户的主人|账户本人|借款的|借钱的|借款那个|借钱那个|当事人|贷款人|欠款人)(?!的))"
 )
 # At the name question, "就我" / "我自己" / "是我本人": the borrower is the caller.
 _SELF_ANSWER = re.compile(r"(^|[\s，,])(就|就是|是|嗯)?(我|我自己|自己|我本人|本人)(啊|呀|嘛|哦)?($|[\s，,。])")
@@ -356,7 +361,7 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
         if (
             m.group(1) in ("他", "她", "借款人", "他的", "她的", "")
             or name
-            or m.group(1).endswith(("借款人", "他", "她"))
+            or m.group(1).endswith(("借款人", "贷款人", "欠款人", "他", "她"))
         ):
             return name, "family"
     # 我老公林峰… / 我妈王秀英…: the relation, then the name
@@ -366,6 +371,11 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
         name = _clean_name(m.group(3))
         if name:
             return name, "family"
+    # 我帮我儿子问 / 替我妈办一下
+    if re.search(
+        rf"(帮|替|给|代)我(的|家)?({rel})(问|办|处理|协商|咨询|申请|投诉|打|还|反映|联系|了解|查|沟通|谈)", text
+    ):
+        return None, "family"
     # 她是我闺女 / 借款人是我丈夫
     if re.search(rf"(他|她|借款人|欠款人)(就)?是我(的)?({rel})", text):
         return None, "family"
@@ -801,6 +811,15 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
             codes.append(nlu.purpose)
     if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清|查", text):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
+    if (
+        "account_inquiry" in codes
+        and "repayment_plan" in codes
+        and re.search(
+            r"账单(分期|延期)|(推迟|推后|延后|往后推|延迟)[^，,。？?]{0,3}还款日|还款日[^，,。？?]{0,3}(往后推|往后挪|推迟|延后|推后)",
+            text,
+        )
+    ):
+        codes.remove("account_inquiry")  # "申请账单分期", "推迟还款日": the plan, not a question about the bill
     if "account_inquiry" in codes and _NOT_ACCOUNT.search(text) and not _asks_about_account(text):
         codes.remove("account_inquiry")  # "怎么还在上报", "把她欠多少都跟我说了": no question about the account
     # "罚息多少": how much the penalty is, asked about the account, not a waiver asked for
@@ -965,7 +984,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     if agency_voice and structural_role == "family" and not claims_borrower:
         structural_role = "third_party"  # "我是他表姐，我们公司专门做协商的": the agency behind the relative
     if not claims_borrower and _WRITTEN_CLAIM.search(text) and not _ORAL_ONLY.search(text):
-        structural_role = "authorized_agent"  # claims written authorisation (contract §1), whoever it is
+        # claims written authorisation (contract §1), whoever it is; a 法务/债务优化/协商 company stays
+        # an organisation (contract §1 third_party) however many papers it says it has
+        structural_role = "third_party" if _GRAY_COMPANY.search(text) else "authorized_agent"
     elif structural_role == "authorized_agent" and _ORAL_ONLY.search(text):
         structural_role = "third_party"  # "我是他的代理人，授权书还没办": no written authorisation
     if not claims_borrower and _AGENCY_NAMED.search(text):

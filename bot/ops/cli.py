@@ -236,7 +236,7 @@ def _report(args: argparse.Namespace) -> int:
 def _nlu_eval(args: argparse.Namespace) -> int:
     from bot.ops.nlu_eval import main
 
-    return main(args.holdout, args.model)
+    return main(args.holdout, args.model, show_errors=args.show_errors)
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -298,6 +298,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ev = sub.add_parser("nlu-eval", help="在保留集上报告来电身份与目的的准确率")
     ev.add_argument("--holdout", default="tests/nlu_holdout.yml")
     ev.add_argument("--model", default=None)
+    ev.add_argument("--show-errors", action="store_true", help="保留集也显示错误样例（之后它就不再是保留集）")
     case = sub.add_parser("case", help="通话证据材料包")
     case.add_argument("action", choices=["export"])
     case.add_argument("call_id")

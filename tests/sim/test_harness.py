@@ -442,3 +442,40 @@ def test_the_totals_keep_in_sample_and_held_out_apart(tmp_path):
     assert report.status_of("b", known) == "held-out"
     assert report.status_of("never-listed", known) == "held-out"  # a new file is held-out until read
     assert report.file_status(tmp_path / "missing.yml") == {}
+
+
+def _result(persona, file, correct, differences=()):
+    from bench.sim.score import CallResult
+
+    return CallResult(
+        persona=persona,
+        file=file,
+        channel="rest",
+        call_id=persona,
+        completed=True,
+        summary_correct=correct,
+        differences=list(differences),
+        reasks=0,
+        reask_details=[],
+        stuck=[],
+        misunderstood=0,
+        turns=2,
+        leaks=[],
+        ended_by="next_step",
+        error=None,
+        summary=None,
+    )
+
+
+def test_held_out_calls_are_counted_but_never_listed():
+    status = {"seen": {"status": "in-sample"}, "unseen": {"status": "held-out"}}
+    results = [
+        _result("s-1", "seen", False, ["next_step: expected handled, got human_review"]),
+        _result("u-1", "unseen", False, ["caller_role: expected family, got third_party"]),
+    ]
+    table = report.call_table(results, status)
+    assert "s-1" in table and "u-1" not in table and "1 calls of held-out files not listed" in table
+    line = report.misses_line(results, status)
+    assert "next_step 1" in line and "caller_role" not in line
+    rows = {t.label: t for t in report.groups(results, status)}
+    assert rows["**held-out**"].calls == 1

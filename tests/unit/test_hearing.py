@@ -690,3 +690,35 @@ def test_an_organisation_named_as_the_representative_is_a_third_party(text):
 def test_a_guess_of_the_role_below_the_floor_leaves_the_role_to_be_asked():
     assert said("我想问一下征信的事", role="family", role_confidence=0.27).role is None
     assert said("我想问一下征信的事", role="family", role_confidence=0.8).role == "family"
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("我是借款人委派的协商代表，申请延期", None),  # not the borrower: whom the borrower sent
+        ("我是借款人指定的代理人，有签字的委托书", "authorized_agent"),
+        ("我是借款人父亲", "family"),
+        ("我是贷款人的老婆", "family"),
+        ("您好本人，想问下还款日", "borrower"),
+        ("我是欠款人，能不能分期", "borrower"),
+        ("我替我妈问一下能不能延期", "family"),
+    ],
+)
+def test_the_borrower_word_and_whose_it_is(text, role):
+    heard = said(text)
+    assert heard.role == role
+    assert heard.claims_borrower == (role == "borrower")
+
+
+def test_a_gray_company_with_papers_is_still_a_third_party_a_law_firm_is_an_agent():
+    assert said("我们是债务协商公司，有客户签的委托书").role == "third_party"
+    assert said("我是律师事务所的，有他签的委托书").role == "authorized_agent"
+
+
+@pytest.mark.parametrize("text", ["能不能把还款日往后推一推", "想申请账单分期", "能不能推迟还款"])
+def test_moving_the_due_date_or_splitting_the_bill_is_a_plan(text):
+    assert said(text).purposes == ("repayment_plan",)
+
+
+def test_less_interest_is_a_waiver():
+    assert said("家里困难，利息能不能少点").purposes[0] == "fee_waiver"
