@@ -80,6 +80,10 @@ class ValidateCallForm(FormValidationAction):
         elif heard.digression in DIGRESSION_RESPONSES and not (heard.digression == "greet" and call.turns <= 1):
             turn.dispatcher.utter_message(response=DIGRESSION_RESPONSES[heard.digression])
 
+        if level == "level1" and not call.level1 and heard.low_confidence:
+            # the words that decided level1 came below the ASR threshold: the demand in them is kept
+            # (the caller is told it is recorded, and is asked nothing more)
+            call = script.keep_matters(call, heard_now(tracker, trust_low_confidence=True))
         call = self._identity(turn, call, heard, level, signals)
         call = self._register(turn, call)
         if level == "level1" and not call.level1:

@@ -18,14 +18,15 @@ def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-def heard_now(tracker: Tracker) -> Heard:
-    """This turn, read for everything (the question the caller is answering is requested_slot)."""
+def heard_now(tracker: Tracker, trust_low_confidence: bool = False) -> Heard:
+    """This turn, read for everything (the question the caller is answering is requested_slot).
+    Speech below the ASR threshold gives nothing, unless `trust_low_confidence`."""
     metadata = tracker.latest_message.get("metadata") or {}
     return hear(
         latest_text(tracker),
         NLU.from_parse(tracker.latest_message),
         tracker.get_slot("requested_slot"),
-        low_confidence=bool(metadata.get("low_confidence")),
+        low_confidence=bool(metadata.get("low_confidence")) and not trust_low_confidence,
     )
 
 

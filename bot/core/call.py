@@ -230,14 +230,7 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
                 detail = (matters[i].detail + " " + heard.text).strip()
                 matters[i] = replace(matters[i], detail=detail[:2000])
                 break
-    for purpose in heard.purposes:
-        if purpose == "unknown" or purpose in (m.purpose for m in matters):
-            continue
-        if purpose == "other" and matters and not heard.other_described:
-            continue  # a vague "other" after a matter is no matter; 改手机号 is
-        matters.append(Matter(purpose, detail=heard.text[:2000] if CASE_KINDS.get(purpose) else ""))
-    if len(matters) > 1 and matters[0].purpose == "other":
-        matters = matters[1:]
+    matters = _with_matters(matters, heard)
     changes["matters"] = tuple(matters)
 
     added_detail = False
@@ -290,6 +283,26 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         useful = True
     changes["misses"] = 0 if useful and not heard.low_confidence else call.misses + 1
     return replace(call, **changes)
+
+
+def _with_matters(matters: List[Matter], heard: Heard) -> List[Matter]:
+    """The matters, with those the turn raises added in the order said (each once)."""
+    matters = list(matters)
+    for purpose in heard.purposes:
+        if purpose == "unknown" or purpose in (m.purpose for m in matters):
+            continue
+        if purpose == "other" and matters and not heard.other_described:
+            continue  # a vague "other" after a matter is no matter; 改手机号 is
+        matters.append(Matter(purpose, detail=heard.text[:2000] if CASE_KINDS.get(purpose) else ""))
+    if len(matters) > 1 and matters[0].purpose == "other":
+        matters = matters[1:]
+    return matters
+
+
+def keep_matters(call: Call, heard: Heard) -> Call:
+    """Only the matters of a turn: for the level1 turn heard below the ASR threshold, whose words
+    decided the level (the caller is told the demand is recorded, and is asked nothing more)."""
+    return replace(call, matters=tuple(_with_matters(list(call.matters), heard)))
 
 
 # ---- identity -------------------------------------------------------------------------------------

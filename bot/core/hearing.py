@@ -123,6 +123,8 @@ _AGENCY_VOICE = re.compile(
     r"|(我们|我这边|我们这边)(是|就是)?(专门|专业)?(做|搞)?[^，。,]{0,6}?(债务协商|协商|债务|法务|优化|维权)(的|机构|公司|中心)"
     r"|(我们|我们这边|我这边)(帮|替|给)(她|他|客户|借款人|当事人)(申请|办|处理|协商|弄|谈)"
     r"|(这个|这|那个|这些)单子|我们一天能投"
+    r"|(?<![他她])(帮|替|给|为)(客户|委托人|当事人|会员|学员)(?!本人)[\u4e00-\u9fff]{0,4}?(申请|办|处理|协商|问|查|谈)"
+    r"|我(的)?(当事人|委托人)|(帮|替|给)(客户|委托人|当事人)(……|…|\.\.\.)"
     r"|在我们(这|这里|这边|公司|平台)(办|交|充|买|开|报)了?(个)?(会员|年卡|月卡|套餐|服务)"
     r"|帮(他|她|客户|借款人|当事人|会员)(们)?接(催收的?|你们的?)?电话"
     r"|(手机卡|电话卡|SIM卡|sim卡|身份证)[^，,。？?]{0,8}?(在|押在|放在|寄到|寄给)(了)?我们(这|这里|这边|手上|手里|那)?"
@@ -137,8 +139,8 @@ _ORG_SELF = re.compile(
 )
 # 法务/债务优化/协商 companies (contract §1 third_party, with or without a 委托书); law firms are not among them
 _GRAY_COMPANY = re.compile(
-    r"(我们|我司|我们这边|这边|我这边)(是|属于)?[^，,。？?]{0,8}?(法务|债务优化|债务规划|债务协商|协商|维权|咨询|征信修复)"
-    r"(公司|中心|机构|团队|工作室|平台)"
+    r"(?:(?:我们|我司|我们这边|这边|我这边)(?:是|属于)?|我是)[^，,。？?]{0,8}?(法务|债务优化|债务规划|债务协商|协商|维权|咨询|征信修复)"
+    r"(有限)?(责任)?(公司|中心|机构|团队|工作室|平台)"
 )
 # an organisation named as the one acting for the borrower (a letter's "委托代理人：…服务中心")
 _AGENCY_NAMED = re.compile(
@@ -944,7 +946,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         claims_borrower = True  # "王建国 就我" to "请问借款人叫什么名字？"
     subject, structural_role = _subject_and_role(text)
     if (
-        asked == "caller_role"
+        (asked == "caller_role" or _any(text, ("不对", "不是", "其实", "说错", "我是说")))
         and not subject
         and not third_person_self
         and not _any(text, _relations())
@@ -989,6 +991,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         structural_role = "third_party" if _GRAY_COMPANY.search(text) else "authorized_agent"
     elif structural_role == "authorized_agent" and _ORAL_ONLY.search(text):
         structural_role = "third_party"  # "我是他的代理人，授权书还没办": no written authorisation
+    if not claims_borrower and not structural_role and _GRAY_COMPANY.search(text):
+        structural_role = "third_party"  # "我是…法律咨询有限公司的王律师": a company (contract §1)
     if not claims_borrower and _AGENCY_NAMED.search(text):
         structural_role = "third_party"  # "委托代理人：安信债务协商服务中心": an organisation (contract §1)
     stranger = bool(_STRANGER.search(text) or _HARMED_BYSTANDER.search(text)) and not claims_borrower

@@ -115,6 +115,37 @@ def test_level1_stops_asking_and_sets_the_next_step_at_once(domain):
     assert out["next_step"] == "police_report_packet"
 
 
+def test_a_level1_demand_heard_below_the_asr_threshold_is_still_recorded(domain):
+    tracker = make_tracker(
+        {
+            "call": Call().to_slot(),
+            "proxy_risk_level": "level1",
+            "proxy_signals": [{"code": "extortion", "evidence": "不免我们就天天投诉"}],
+        },
+        text="罚息你们今天必须全部免掉，不免我们就天天投诉",
+        requested_slot="caller_role",
+        metadata={"low_confidence": True},
+    )
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    out = slot_events(events)
+    said = responses(messages)
+    assert "utter_level1_hold" in said and out["requested_slot"] is None
+    assert [m["purpose"] for m in out["matters"]] == ["fee_waiver"]  # "您的诉求已记录" is true
+    after = Call.from_slot(out["call"])
+    assert after.caller_name is None and after.misses == 0
+
+
+def test_a_low_confidence_turn_below_level1_gives_nothing(domain):
+    tracker = make_tracker(
+        {"call": Call().to_slot()},
+        text="罚息能不能免掉",
+        requested_slot="caller_role",
+        metadata={"low_confidence": True},
+    )
+    out = slot_events(run_action(ValidateCallForm(), tracker, domain)[0])
+    assert out.get("matters", []) == [] and Call.from_slot(out["call"]).misses == 1
+
+
 def test_request_human_hands_off_at_once(domain):
     out, _, said = turn(domain, text="转人工", asked="customer_name", intent="request_human")
     assert said == ["utter_handoff"] and out["handoff"] is True and out["next_step"] == "human_review"

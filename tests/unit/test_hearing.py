@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.core.call import Call, absorb
 from bot.core.hearing import NLU, hear
 
 
@@ -722,3 +723,25 @@ def test_moving_the_due_date_or_splitting_the_bill_is_a_plan(text):
 
 def test_less_interest_is_a_waiver():
     assert said("家里困难，利息能不能少点").purposes[0] == "fee_waiver"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我替客户……哦不对，我就是借款人本人，想申请分期",
+        "帮客户刘洋办一下延期，就是我本人办",
+        "我当事人……不是，我本人想问一下我的欠款",
+    ],
+)
+def test_a_borrower_claim_in_an_agencys_words_is_flipped_at_once(text):
+    call = absorb(Call(), said(text), None)
+    assert call.role == "borrower" and call.flipped
+
+
+def test_naming_oneself_after_a_correction_claims_the_borrower():
+    assert said("哦不对，我就是刘洋").claims_borrower
+    assert not said("我就是刘洋").claims_borrower  # alone, a name says nothing of the role
+
+
+def test_a_consulting_company_with_a_lawyer_and_a_letter_is_a_third_party():
+    assert said("我是上海某某法律咨询有限公司的王律师，委托书已经签了").role == "third_party"

@@ -109,3 +109,12 @@ def test_either_or_without_an_improper_benefit_is_a_right_not_extortion():
         CallFacts(caller_role="borrower", purpose="repayment_plan", utterances=["要么给我分期，要么我就去12378投诉"])
     )
     assert "extortion" not in [s.code for s in result.signals]
+
+
+def test_a_waiver_or_else_without_the_word_then_is_extortion_from_a_third_party():
+    from bot.core.risk import CallFacts, assess
+
+    facts = CallFacts(caller_role="third_party", utterances=["要是不把他的违约金全免了，我们天天去12378投诉你们"])
+    assert assess(facts).level == "level1"
+    facts = CallFacts(caller_role="third_party", utterances=["要是不同意分期，我们就只能等他自己还了"])
+    assert assess(facts).level != "level1"

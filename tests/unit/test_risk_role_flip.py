@@ -84,3 +84,10 @@ def test_the_borrowers_name_then_an_agencys_words_is_a_flip():
 def test_a_borrower_correcting_to_a_relative_is_no_flip():
     facts = flip(("borrower", "是的"), ("family", "哦不是，我是他妈妈"), role="family")
     assert role_flip_signals(facts, RiskContext(), load_config()) == []
+
+
+def test_the_borrowers_name_then_an_agents_title_is_a_flip():
+    facts = flip(
+        ("borrower", "本人啊"), ("authorized_agent", "我不是他本人，我是他委托的代理人"), role="authorized_agent"
+    )
+    assert assess(facts).level == "level2"

@@ -321,13 +321,13 @@ def _short(sentence: str, limit: int = 40) -> str:
 
 def role_flip_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
     """role_flip: presented as family, agent or organisation, later in the call claims to be the borrower;
-    or claimed to be the borrower, later speaks as a third party (an agency unmasked)."""
+    or claimed to be the borrower, later speaks as an agent or a third party (an agency unmasked)."""
     presented: Optional[Tuple[str, str]] = None
     as_borrower: Optional[str] = None
     for role, sentence in facts.role_claims:
         if role == "borrower" and as_borrower is None and presented is None:
             as_borrower = sentence
-        elif as_borrower is not None and role == "third_party" and sentence != as_borrower:
+        elif as_borrower is not None and role in ("third_party", "authorized_agent") and sentence != as_borrower:
             # "我是林峰本人" … "身份证我得问一下我们客户": the borrower's name, then an agency's words
             evidence = f"先称“{_short(as_borrower)}”，后称“{_short(sentence)}”"
             return [make_signal(config, "role_flip", evidence)]
