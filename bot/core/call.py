@@ -293,9 +293,10 @@ def _with_matters(matters: List[Matter], heard: Heard) -> List[Matter]:
             continue
         if purpose == "other" and matters and not heard.other_described:
             continue  # a vague "other" after a matter is no matter; 改手机号 is
-        matters.append(Matter(purpose, detail=heard.text[:2000] if CASE_KINDS.get(purpose) else ""))
-    if len(matters) > 1 and matters[0].purpose == "other":
-        matters = matters[1:]
+        described = CASE_KINDS.get(purpose) or (purpose == "other" and heard.other_described)
+        matters.append(Matter(purpose, detail=heard.text[:2000] if described else ""))
+    if len(matters) > 1 and matters[0].purpose == "other" and not matters[0].detail:
+        matters = matters[1:]  # a vague "other" first gives way to the matter named after it; 改手机号 stays
     return matters
 
 

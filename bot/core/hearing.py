@@ -374,10 +374,14 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
         if name:
             return name, "family"
     # 我帮我儿子问 / 替我妈办一下
-    if re.search(
-        rf"(帮|替|给|代)我(的|家)?({rel})(问|办|处理|协商|咨询|申请|投诉|打|还|反映|联系|了解|查|沟通|谈)", text
-    ):
+    if re.search(rf"(帮|替|代)我(的|家)?({rel})(问|办|处理|协商|咨询|申请|投诉|还|反映|联系|了解|查|沟通|谈)", text):
         return None, "family"
+    # 周杰是我弟 / 孙悦是我闺女
+    for m in re.finditer(rf"({_NAME_CHARS})(就)?是我(的)?({rel})", text):
+        raw = m.group(1)
+        name = _clean_name(raw[-3:]) or _clean_name(raw[-2:])
+        if name:
+            return name, "family"
     # 她是我闺女 / 借款人是我丈夫
     if re.search(rf"(他|她|借款人|欠款人)(就)?是我(的)?({rel})", text):
         return None, "family"
@@ -472,9 +476,11 @@ _NAME_AFTER = (
     r"(?:处理|办理|办)({n})的",  # 今天先处理许娟的
     r"(?:病人|患者|员工|学生|客户|租客|同事|朋友|邻居)(?:叫|是)({n})",  # 我们有个病人叫高翔
     r"跟({n})(?:就)?(?:是)?(?:普通|一般)?(?:同事|朋友|邻居|同学|老乡)",
+    r"说([\u4e00-\u9fff]{{2,4}}?)(?=欠钱|欠款|欠你们|欠了|不还|是老赖|逾期)",  # 打给班主任说林峰欠钱不还
+    r"不认识(?:什么|这个|那个|叫)?({n})",
 )
 _NAME_BEFORE = (
-    r"({n})的(?:紧急联系人|协商代表|代表|同事|邻居|房东|老板|领导|单位|投诉|举报|借款信息|贷款信息)",
+    r"({n})的(?:紧急联系人|协商代表|代表|委托方|代理方|受托方|同事|邻居|房东|老板|领导|单位|投诉|举报|借款信息|贷款信息)",
     r"({n})在你们(?:这|这里|那|那里|平台|公司)(?:借|欠|有|贷)",
     r"({n})(?:与|和|跟)(?:你司|贵司|你们公司|你们)(?:的)?(?:借款|纠纷|债务|合同)",
 )
@@ -546,7 +552,7 @@ def _title_role(text: str) -> Optional[str]:
 
 
 _STRANGER = re.compile(
-    r"(根本|压根|都|并|也)?不认识(她|他|这个人|这人|此人|你说的|你们说的|[\u4e00-\u9fff]{2,3}(?=[，。,.！!？?\s]|$))"
+    r"(根本|压根|都|并|也)?不认识(什么|这个|那个)?(她|他|这个人|这人|此人|你说的|你们说的|[\u4e00-\u9fff]{2,3}(?=[，。,.！!？?\s]|$))"
     r"|打错(电话|号码|人)?了|(号码|手机号|这个号)是?(我)?(新办的|新买的|刚办的|新换的)"
 )
 
@@ -555,7 +561,7 @@ _STRANGER = re.compile(
 _VERB_FIRST = frozenset("查于向和从将把被让给跟也还")
 NON_BORROWER_GUESSES = ("family", "third_party", "authorized_agent")
 _HIRED_AGENCY = re.compile(
-    r"我(们|老公|老婆|家|爸|妈)?(之前|以前|去年|上个月|前段时间)?(找了|找过|请了|委托了|交给了|被)(个|一个|一家|家)?(什么)?"
+    r"我(们|老公|老婆|家|爸|妈)?(已经|之前|以前|去年|上个月|前段时间)?(找了|找过|请了|委托了|委托|交给了|被)(个|一个|一家|家)?(什么)?"
     r"[^，。,？?]{0,10}?(公司|中介|机构|法务|律所|优化|反催收)"
 )
 
@@ -780,6 +786,9 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         "fee_waiver": _pattern_pos(text, w.get("fee_patterns")),
         "other": _pattern_pos(text, w.get("other_patterns")),
     }
+    death = _pattern_pos(text, w.get("death_patterns"))
+    if described["other"] < 0:
+        described["other"] = death
     for code, lst in cues.items():
         positions = [p for p in (_first_pos(text, lst), described.get(code, -1)) if p >= 0]
         if positions:
@@ -832,6 +841,10 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
             codes.remove("fee_waiver")
     if "other" in codes and len(codes) > 1 and described["other"] < 0:
         codes.remove("other")
+    # a death told as the reason for a waiver or a plan is the reason, not business of its own
+    if "other" in codes and len(codes) > 1 and death >= 0 and _pattern_pos(text, w.get("other_patterns")) < 0:
+        if not _any(text, cues["other"]):
+            codes.remove("other")
     return tuple(dict.fromkeys(codes)), "other" in codes and described["other"] >= 0
 
 
@@ -855,6 +868,8 @@ def _role(
     written = _any(text, w["written_authorisation"])
     oral = _any(text, w["oral_authorisation"])
     role = nlu.role if nlu.role and nlu.role != "unknown" and nlu.role_confidence >= NLU_ROLE_FLOOR else None
+    if role == "family" and _CALLS_TO_MY_PEOPLE.search(text):
+        role = None  # "你们催收给我妈打电话骂人": whose mother — the borrower's, most often; the role question asks
     if role == "borrower" and third_person_self:
         role = None  # 他本人/她本人: the borrower is the subject, not the caller
     if (
@@ -873,6 +888,7 @@ def plain_speech(text: str) -> str:
     佢 → 他, 自家借的 → 自己借的), and a formal "本人是X的律师" as "我是X的律师". What is kept is what was said."""
     for regional, plain in _PLAIN_SPEECH:
         text = text.replace(regional, plain)
+    text = re.sub(r"我儿(?![子女])", "我儿子", text)  # 俺儿马超 → 我儿子马超
     return re.sub(r"^本人(是|系)(?=[^，。,]{0,12}的)", "我是", text)
 
 
@@ -895,6 +911,8 @@ _LINE_HELD = re.compile(
     r"(手机|手机卡|电话卡|SIM卡|sim卡|卡和手机|身份证和手机卡)[^，,。？?]{0,8}?"
     r"(在|放在|押在|寄到|寄给|交给)(了)?(我|我们)(这|这里|这边|手上|手里|那|身上)?"
     r"|(打|拨)(他|她)(的)?(手机|电话)[^，,。？?]{0,4}?(也)?是我们?(在)?接"
+    r"|(他|她)的(手机)?卡[^，,。？?]{0,3}?(放|在|押)(在)?(我|我们)(这|这里|这边|手上|手里|那)"
+    r"|用的(是|就是)?(他|她|借款人|客户)的(手机号|手机|号码|电话|卡)"
 )
 _UNREACHABLE = re.compile(
     r"昏迷|ICU|重症监护|植物人|痴呆|阿尔茨海默|脑死亡|去世|过世|身故|已故|死了|不在人世|服刑|坐牢|被拘留|羁押|看守所|失联"
@@ -909,6 +927,11 @@ _NO_SUBJECT = re.compile(
 )
 # intents that answer no "what can we do for you" (the caller is not naming business)
 _NOT_BUSINESS = frozenset(DIGRESSIONS) - {"out_of_scope"} | {"affirm", "deny", "request_human"}
+# collectors reaching the caller's relatives: said by the borrower as often as by a relative
+_CALLS_TO_MY_PEOPLE = re.compile(
+    r"(打|打电话|打到|打给|骚扰|找|联系)(给|到)?我(的|家)?(妈|爸|父母|爸妈|老妈|老爸|母亲|父亲|家人|家里人|亲戚|老婆|老公|孩子|儿子|女儿|朋友|同事|领导)"
+    r"|给我(的|家)?(妈|爸|父母|爸妈|老妈|老爸|母亲|父亲|家人|家里人|亲戚|老婆|老公|孩子|儿子|女儿|朋友|同事|领导)[^，,。？?]{0,4}?打"
+)
 # what names business of one's own at "您今天想办理什么" ("想约个负责人", "了解一下…怎么处理");
 # "好的，我会把原件寄过来" answers something else and is no business
 _OWN_BUSINESS = re.compile(

@@ -258,3 +258,10 @@ def test_a_complaint_from_someone_who_names_no_account_is_handled_once_registere
     assert next_step(call) == "handled"  # registered with its reference; nobody's phone to call back
     call = run(call, "还想问问能不能分期")
     assert next_step(call) == "human_review"
+
+
+def test_other_business_named_first_stays_beside_the_next_matter():
+    call = run(Call(), "想把预留手机号改成现在这个，顺便问下我还欠多少")
+    assert call.purposes == ("other", "account_inquiry")
+    call = run(Call(), "嗯那个，我想问问我还欠多少", purpose="other", purpose_confidence=0.9)
+    assert call.purposes == ("account_inquiry",)  # the NLU's vague "other" gives way

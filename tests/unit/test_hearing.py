@@ -745,3 +745,45 @@ def test_naming_oneself_after_a_correction_claims_the_borrower():
 
 def test_a_consulting_company_with_a_lawyer_and_a_letter_is_a_third_party():
     assert said("我是上海某某法律咨询有限公司的王律师，委托书已经签了").role == "third_party"
+
+
+@pytest.mark.parametrize(
+    "text,subject,role",
+    [
+        ("俺儿刘洋欠你们多少钱", "刘洋", "family"),
+        ("张伟是我表哥，他让我问问", "张伟", "family"),
+        ("我是孙悦她小姨", "孙悦", "family"),
+        ("我这边是黄丽的委托方，想先了解情况", "黄丽", None),
+        ("你们打给我同事说王芳欠钱不还", "王芳", None),
+        ("我根本不认识什么周杰，别再打了", "周杰", "third_party"),
+    ],
+)
+def test_still_more_ways_of_naming_the_borrower(text, subject, role):
+    heard = said(text)
+    assert heard.subject_name == subject
+    if role:
+        assert heard.role == role
+
+
+def test_a_complaint_about_calls_to_my_mother_leaves_the_role_to_be_asked():
+    heard = said("你们催收的给我妈打电话骂人，必须给个说法", role="family", role_confidence=0.6)
+    assert heard.role is None and heard.purposes == ("collection_complaint",)
+    assert said("我是他妈，你们别打我电话了", role="family", role_confidence=0.6).role == "family"
+
+
+def test_one_who_has_already_hired_an_agency_is_not_taken_for_it():
+    assert said("我已经委托法务了，以后你们跟他们谈", role="third_party", role_confidence=0.8).role is None
+
+
+@pytest.mark.parametrize("text", ["我现在用的是他的手机号", "他的卡放我这了"])
+def test_more_ways_of_holding_the_borrowers_line(text):
+    assert said(text).line_held
+
+
+def test_the_amount_left_then_a_plan_keeps_the_order_said():
+    assert said("想问一下我那笔借款还有多少，能不能再分几期").purposes == ("account_inquiry", "repayment_plan")
+
+
+def test_a_death_alone_is_other_business_and_beside_a_waiver_only_its_reason():
+    assert said("我老公上个月去世了，他的贷款怎么处理").purposes == ("other",)
+    assert said("我爸去世了，人都没了，罚息能不能免了").purposes == ("fee_waiver",)

@@ -124,3 +124,12 @@ def test_objective_evidence_still_raises_a_victim():
         RiskContext(watchlist_phones={"13900001111"}),
     )
     assert result.level == "level2"
+
+
+def test_what_an_advert_said_is_reported_speech():
+    from bot.core.risk import CallFacts, assess
+
+    facts = CallFacts(caller_role="unknown", utterances=["我在网上看到广告说能做征信修复，你们能直接帮我删逾期吗"])
+    assert assess(facts).level == "watch"
+    facts = CallFacts(caller_role="third_party", utterances=["我们公司专业做征信修复"])
+    assert assess(facts).level == "level1"
