@@ -67,15 +67,18 @@ class ActionWrapUp(Action):
                 role = "unknown" if call.bystander and purpose == "collection_complaint" else call.role
                 codes += materials.materials_for(purpose, role, call.hardship, extra if role == call.role else ())
             codes = list(dict.fromkeys(codes))
-            if "account_inquiry" in purposes:
+            if "account_inquiry" in purposes and not said(tracker, *ACCOUNT_LINES):
                 self._account(dispatcher, call, disclose)
             noted = "和".join(materials.label("purpose", p) for p in purposes) or "您的来电"
-            if codes:
+            # a wrap-up again (a new matter, a change): only the materials not asked for yet
+            told = set(tracker.get_slot("materials_requested") or []) if tracker.get_slot("wrapped_key") else set()
+            new_codes = [c for c in codes if c not in told]
+            if new_codes:
                 dispatcher.utter_message(
                     response="utter_materials",
                     matters=noted,
-                    materials=materials.describe(codes),
-                    materials_spoken=materials.spoken(codes),
+                    materials=materials.describe(new_codes),
+                    materials_spoken=materials.spoken(new_codes),
                     submit=materials.how_to_submit(),
                     submit_spoken=materials.how_to_submit(True),
                 )
@@ -84,9 +87,10 @@ class ActionWrapUp(Action):
         events.append(SlotSet("materials_requested", codes))
 
         if not call.handoff:
-            dispatcher.utter_message(
-                response=closing_response(call, step, level, disclose, bool(codes)), callback_hours=callback_hours()
-            )
+            closing = closing_response(call, step, level, disclose, bool(codes))
+            if said(tracker, closing) and not call.ended:
+                closing = "utter_anything_else"  # the same next step was told already this call
+            dispatcher.utter_message(response=closing, callback_hours=callback_hours())
         elif adds_after_handoff(call, tracker):
             dispatcher.utter_message(response="utter_handoff_noted", callback_hours=callback_hours())
         if call.ended:
@@ -110,6 +114,15 @@ class ActionWrapUp(Action):
 
 
 HANDOFF_LINES = ("utter_handoff", "utter_handoff_after_misses")
+ACCOUNT_LINES = ("utter_account_info", "utter_account_info_withheld")
+
+
+def said(tracker: Tracker, *responses: str) -> bool:
+    """Whether one of these responses was said earlier in this call."""
+    return any(
+        event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in responses
+        for event in tracker.events
+    )
 
 
 def adds_after_handoff(call: script.Call, tracker: Tracker) -> bool:

@@ -124,3 +124,36 @@ def test_yes_after_a_closing_that_asked_nothing_is_an_acknowledgement(domain):
         tracker = make_tracker({}, text="好", active_loop=None, history=[{"event": "bot", "text": last}])
         _, messages = run_action(ActionAcknowledge(), tracker, domain)
         assert responses(messages) == [expected]
+
+
+def test_a_matter_added_later_hears_only_its_own_materials_and_not_the_same_closing_again(domain):
+    """A fraud report wrapped up, then the caller adds a repayment plan: the report's materials and the
+    team's line are not read out a second time, and the account is told once."""
+    fraud = Call(
+        role="borrower",
+        verification="registered_phone",
+        customer_id="C0001",
+        matters=(Matter("fraud_report", "交了四千八给中介", "FZ1"), Matter("account_inquiry")),
+    )
+    tracker = make_tracker({"call": fraud.to_slot()}, text="", active_loop=None)
+    events, first = run_action(ActionWrapUp(), tracker, domain)
+    out = slot_events(events)
+    assert "utter_next_escalate_team" in responses(first) and "utter_account_info" in responses(first)
+    history = [{"event": "bot", "text": "……", "metadata": {"utter_action": r}} for r in responses(first)]
+    both = Call(
+        role="borrower",
+        verification="registered_phone",
+        customer_id="C0001",
+        hardship="unemployment",
+        matters=fraud.matters + (Matter("repayment_plan"),),
+    )
+    slots = {"call": both.to_slot(), "wrapped_key": out["wrapped_key"], "materials_requested": out["materials_requested"]}
+    tracker = make_tracker(slots, text="另一个是我想谈分期", active_loop=None, history=history)
+    events, second = run_action(ActionWrapUp(), tracker, domain)
+    said_again = responses(second)
+    assert "utter_next_escalate_team" not in said_again and "utter_account_info" not in said_again
+    told = next(m for m in second if m["response"] == "utter_materials")
+    assert "还款计划" in told["materials"] and "投诉证据" not in told["materials"]
+    assert said_again[-1] == "utter_anything_else"
+    # the summary still lists every material of the call
+    assert {"complaint_evidence", "repayment_proposal"} <= set(slot_events(events)["materials_requested"])
