@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.db import database, logs_database_errors
 from actions.handoff import recovered_events
-from actions.tracker_state import call_state, caller_number, heard_now, missed_turns, signal_codes
+from actions.tracker_state import call_state, caller_number, heard_now, missed_turns, signal_codes, tentative_heard
 from bot.core import call as script
 from bot.core import identity, materials
 from bot.core.call import Call
@@ -67,7 +67,10 @@ class ValidateCallForm(FormValidationAction):
             call = script.absorb(call, heard_then, asked_then)
         asked = tracker.get_slot("requested_slot")
         heard = heard_now(tracker)
+        call = self._tentative(tracker, call, heard)
         call = script.absorb(call, heard, asked)
+        if heard.low_confidence and heard_now(tracker, trust_low_confidence=True).gave_anything:
+            call = replace(call, tentative=(heard.text, asked or ""))
         level = tracker.get_slot("proxy_risk_level") or "none"
         signals = signal_codes(tracker)
         turn = Turn(dispatcher, tracker)
@@ -107,6 +110,19 @@ class ValidateCallForm(FormValidationAction):
             turn.dispatcher.utter_message(response="utter_detail_added")
         denied = asked == "caller_role" and heard.deny and call.role is None
         return events + slot_events(tracker, call, level, question, reask, denied)
+
+    @staticmethod
+    def _tentative(tracker: Tracker, call: Call, heard: Heard) -> Call:
+        """An earlier unsure turn that this clear turn corroborates is kept now (before this turn,
+        so that what is said clearly wins)."""
+        if not call.tentative or heard.low_confidence:
+            return call
+        text, asked_then = call.tentative[0], call.tentative[1] or None
+        earlier = tentative_heard(tracker, text, asked_then)
+        if earlier is not None and script.corroborated(earlier, heard):
+            logger.info("call %s: an unsure turn confirmed by the next clear one", tracker.sender_id)
+            return script.absorb_corroborated(call, earlier, asked_then)
+        return call
 
     # ---- identity --------------------------------------------------------------------------------
     def _identity(self, turn: "Turn", call: Call, heard: Heard, level: str, signals: List[str]) -> Call:

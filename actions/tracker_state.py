@@ -30,6 +30,14 @@ def heard_now(tracker: Tracker, trust_low_confidence: bool = False) -> Heard:
     )
 
 
+def tentative_heard(tracker: Tracker, text: str, asked: Optional[str]) -> Optional[Heard]:
+    """The latest turn heard below the ASR threshold with this text, read as if it had been clear."""
+    for event in reversed(tracker.events[:-1] if tracker.events else []):
+        if event.get("event") == "user" and (event.get("text") or "") == text:
+            return hear(text, NLU.from_parse(event.get("parse_data") or {}), asked)
+    return None
+
+
 def missed_turns(tracker: Tracker) -> List[Tuple[Heard, Optional[str]]]:
     """Caller turns the call state never absorbed (the action server was down or the database
     locked when they came): said, kept by Rasa, and read now so that nothing said is lost."""

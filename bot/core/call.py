@@ -100,6 +100,9 @@ class Call:
     ended: bool = False  # the caller said goodbye: no more questions
     added_detail: bool = False  # this turn added to a registered case's detail
     wrapped: bool = False
+    # the latest turn heard below the ASR threshold that said something, as (text, question asked):
+    # taken only once a clear turn repeats one of its facts (corroborated)
+    tentative: Tuple[str, ...] = ()
     turns: int = 0
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
@@ -112,7 +115,7 @@ class Call:
         data["matters"] = tuple(Matter(**m) for m in data.get("matters") or [])
         for key in ("role_claims", "asked"):
             data[key] = tuple(tuple(x) for x in data.get(key) or [])
-        for key in ("declined", "checked", "notes"):
+        for key in ("declined", "checked", "notes", "tentative"):
             data[key] = tuple(data.get(key) or [])
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
@@ -122,7 +125,7 @@ class Call:
         data["matters"] = [asdict(m) for m in self.matters]
         data["role_claims"] = [list(x) for x in self.role_claims]
         data["asked"] = [list(x) for x in self.asked]
-        for key in ("declined", "checked", "notes"):
+        for key in ("declined", "checked", "notes", "tentative"):
             data[key] = list(data[key])
         return data
 
@@ -298,6 +301,25 @@ def _with_matters(matters: List[Matter], heard: Heard) -> List[Matter]:
     if len(matters) > 1 and matters[0].purpose == "other" and not matters[0].detail:
         matters = matters[1:]  # a vague "other" first gives way to the matter named after it; 改手机号 stays
     return matters
+
+
+def corroborated(tentative: Heard, heard: Heard) -> bool:
+    """Whether a clear turn repeats a fact of a reading of speech below the ASR threshold: the same
+    name, or the same digits. "我系本人啦，许娟" heard unsure, then "许娟，言午许" heard clearly: the
+    unsure turn was heard right, and what else it said (本人) counts too."""
+    if heard.low_confidence or tentative.low_confidence:
+        return False
+    names = {tentative.caller_name, tentative.subject_name, tentative.bare_name} - {None}
+    said = {heard.caller_name, heard.subject_name, heard.bare_name} - {None}
+    if names & said:
+        return True
+    numbers = {tentative.id_digits, tentative.loan_id, tentative.loan_digits} - {None}
+    return bool(numbers & ({heard.id_digits, heard.loan_id, heard.loan_digits} - {None}))
+
+
+def absorb_corroborated(call: Call, tentative: Heard, asked: Optional[str]) -> Call:
+    """The unsure turn, now confirmed, is kept as if heard clearly (it was counted as a turn already)."""
+    return replace(absorb(call, tentative, asked), turns=call.turns, tentative=())
 
 
 def keep_matters(call: Call, heard: Heard) -> Call:

@@ -572,7 +572,7 @@ def _own_name(text: str) -> Optional[str]:
         rf"我叫({_NAME_CHARS})",
         rf"(我的名字|我名字|名字)(是|叫)({_NAME_CHARS})",
         rf"(本人|借款人)(叫|是)?({_NAME_CHARS})",
-        rf"本人[，,\s]*({_NAME_CHARS})",
+        rf"本人(?:啦|呀|哈|啊|嘛|哦|呢)?[，,\s]*({_NAME_CHARS})",
         rf"(^|[，,。\s])(我)?叫({_NAME_CHARS})",
         rf"我(就)?是(借款人)?({_NAME_CHARS})",
         rf"我姓.叫({_NAME_CHARS})",

@@ -146,6 +146,34 @@ def test_a_low_confidence_turn_below_level1_gives_nothing(domain):
     assert out.get("matters", []) == [] and Call.from_slot(out["call"]).misses == 1
 
 
+def test_an_unsure_turn_counts_once_a_clear_turn_repeats_its_name(domain):
+    """IVR: "我系本人啦，许娟" below the ASR threshold gives nothing at once ("没听清"); when the caller then
+    says "许娟" clearly at the name question, the unsure turn was heard right and 本人 counts too."""
+    unsure = "我系本人啦，许娟"
+    tracker = make_tracker(
+        {"call": Call(asked=(("caller_role", 2),)).to_slot()},
+        text=unsure,
+        requested_slot="caller_role",
+        metadata={"low_confidence": True},
+    )
+    out = slot_events(run_action(ValidateCallForm(), tracker, domain)[0])
+    first = Call.from_slot(out["call"])
+    assert first.role is None and first.misses == 1 and out["requested_slot"] == "customer_name"
+    history = [
+        {"event": "user", "text": unsure, "parse_data": {"text": unsure}, "metadata": {"low_confidence": True}},
+        {"event": "slot", "name": "call", "value": out["call"]},
+    ]
+    for clear, role in (("许娟，言午许", "borrower"), ("王建国", None)):
+        tracker = make_tracker(
+            {"call": first.to_slot()}, text=clear, requested_slot="customer_name", history=history
+        )
+        out = slot_events(run_action(ValidateCallForm(), tracker, domain)[0])
+        after = Call.from_slot(out["call"])
+        assert after.role == role  # another name corroborates nothing: the role is still unknown
+        if role:
+            assert after.borrower_name == "许娟" and after.misses == 0 and out["requested_slot"] == "identity_code"
+
+
 def test_request_human_hands_off_at_once(domain):
     out, _, said = turn(domain, text="转人工", asked="customer_name", intent="request_human")
     assert said == ["utter_handoff"] and out["handoff"] is True and out["next_step"] == "human_review"

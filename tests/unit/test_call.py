@@ -265,3 +265,16 @@ def test_other_business_named_first_stays_beside_the_next_matter():
     assert call.purposes == ("other", "account_inquiry")
     call = run(Call(), "嗯那个，我想问问我还欠多少", purpose="other", purpose_confidence=0.9)
     assert call.purposes == ("account_inquiry",)  # the NLU's vague "other" gives way
+
+
+def test_an_unsure_reading_is_corroborated_only_by_the_same_name_or_number():
+    from bot.core.call import corroborated
+    from bot.core.hearing import Heard
+
+    unsure = Heard(text="我系本人啦，许娟", claims_borrower=True, role="borrower", caller_name="许娟")
+    assert corroborated(unsure, Heard(text="许娟", bare_name="许娟"))
+    assert not corroborated(unsure, Heard(text="王建国", bare_name="王建国"))
+    assert not corroborated(unsure, Heard(text="许娟", bare_name="许娟", low_confidence=True))
+    digits = Heard(text="四四零九", id_digits="4409")
+    assert corroborated(digits, Heard(text="是4409", id_digits="4409"))
+    assert not corroborated(digits, Heard(text="4410", id_digits="4410"))

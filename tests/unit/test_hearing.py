@@ -280,6 +280,13 @@ def test_a_name_said_after_i_is_the_callers_own():
     assert said("你好，我马超，欠你们六万多那个，我想申请延期").caller_name == "马超"
 
 
+def test_a_name_after_benren_and_a_particle_is_the_callers_own():
+    for text, name in (("我系本人啦，许娟", "许娟"), ("是本人呀，王建国", "王建国"), ("本人，高翔", "高翔")):
+        heard = said(text, "caller_role")
+        assert heard.claims_borrower and heard.caller_name == name
+    assert said("本人啊", "caller_role").caller_name is None
+
+
 def test_an_employer_reached_by_the_calls_is_a_bystander_not_an_agency():
     heard = said("我是一家科技公司人事部的，你们的催收一直打我们公司前台找马超")
     assert heard.role == "third_party" and heard.bystander and not heard.speaks_as_agency
