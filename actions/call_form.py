@@ -20,7 +20,15 @@ from rasa_sdk.types import DomainDict
 
 from actions.db import database, logs_database_errors
 from actions.handoff import recovered_events
-from actions.tracker_state import call_state, caller_number, heard_now, missed_turns, signal_codes, tentative_heard
+from actions.tracker_state import (
+    call_state,
+    caller_number,
+    heard_now,
+    missed_turns,
+    signal_codes,
+    tentative_heard,
+    unsure_turns,
+)
 from bot.core import call as script
 from bot.core import identity, materials
 from bot.core.call import Call
@@ -96,6 +104,11 @@ class ValidateCallForm(FormValidationAction):
         if call.level1:
             call = replace(call, misses=0)  # level1: nothing more is collected from this caller
         if call.misses >= script.MAX_MISSES and not call.handoff:
+            # to the human with what was said kept: the matters of the turns heard unsure go with the
+            # call, and a complaint in them is registered now (a person checks the rest)
+            for unsure in unsure_turns(tracker, script.MAX_MISSES):
+                call = script.keep_matters(call, unsure)
+            call = self._register(turn, call)
             call = script.handed_off(call, "misses")
             turn.dispatcher.utter_message(response="utter_handoff_after_misses", callback_hours=callback_hours())
         elif call.misses and not heard.digression:

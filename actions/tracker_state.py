@@ -38,6 +38,17 @@ def tentative_heard(tracker: Tracker, text: str, asked: Optional[str]) -> Option
     return None
 
 
+def unsure_turns(tracker: Tracker, count: int) -> List[Heard]:
+    """The latest `count` caller turns, those heard below the ASR threshold read as if clear (the
+    others are left out: what they said was kept when they came)."""
+    users = [e for e in tracker.events if e.get("event") == "user"][-count:]
+    return [
+        hear(e.get("text") or "", NLU.from_parse(e.get("parse_data") or {}), None)
+        for e in users
+        if (e.get("metadata") or {}).get("low_confidence")
+    ]
+
+
 def missed_turns(tracker: Tracker) -> List[Tuple[Heard, Optional[str]]]:
     """Caller turns the call state never absorbed (the action server was down or the database
     locked when they came): said, kept by Rasa, and read now so that nothing said is lost."""

@@ -1046,6 +1046,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         if bare and (role == "borrower" or claims_borrower):
             own, bare = bare, None
     id_digits = _id_digits(raw, asked in ("identity_code", "loan_id"))
+    if id_digits is None and asked == "identity_code":
+        # "四五六，前面还有个零，零四五六": a 零 said as a word, then the four, with a pause between
+        id_digits = _id_digits(spoken_digits_to_arabic(text or "").upper(), True)
     loan_id, loan_digits = _loan(raw, asked in ("identity_code", "loan_id"))
     if id_digits and ((loan_digits and loan_digits.endswith(id_digits)) or (loan_id and loan_id.endswith(id_digits))):
         id_digits = None  # the end of the loan number, said again, is no ID digits

@@ -75,6 +75,29 @@ def test_two_turns_that_fill_nothing_reach_a_human_with_the_complaint_kept(domai
     assert after.matters[0].reference == "TS1"
 
 
+def test_two_unsure_turns_reach_a_human_with_the_complaint_in_them_registered(domain, action_db):
+    """IVR: both turns below the ASR threshold, the second a complaint: nothing was taken from them
+    while the script went on, but the human gets the call with the complaint registered."""
+    first, second = "喂，喂", "你们天天打电话骚扰我家里人，我要投诉"
+    history = [{"event": "user", "text": first, "parse_data": {"text": first}, "metadata": {"low_confidence": True}}]
+    tracker = make_tracker(
+        {"call": Call(misses=1, turns=1).to_slot()},
+        text=second,
+        requested_slot="caller_role",
+        metadata={"low_confidence": True},
+        history=history,
+    )
+    tracker.events[-1]["metadata"] = {"low_confidence": True}
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    out = slot_events(events)
+    assert responses(messages)[-2:] == ["utter_case_registered", "utter_handoff_after_misses"]
+    assert out["handoff"] is True and out["complaint_registered"] is True
+    assert [m["purpose"] for m in out["matters"]] == ["collection_complaint"]
+    assert len(action_db.cases_for_call("call-1")) == 1
+    after = Call.from_slot(out["call"])
+    assert after.role is None  # who is calling is left to the person who takes the call
+
+
 def test_a_correction_replaces_the_code(domain):
     call = Call(role="borrower", borrower_name="张伟", id_digits="1234", checked=("张伟|1234",), identity_attempts=1)
     _, after, said = turn(domain, call, text="不对，是三七二一", asked="identity_code", number="13800000001")

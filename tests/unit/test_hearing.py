@@ -280,6 +280,11 @@ def test_a_name_said_after_i_is_the_callers_own():
     assert said("你好，我马超，欠你们六万多那个，我想申请延期").caller_name == "马超"
 
 
+def test_a_zero_said_as_a_word_before_the_four_digits_is_not_one_of_them():
+    assert said("四五六 前面还有个零 零四五六", "identity_code").id_digits == "0456"
+    assert said("四四 零九", "identity_code").id_digits == "4409"
+
+
 def test_a_name_after_benren_and_a_particle_is_the_callers_own():
     for text, name in (("我系本人啦，许娟", "许娟"), ("是本人呀，王建国", "王建国"), ("本人，高翔", "高翔")):
         heard = said(text, "caller_role")
