@@ -187,9 +187,7 @@ def test_an_unsure_turn_counts_once_a_clear_turn_repeats_its_name(domain):
         {"event": "slot", "name": "call", "value": out["call"]},
     ]
     for clear, role in (("许娟，言午许", "borrower"), ("王建国", None)):
-        tracker = make_tracker(
-            {"call": first.to_slot()}, text=clear, requested_slot="customer_name", history=history
-        )
+        tracker = make_tracker({"call": first.to_slot()}, text=clear, requested_slot="customer_name", history=history)
         out = slot_events(run_action(ValidateCallForm(), tracker, domain)[0])
         after = Call.from_slot(out["call"])
         assert after.role == role  # another name corroborates nothing: the role is still unknown

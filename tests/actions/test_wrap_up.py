@@ -147,7 +147,11 @@ def test_a_matter_added_later_hears_only_its_own_materials_and_not_the_same_clos
         hardship="unemployment",
         matters=fraud.matters + (Matter("repayment_plan"),),
     )
-    slots = {"call": both.to_slot(), "wrapped_key": out["wrapped_key"], "materials_requested": out["materials_requested"]}
+    slots = {
+        "call": both.to_slot(),
+        "wrapped_key": out["wrapped_key"],
+        "materials_requested": out["materials_requested"],
+    }
     tracker = make_tracker(slots, text="另一个是我想谈分期", active_loop=None, history=history)
     events, second = run_action(ActionWrapUp(), tracker, domain)
     said_again = responses(second)
