@@ -23,6 +23,7 @@ from bot.core.vocabulary import CASE_KINDS, TRUSTED_VERIFICATION
 MAX_ASKS = 2  # no question is asked a third time
 MAX_ATTEMPTS = 3  # identity checks before human review
 MAX_MISSES = 2  # turns in a row that fill nothing → the human
+NLU_SURE = 0.7  # a matter the NLU alone guesses is added beside another only from this confidence
 SYSTEM_FAULT = "system_fault"
 
 QUESTIONS = (
@@ -291,6 +292,8 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
 def _with_matters(matters: List[Matter], heard: Heard) -> List[Matter]:
     """The matters, with those the turn raises added in the order said (each once)."""
     matters = list(matters)
+    if matters and heard.purpose_guess is not None and heard.purpose_guess < NLU_SURE:
+        return matters  # "要不要报警？" after a fraud report: the NLU's unsure guess raises no second matter
     for purpose in heard.purposes:
         if purpose == "unknown" or purpose in (m.purpose for m in matters):
             continue

@@ -222,6 +222,8 @@ class Heard:
     sms_code: Optional[str] = None
     purposes: Tuple[str, ...] = ()
     other_described: bool = False  # "other" named as business of its own (改手机号), not a vague reading
+    # the NLU's confidence when the turn's matter is only its whole-sentence guess (no words named one)
+    purpose_guess: Optional[float] = None
     hardship: Optional[str] = None
     dont_know: bool = False
     refuses: bool = False
@@ -698,6 +700,8 @@ def _pattern_pos(text: str, patterns) -> int:
 _KEEP_AWAY = re.compile(
     r"(不要|别|不用)(再)?(联系|打给|找)[^，。,]{0,6}本人|(所有|一切)的?事(情)?(都)?找(我|我们)|电话(请|都)?(打给|找)我们"
     r"|(所有|一切)的?事(情)?[^，。,]{0,6}(跟|和|找)(我|我们)(对接|联系|谈)|(跟|和)(我|我们)对接"
+    # "以后有什么事你们跟我的法务联系，别再打我电话了": the borrower sending the lender to a hired agency
+    r"|(跟|和|找|联系)我(的|请的|找的|委托的)(法务|律师|代理人?|委托人|顾问|团队|公司)"
 )
 _CLAUSE = re.compile(r"[^，,。！!？?；;\n]+")
 _QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
@@ -1114,6 +1118,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         sms_code=code,
         purposes=purposes,
         other_described=other_described,
+        purpose_guess=nlu.purpose_confidence if purposes and not _purposes(text, NLU())[0] else None,
         hardship=_hardship(text, nlu),
         dont_know=dont_know and not (id_digits or loan_id or code or own or subject),
         refuses=refuses and not (id_digits or loan_id or code),

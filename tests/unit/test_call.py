@@ -278,3 +278,20 @@ def test_an_unsure_reading_is_corroborated_only_by_the_same_name_or_number():
     digits = Heard(text="四四零九", id_digits="4409")
     assert corroborated(digits, Heard(text="是4409", id_digits="4409"))
     assert not corroborated(digits, Heard(text="4410", id_digits="4410"))
+
+
+def test_an_unsure_nlu_guess_adds_no_second_matter_but_words_do():
+    from bot.core.call import absorb
+    from bot.core.hearing import NLU, hear
+
+    reported = Call(role="borrower", matters=(Matter("fraud_report", "交了四千八", "FZ1"),))
+    unsure = hear("要不要报警？", NLU(intent="inform", purpose="collection_complaint", purpose_confidence=0.55))
+    assert unsure.purpose_guess == 0.55
+    assert absorb(reported, unsure, None).purposes == ("fraud_report",)
+    sure = hear("要不要报警？", NLU(intent="inform", purpose="collection_complaint", purpose_confidence=0.95))
+    assert absorb(reported, sure, None).purposes == ("fraud_report", "collection_complaint")
+    words = hear("另外我还想申请分期", NLU(intent="inform", purpose="repayment_plan", purpose_confidence=0.3))
+    assert words.purpose_guess is None
+    assert absorb(reported, words, None).purposes == ("fraud_report", "repayment_plan")
+    # the first matter of a call may be the NLU's guess alone
+    assert absorb(Call(), unsure, None).purposes == ("collection_complaint",)

@@ -280,6 +280,12 @@ def test_a_name_said_after_i_is_the_callers_own():
     assert said("你好，我马超，欠你们六万多那个，我想申请延期").caller_name == "马超"
 
 
+def test_sending_the_lender_to_ones_hired_agency_is_no_complaint_but_harassment_is():
+    text = "我已经委托法务了，以后有什么事你们跟我的法务联系，他们会跟你们谈停息挂账，别再打我电话了"
+    assert "collection_complaint" not in said(text).purposes
+    assert "collection_complaint" in said("你们天天打电话骚扰我，有事找我的律师").purposes
+
+
 def test_a_zero_said_as_a_word_before_the_four_digits_is_not_one_of_them():
     assert said("四五六 前面还有个零 零四五六", "identity_code").id_digits == "0456"
     assert said("四四 零九", "identity_code").id_digits == "4409"
