@@ -286,6 +286,20 @@ def test_sending_the_lender_to_ones_hired_agency_is_no_complaint_but_harassment_
     assert "collection_complaint" in said("你们天天打电话骚扰我，有事找我的律师").purposes
 
 
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("你好，我妹妹许娟在国外读书，她委托我办她征信异议的事。委托书她签好字寄回来了", "authorized_agent"),
+        ("我是许娟的女儿，她写了委托书签了字让我来办", "authorized_agent"),
+        ("我是她妈妈，没有委托书", "family"),  # 没有委托书 is no claim of one
+        ("我是她老公，委托书还没写", "family"),
+        ("我是他的代理人，没有授权书", "third_party"),
+    ],
+)
+def test_a_relative_with_written_authorisation_is_an_agent_one_without_is_not(text, role):
+    assert said(text).role == role
+
+
 def test_a_zero_said_as_a_word_before_the_four_digits_is_not_one_of_them():
     assert said("四五六 前面还有个零 零四五六", "identity_code").id_digits == "0456"
     assert said("四四 零九", "identity_code").id_digits == "4409"
