@@ -156,6 +156,10 @@ _WRITTEN_CLAIM = re.compile(
     # "委托书她签好字寄回来了": the paper named first, then that it is signed
     r"|(授权委托书|委托书|授权书)[^，,。？?]{0,4}?(签好|签了|签过|已经签|寄回来|寄过来|公证过|公证了|在我手上)"
 )
+# "我不是高翔本人" / "我其实不是借款人": the caller says they are not the borrower ("不是我借的" is the borrower's)
+_NOT_THE_BORROWER = re.compile(
+    r"我(其实|并|真的|也)?不是([\u4e00-\u9fff]{1,4}?)?(本人|借款人)(?![^，。,！!]{0,4}(吗|[？?]))"
+)
 _ORAL_ONLY = re.compile(
     r"(委托书|授权书)(还)?(没|未|没有)(办|签|写|有|来得及)|口头|(没有|没|无)(授权委托书|委托书|授权书)"
 )
@@ -1039,6 +1043,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         structural_role = "third_party"  # a colleague, neighbour, boss: neither relative nor friend
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
     role_from_words = bool(claims_borrower or structural_role)
+    if role in NON_BORROWER_GUESSES and not claims_borrower and _NOT_THE_BORROWER.search(text):
+        role_from_words = True  # "跟你说实话吧，我不是高翔本人，我是…": the caller's own words deny being the borrower
     if (
         role in NON_BORROWER_GUESSES
         and not role_from_words

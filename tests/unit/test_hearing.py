@@ -300,6 +300,19 @@ def test_a_relative_with_written_authorisation_is_an_agent_one_without_is_not(te
     assert said(text).role == role
 
 
+def test_saying_one_is_not_the_borrower_changes_an_established_role():
+    from bot.core.call import Call, absorb
+
+    claimed = Call(role="borrower", borrower_name="高翔", caller_name="高翔")
+    text = "跟你说实话吧，我不是高翔本人，我是他委托的债务规划师"
+    heard = said(text, "identity_code", role="third_party", role_confidence=0.77)
+    assert heard.role == "third_party" and heard.role_from_words
+    assert absorb(claimed, heard, "identity_code").role == "third_party"
+    # a question is no denial, and the NLU's guess alone does not change the role
+    assert not said("我不是借款人本人吗？", role="third_party", role_confidence=0.6).role_from_words
+    assert absorb(claimed, said("嗯", role="third_party", role_confidence=0.6), None).role == "borrower"
+
+
 def test_a_zero_said_as_a_word_before_the_four_digits_is_not_one_of_them():
     assert said("四五六 前面还有个零 零四五六", "identity_code").id_digits == "0456"
     assert said("四四 零九", "identity_code").id_digits == "4409"
