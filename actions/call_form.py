@@ -94,7 +94,7 @@ class ValidateCallForm(FormValidationAction):
         if level == "level1" and not call.level1 and heard.low_confidence:
             # the words that decided level1 came below the ASR threshold: the demand in them is kept
             # (the caller is told it is recorded, and is asked nothing more)
-            call = script.keep_matters(call, heard_now(tracker, trust_low_confidence=True))
+            call = script.keep_matters(call, heard_now(tracker, trust_low_confidence=True), with_role=True)
         call = self._identity(turn, call, heard, level, signals)
         call = self._register(turn, call)
         if level == "level1" and not call.level1:

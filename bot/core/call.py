@@ -325,10 +325,16 @@ def absorb_corroborated(call: Call, tentative: Heard, asked: Optional[str]) -> C
     return replace(absorb(call, tentative, asked), turns=call.turns, tentative=())
 
 
-def keep_matters(call: Call, heard: Heard) -> Call:
-    """Only the matters of a turn: for the level1 turn heard below the ASR threshold, whose words
-    decided the level (the caller is told the demand is recorded, and is asked nothing more)."""
-    return replace(call, matters=tuple(_with_matters(list(call.matters), heard)))
+def keep_matters(call: Call, heard: Heard, with_role: bool = False) -> Call:
+    """Only the matters of a turn heard below the ASR threshold: the turns a call reaches a human
+    with, and the level1 turn whose words decided the level (the caller is told the demand is
+    recorded, and is asked nothing more). For that one `with_role`: who the words say is calling
+    ("我是城南派出所的民警") is kept too when no role is known, as the words were trusted for level1."""
+    call = replace(call, matters=tuple(_with_matters(list(call.matters), heard)))
+    if with_role and call.role is None and heard.role and heard.role_from_words:
+        role = "borrower" if heard.claims_borrower else heard.role
+        call = replace(call, role=role, role_claims=call.role_claims + ((role, heard.text),))
+    return call
 
 
 # ---- identity -------------------------------------------------------------------------------------

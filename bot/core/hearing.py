@@ -135,7 +135,7 @@ _AGENCY_VOICE = re.compile(
 _ORG_SELF = re.compile(
     r"(?:(我|我们)(这边|这里)?(是|就是|是来自)|(?:^|[，,。\s])(这里|这边)(是))[^，,。？?]{0,16}?"
     r"(公司|部门|[^，,。？?不]部|局|所|中心|医院|机构|单位|银行|事务所|委员会|居委会|村委会|派出所|法院|报社|电视台|学校|大队|支队)的?"
-    r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|记者|老师|同志|法官|科长|主任))"
+    r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|民警|干警|辅警|记者|老师|同志|法官|书记员|检察官|科长|主任))"
 )
 # 法务/债务优化/协商 companies (contract §1 third_party, with or without a 委托书); law firms are not among them
 _GRAY_COMPANY = re.compile(
@@ -530,8 +530,13 @@ def _acquaintance(text: str) -> bool:
     m = (
         re.search(rf"我(就)?是[^，,。？?]{{0,8}}?(前|以前的|原来的)?({acq})", text)
         or re.search(rf"(就|只是|就是|是)(他|她)?(的)?(以前|原来|之前)的?({acq})", text)
+        # "我跟高翔就是普通同事", "同事，就一般同事": the acquaintance said without 我是
+        or re.search(rf"(跟|和|同)[^，,。？?]{{1,4}}?(就是|只是|是|就|算)(个)?(普通|一般)?的?({acq})", text)
+        or re.search(rf"^(嗯|呃|就|是|就是|只是)?(个)?(普通|一般)?的?({acq})(?=[，,。\s]|$)", text)
         if acq
         else None
+    ) or re.search(
+        r"(以前|之前|原来)?(跟|和|同)(他|她|[\u4e00-\u9fff]{2,3}?)(在)?(一个|同一个|一家)(公司|单位|厂|部门)", text
     )
     if not m:
         return False

@@ -158,6 +158,23 @@ def test_a_level1_demand_heard_below_the_asr_threshold_is_still_recorded(domain)
     assert after.caller_name is None and after.misses == 0
 
 
+def test_an_official_impersonator_heard_below_the_asr_threshold_is_recorded_as_a_third_party(domain):
+    tracker = make_tracker(
+        {
+            "call": Call().to_slot(),
+            "proxy_risk_level": "level1",
+            "proxy_signals": [{"code": "impersonating_official", "evidence": "派出所"}],
+        },
+        text="喂，我是城南派出所的民警，要查孙悦的欠款和还款记录",
+        requested_slot="caller_role",
+        metadata={"low_confidence": True},
+    )
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    out = slot_events(events)
+    assert "utter_official_channels" in responses(messages) and out["requested_slot"] is None
+    assert out["caller_role"] == "third_party"  # the words that decided level1 say who claims to call
+
+
 def test_a_low_confidence_turn_below_level1_gives_nothing(domain):
     tracker = make_tracker(
         {"call": Call().to_slot()},

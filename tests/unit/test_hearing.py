@@ -313,6 +313,19 @@ def test_saying_one_is_not_the_borrower_changes_an_established_role():
     assert absorb(claimed, said("嗯", role="third_party", role_confidence=0.6), None).role == "borrower"
 
 
+@pytest.mark.parametrize(
+    "text,asked",
+    [
+        ("同事 就一般同事 不是朋友", "caller_role"),
+        ("喂 我跟高翔就是普通同事 不熟 他借钱把我填成紧急联系人了", None),
+        ("我以前同她一个公司的，早就没联系了", "caller_role"),
+    ],
+)
+def test_an_acquaintance_said_without_wo_shi_is_a_third_party(text, asked):
+    assert said(text, asked).role == "third_party"
+    assert said("我和他是同事，也算朋友吧", "caller_role").role != "third_party"
+
+
 def test_a_zero_said_as_a_word_before_the_four_digits_is_not_one_of_them():
     assert said("四五六 前面还有个零 零四五六", "identity_code").id_digits == "0456"
     assert said("四四 零九", "identity_code").id_digits == "4409"
