@@ -107,6 +107,9 @@ _NOT_NAMES = (
     "同事",
     "病人",
     "学校",
+    # everyday words that start with a surname ("我马上还" is no 马上, "我明天还" no 明天)
+    *"马上 明天 明年 明白 明确 高兴 高利 高额 方便 方案 方式 方法 全部 全额 全免 全都 万一 许多 余额 曾经 常常 经常"
+    " 向来 向你 向您 于是 白天 周末 任何 程序 包括 金额 关于 时间 应该 连续 连本 当时 当初 齐全 毛钱 钱包".split(),
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NAME_CHARS = r"[\u4e00-\u9fff]{2,4}"

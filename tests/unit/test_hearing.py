@@ -326,6 +326,14 @@ def test_an_acquaintance_said_without_wo_shi_is_a_third_party(text, asked):
     assert said("我和他是同事，也算朋友吧", "caller_role").role != "third_party"
 
 
+def test_everyday_words_that_start_with_a_surname_are_no_names():
+    for text in ("我马上还", "我马上就还", "马上还", "我全部还清"):
+        heard = said(text, "customer_name")
+        assert heard.caller_name is None and heard.bare_name is None
+    assert said("我是马超", "customer_name").caller_name == "马超"
+    assert said("马超", "customer_name").bare_name == "马超"
+
+
 def test_a_zero_said_as_a_word_before_the_four_digits_is_not_one_of_them():
     assert said("四五六 前面还有个零 零四五六", "identity_code").id_digits == "0456"
     assert said("四四 零九", "identity_code").id_digits == "4409"
