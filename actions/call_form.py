@@ -77,8 +77,12 @@ class ValidateCallForm(FormValidationAction):
         heard = heard_now(tracker)
         call = self._tentative(tracker, call, heard)
         call = script.absorb(call, heard, asked)
-        if heard.low_confidence and heard_now(tracker, trust_low_confidence=True).gave_anything:
-            call = replace(call, tentative=(heard.text, asked or ""))
+        if heard.low_confidence:
+            unsure = heard_now(tracker, trust_low_confidence=True)
+            if unsure.gave_anything:
+                call = replace(call, tentative=(heard.text, asked or ""))
+            if call.role is None and unsure.role_from_words and (unsure.role or unsure.claims_borrower):
+                call = replace(call, unsure_role="borrower" if unsure.claims_borrower else unsure.role)
         level = tracker.get_slot("proxy_risk_level") or "none"
         signals = signal_codes(tracker)
         turn = Turn(dispatcher, tracker)
@@ -111,10 +115,10 @@ class ValidateCallForm(FormValidationAction):
             call = self._register(turn, call)
             call = script.handed_off(call, "misses")
             turn.dispatcher.utter_message(response="utter_handoff_after_misses", callback_hours=callback_hours())
-        elif call.misses and not heard.digression:
-            turn.dispatcher.utter_message(response="utter_no_hear" if heard.low_confidence else "utter_please_rephrase")
-
         question = script.next_question(call)
+        if call.misses and not call.handoff and not heard.digression and question != "role_confirm":
+            # (the confirmation says what was heard instead: "您是说您是借款人本人，对吗？")
+            turn.dispatcher.utter_message(response="utter_no_hear" if heard.low_confidence else "utter_please_rephrase")
         if heard.surname_only and question == "customer_name":
             turn.dispatcher.utter_message(response="utter_full_name_please")
         reask = question is not None and call.times_asked(question) >= 1
@@ -268,6 +272,7 @@ def slot_events(
         "sms_masked": call.sms_masked,
         "sms_tail": (call.sms_masked or "")[-4:] or None,
         "reask": reask,
+        "role_unsure_label": role_spoken(call.unsure_role),
         "role_denied": role_denied or bool(tracker.get_slot("role_denied")) and call.role is None,
     }
     if call.handoff:
@@ -279,6 +284,11 @@ def slot_events(
         values["caller_number"] = number
     events: List[EventType] = [SlotSet(k, v) for k, v in values.items() if tracker.get_slot(k) != v or k == "call"]
     return events + [SlotSet("requested_slot", question)]
+
+
+def role_spoken(role: Optional[str]) -> Optional[str]:
+    """How the role heard unsure is read back in the confirmation ("您是说您是{…}，对吗？")."""
+    return materials.label("caller_role_spoken", role) if role else None
 
 
 _CODES = None

@@ -87,10 +87,14 @@ class ActionWrapUp(Action):
         events.append(SlotSet("materials_requested", codes))
 
         if not call.handoff:
-            closing = closing_response(call, step, level, disclose, bool(codes))
-            if said(tracker, closing) and not call.ended:
-                closing = "utter_anything_else"  # the same next step was told already this call
-            dispatcher.utter_message(response=closing, callback_hours=callback_hours())
+            # the same next step told already in this call (a matter added later): only "anything else?"
+            repeat = said(tracker, closing_response(call, step, level, disclose, bool(codes))) and not call.ended
+            dispatcher.utter_message(
+                response="utter_anything_else"
+                if repeat
+                else closing_response(call, step, level, disclose, bool(codes)),
+                callback_hours=callback_hours(),
+            )
         elif adds_after_handoff(call, tracker):
             dispatcher.utter_message(response="utter_handoff_noted", callback_hours=callback_hours())
         if call.ended:

@@ -28,6 +28,7 @@ SYSTEM_FAULT = "system_fault"
 
 QUESTIONS = (
     "caller_role",
+    "role_confirm",  # "您是说您是借款人本人，对吗？": the role heard only unsure, once, after the role was asked twice
     "customer_name",
     "identity_code",
     "loan_id",
@@ -104,6 +105,7 @@ class Call:
     # the latest turn heard below the ASR threshold that said something, as (text, question asked):
     # taken only once a clear turn repeats one of its facts (corroborated)
     tentative: Tuple[str, ...] = ()
+    unsure_role: Optional[str] = None  # the role a turn below the ASR threshold said, to confirm (role_confirm)
     turns: int = 0
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
@@ -189,9 +191,14 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         role = new_role
     elif new_role and not claims:
         claims.append((new_role, heard.text))
+    if asked == "role_confirm" and role is None and call.unsure_role and heard.affirm and not heard.deny:
+        role = call.unsure_role  # "对" to "您是说您是借款人本人，对吗？"
+        claims.append((role, heard.text))
     if role == "unknown":
         role = None
     changes["role"] = role
+    if role:
+        changes["unsure_role"] = None
     changes["role_claims"] = tuple(claims)
     changes["bystander"] = (call.bystander or heard.bystander) and not heard.speaks_as_agency and role != "borrower"
     changes["line_held"] = call.line_held or heard.line_held
@@ -283,6 +290,8 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         or (asked == "hardship" and heard.deny)
         or described_hardship
     )
+    if asked == "role_confirm" and (heard.affirm or heard.deny):
+        useful = True  # a yes or a no answers the confirmation
     if heard.digression or heard.wants_human:
         useful = True
     changes["misses"] = 0 if useful and not heard.low_confidence else call.misses + 1
@@ -501,6 +510,8 @@ def next_question(call: Call) -> Optional[str]:
         return None
     if call.role is None and call.can_ask("caller_role"):
         return "caller_role"
+    if call.role is None and call.unsure_role and call.times_asked("role_confirm") == 0:
+        return "role_confirm"
     if not call.borrower_name and call.can_ask("customer_name") and not call.identity_failed:
         return "customer_name"
     if call.is_borrower and not call.identity_failed and not call.flipped:

@@ -191,7 +191,7 @@ def test_an_unsure_turn_counts_once_a_clear_turn_repeats_its_name(domain):
     says "许娟" clearly at the name question, the unsure turn was heard right and 本人 counts too."""
     unsure = "我系本人啦，许娟"
     tracker = make_tracker(
-        {"call": Call(asked=(("caller_role", 2),)).to_slot()},
+        {"call": Call(asked=(("caller_role", 2), ("role_confirm", 1))).to_slot()},
         text=unsure,
         requested_slot="caller_role",
         metadata={"low_confidence": True},
@@ -210,6 +210,22 @@ def test_an_unsure_turn_counts_once_a_clear_turn_repeats_its_name(domain):
         assert after.role == role  # another name corroborates nothing: the role is still unknown
         if role:
             assert after.borrower_name == "许娟" and after.misses == 0 and out["requested_slot"] == "identity_code"
+
+
+def test_a_role_said_below_the_asr_threshold_at_the_second_ask_is_read_back_for_a_yes(domain):
+    tracker = make_tracker(
+        {"call": Call(asked=(("caller_role", 2),), turns=2).to_slot()},
+        text="我是本人",
+        requested_slot="caller_role",
+        metadata={"low_confidence": True},
+    )
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    out = slot_events(events)
+    assert out["requested_slot"] == "role_confirm" and out["role_unsure_label"] == "借款人本人"
+    assert "utter_no_hear" not in responses(messages)  # the read-back says what was heard instead
+    tracker = make_tracker({"call": out["call"]}, text="对", intent="affirm", requested_slot="role_confirm")
+    out = slot_events(run_action(ValidateCallForm(), tracker, domain)[0])
+    assert out["caller_role"] == "borrower" and out["requested_slot"] == "customer_name"
 
 
 def test_request_human_hands_off_at_once(domain):

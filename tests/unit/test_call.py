@@ -295,3 +295,20 @@ def test_an_unsure_nlu_guess_adds_no_second_matter_but_words_do():
     assert absorb(reported, words, None).purposes == ("fraud_report", "repayment_plan")
     # the first matter of a call may be the NLU's guess alone
     assert absorb(Call(), unsure, None).purposes == ("collection_complaint",)
+
+
+def test_a_role_heard_only_unsure_is_confirmed_once_after_two_asks():
+    from bot.core.call import absorb, next_question
+    from bot.core.hearing import Heard
+
+    call = Call(asked=(("caller_role", 2),), unsure_role="borrower")
+    assert next_question(call) == "role_confirm"
+    yes = absorb(call, Heard(text="对", affirm=True), "role_confirm")
+    assert yes.role == "borrower" and yes.unsure_role is None and yes.misses == 0
+    no = absorb(call, Heard(text="不是", deny=True), "role_confirm")
+    assert no.role is None and no.misses == 0
+    # asked once only: a no (or anything) moves on to the next question, never a third role question
+    asked = Call(asked=(("caller_role", 2), ("role_confirm", 1)), unsure_role="borrower")
+    assert next_question(asked) == "customer_name"
+    # while the role may still be asked, it is asked, not confirmed
+    assert next_question(Call(asked=(("caller_role", 1),), unsure_role="borrower")) == "caller_role"
