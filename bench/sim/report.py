@@ -4,6 +4,7 @@ a transcript with question kinds, and the totals section of docs/benchmarks.md."
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Dict, List, Sequence
@@ -215,6 +216,12 @@ def write_doc(path: Path, section: str) -> None:
     """Put `section` (markers included) in place of the old one, keeping the rest of the file;
     append it where the file has none yet."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    # a copy of the section that lost its begin marker (an edit of the file around it) goes too
+    orphan = re.compile(
+        re.escape(SECTION_TITLE) + r"(?:(?!" + re.escape(BEGIN) + r").)*?" + re.escape(END) + r"\n*", re.S
+    )
+    head, marker, tail = text.partition(BEGIN)
+    text = orphan.sub("", head) + marker + tail
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
         text = head + section + rest.split(END, 1)[1]

@@ -432,6 +432,16 @@ def test_the_doc_section_replaces_only_its_own_lines(tmp_path):
     assert "| all | 0 |" in text
 
 
+def test_a_copy_of_the_section_without_its_begin_marker_is_dropped(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    stale = f"{report.SECTION_TITLE}\n\nold figures\n{report.END}\n\n"
+    doc.write_text(f"# Benchmarks\n\n{stale}## Other\n\nkept\n\n{report.BEGIN}\nfirst\n{report.END}\n", "utf-8")
+    report.write_doc(doc, report.doc_section([], 12.0, 4))
+    text = doc.read_text(encoding="utf-8")
+    assert "old figures" not in text and "kept" in text and "first" not in text
+    assert text.count(report.SECTION_TITLE) == 1 and text.count(report.END) == 1
+
+
 def test_the_totals_keep_in_sample_and_held_out_apart(tmp_path):
     from bench.sim import report
 
