@@ -138,20 +138,25 @@ def test_level1_stops_asking_and_sets_the_next_step_at_once(domain):
     assert out["next_step"] == "police_report_packet"
 
 
-def test_a_level1_demand_heard_below_the_asr_threshold_is_still_recorded(domain):
+def unsure_level1_turn(domain, text, signal, evidence):
+    """A turn below the ASR threshold whose words decided level1 (the risk check runs first)."""
     tracker = make_tracker(
         {
             "call": Call().to_slot(),
             "proxy_risk_level": "level1",
-            "proxy_signals": [{"code": "extortion", "evidence": "不免我们就天天投诉"}],
+            "proxy_signals": [{"code": signal, "evidence": evidence}],
         },
-        text="罚息你们今天必须全部免掉，不免我们就天天投诉",
+        text=text,
         requested_slot="caller_role",
         metadata={"low_confidence": True},
     )
     events, messages = run_action(ValidateCallForm(), tracker, domain)
-    out = slot_events(events)
-    said = responses(messages)
+    return slot_events(events), responses(messages)
+
+
+def test_a_level1_demand_heard_below_the_asr_threshold_is_still_recorded(domain):
+    text = "罚息你们今天必须全部免掉，不免我们就天天投诉"
+    out, said = unsure_level1_turn(domain, text, "extortion", "不免我们就天天投诉")
     assert "utter_level1_hold" in said and out["requested_slot"] is None
     assert [m["purpose"] for m in out["matters"]] == ["fee_waiver"]  # "您的诉求已记录" is true
     after = Call.from_slot(out["call"])
@@ -159,19 +164,9 @@ def test_a_level1_demand_heard_below_the_asr_threshold_is_still_recorded(domain)
 
 
 def test_an_official_impersonator_heard_below_the_asr_threshold_is_recorded_as_a_third_party(domain):
-    tracker = make_tracker(
-        {
-            "call": Call().to_slot(),
-            "proxy_risk_level": "level1",
-            "proxy_signals": [{"code": "impersonating_official", "evidence": "派出所"}],
-        },
-        text="喂，我是城南派出所的民警，要查孙悦的欠款和还款记录",
-        requested_slot="caller_role",
-        metadata={"low_confidence": True},
-    )
-    events, messages = run_action(ValidateCallForm(), tracker, domain)
-    out = slot_events(events)
-    assert "utter_official_channels" in responses(messages) and out["requested_slot"] is None
+    text = "喂，我是城南派出所的民警，要查孙悦的欠款和还款记录"
+    out, said = unsure_level1_turn(domain, text, "impersonating_official", "派出所")
+    assert "utter_official_channels" in said and out["requested_slot"] is None
     assert out["caller_role"] == "third_party"  # the words that decided level1 say who claims to call
 
 
