@@ -131,6 +131,13 @@ def test_an_either_or_question_offers_its_alternatives_in_the_order_named():
     assert Caller(persona(), ACCOUNTS).choose(q) == "loan_id"
 
 
+def test_a_list_of_materials_is_no_question_even_with_shenqing_in_it():
+    # 申请书 holds a 请 that asks nothing: "请书和征信报" once read as a request to report
+    materials = "好的，征信异议已记下。请准备身份证、异议申请书和征信报告。材料可以在App里上传。"
+    assert question_of([materials], "borrower") is None
+    assert question_of(["请您说一下申请的理由。"], "borrower") is not None
+
+
 def test_the_last_question_of_a_turn_is_the_one_answered():
     turn = [
         "您好，这里是客户服务中心，我是智能客服。为保障双方权益，本通话将被录音。",
