@@ -98,10 +98,13 @@ class Scaleout:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"run-scaleout exited; see {self.log.name}"
-            if all(self._answers(p) for p in [self.port, *self.rasa_ports]) and self._answers(
-                self.action_port, "/health"
-            ):
-                return
+            # each Rasa server directly first: a probe through nginx while one is still loading
+            # marks it failed for nginx's fail_timeout, and a failover test run in that window
+            # finds no live server at all
+            if all(self._answers(p) for p in self.rasa_ports) and self._answers(self.action_port, "/health"):
+                if self._answers(self.port):
+                    time.sleep(6)  # past nginx's fail_timeout, should its own start have marked one failed
+                    return
             time.sleep(1)
         raise RuntimeError("the scale-out stack did not come up in time")
 
