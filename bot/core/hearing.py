@@ -257,6 +257,11 @@ class Heard:
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def said_role(self) -> Optional[str]:
+        """The role the turn gives: the borrower when the caller says they are the borrower."""
+        return "borrower" if self.claims_borrower else self.role
+
+    @property
     def gave_anything(self) -> bool:
         """Whether the turn carried any answer the script can use."""
         return bool(
@@ -792,9 +797,10 @@ def _asks_about_account(text: str) -> bool:
     return _any(rest, cues)
 
 
-def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...], bool]:
-    """The matters the turn raises, in the order said, and whether "other" among them was named as
-    business of its own (other_patterns: 改手机号), not only the NLU's vague reading."""
+def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...], bool, bool]:
+    """The matters the turn raises, in the order said; whether "other" among them was named as
+    business of its own (other_patterns: 改手机号), not only the NLU's vague reading; and whether
+    they are only the NLU's whole-sentence guess (no words named one)."""
     w = words()
     cues = w["purposes"]
     text = _raised_only(text)
@@ -837,9 +843,11 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     if "fraud_report" in codes:
         codes = [c for c in codes if c in ("fraud_report", "account_inquiry") or _asked_for_oneself(text, c)]
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
+    guessed = False
     if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
         if nlu.purpose_confidence >= max(floor, NLU_FLOOR if nlu.purpose in CASE_KINDS else NLU_FLOOR_OTHER):
             codes.append(nlu.purpose)
+            guessed = True
     if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清|查", text):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
     if (
@@ -865,7 +873,7 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     if "other" in codes and len(codes) > 1 and death >= 0 and _pattern_pos(text, w.get("other_patterns")) < 0:
         if not _any(text, cues["other"]):
             codes.remove("other")
-    return tuple(dict.fromkeys(codes)), "other" in codes and described["other"] >= 0
+    return tuple(dict.fromkeys(codes)), "other" in codes and described["other"] >= 0, guessed and bool(codes)
 
 
 def _hardship(text: str, nlu: NLU) -> Optional[str]:
@@ -1097,7 +1105,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         )
     ) and (asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text)
     # answering another question ("身份证我得问一下我们客户"), the NLU's guess alone raises a matter only when sure
-    purposes, other_described = _purposes(text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0)
+    purposes, other_described, guessed = _purposes(
+        text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0
+    )
     if (
         asked == "purpose"
         and not purposes
@@ -1136,7 +1146,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         sms_code=code,
         purposes=purposes,
         other_described=other_described,
-        purpose_guess=nlu.purpose_confidence if purposes and not _purposes(text, NLU())[0] else None,
+        purpose_guess=nlu.purpose_confidence if guessed else None,
         hardship=_hardship(text, nlu),
         dont_know=dont_know and not (id_digits or loan_id or code or own or subject),
         refuses=refuses and not (id_digits or loan_id or code),
