@@ -77,12 +77,10 @@ class ValidateCallForm(FormValidationAction):
         heard = heard_now(tracker)
         call = self._tentative(tracker, call, heard)
         call = script.absorb(call, heard, asked)
-        if heard.low_confidence:
-            unsure = heard_now(tracker, trust_low_confidence=True)
-            if unsure.gave_anything:
-                call = replace(call, tentative=(heard.text, asked or ""))
-            if call.role is None and unsure.role_from_words and (unsure.role or unsure.claims_borrower):
-                call = replace(call, unsure_role="borrower" if unsure.claims_borrower else unsure.role)
+        # below the ASR threshold: the words read as if clear, held aside (and kept for level1)
+        unsure = heard_now(tracker, trust_low_confidence=True) if heard.low_confidence else None
+        if unsure is not None:
+            call = script.held_unsure(call, unsure, asked)
         level = tracker.get_slot("proxy_risk_level") or "none"
         signals = signal_codes(tracker)
         turn = Turn(dispatcher, tracker)
@@ -95,10 +93,10 @@ class ValidateCallForm(FormValidationAction):
         elif heard.digression in DIGRESSION_RESPONSES and not (heard.digression == "greet" and call.turns <= 1):
             turn.dispatcher.utter_message(response=DIGRESSION_RESPONSES[heard.digression])
 
-        if level == "level1" and not call.level1 and heard.low_confidence:
+        if level == "level1" and not call.level1 and unsure is not None:
             # the words that decided level1 came below the ASR threshold: the demand in them is kept
             # (the caller is told it is recorded, and is asked nothing more)
-            call = script.keep_matters(call, heard_now(tracker, trust_low_confidence=True), with_role=True)
+            call = script.keep_matters(call, unsure, with_role=True)
         call = self._identity(turn, call, heard, level, signals)
         call = self._register(turn, call)
         if level == "level1" and not call.level1:

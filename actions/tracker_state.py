@@ -30,11 +30,20 @@ def heard_now(tracker: Tracker, trust_low_confidence: bool = False) -> Heard:
     )
 
 
+def heard_event(event: dict, asked: Optional[str], low_confidence: bool = False) -> Heard:
+    """An earlier caller turn (a `user` event), read again from its text and the NLU's parse."""
+    return hear(event.get("text") or "", NLU.from_parse(event.get("parse_data") or {}), asked, low_confidence)
+
+
+def _unsure(event: dict) -> bool:
+    return bool((event.get("metadata") or {}).get("low_confidence"))
+
+
 def tentative_heard(tracker: Tracker, text: str, asked: Optional[str]) -> Optional[Heard]:
     """The latest turn heard below the ASR threshold with this text, read as if it had been clear."""
     for event in reversed(tracker.events[:-1] if tracker.events else []):
         if event.get("event") == "user" and (event.get("text") or "") == text:
-            return hear(text, NLU.from_parse(event.get("parse_data") or {}), asked)
+            return heard_event(event, asked)
     return None
 
 
@@ -42,11 +51,7 @@ def unsure_turns(tracker: Tracker, count: int) -> List[Heard]:
     """The latest `count` caller turns, those heard below the ASR threshold read as if clear (the
     others are left out: what they said was kept when they came)."""
     users = [e for e in tracker.events if e.get("event") == "user"][-count:]
-    return [
-        hear(e.get("text") or "", NLU.from_parse(e.get("parse_data") or {}), None)
-        for e in users
-        if (e.get("metadata") or {}).get("low_confidence")
-    ]
+    return [heard_event(e, None) for e in users if _unsure(e)]
 
 
 def missed_turns(tracker: Tracker) -> List[Tuple[Heard, Optional[str]]]:
@@ -66,18 +71,7 @@ def missed_turns(tracker: Tracker) -> List[Tuple[Heard, Optional[str]]]:
             ),
             None,
         )
-        parse = event.get("parse_data") or {}
-        missed.append(
-            (
-                hear(
-                    event.get("text") or "",
-                    NLU.from_parse(parse),
-                    asked,
-                    low_confidence=bool((event.get("metadata") or {}).get("low_confidence")),
-                ),
-                asked,
-            )
-        )
+        missed.append((heard_event(event, asked, low_confidence=_unsure(event)), asked))
     return missed
 
 

@@ -171,7 +171,7 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
     changes: Dict[str, Any] = {"turns": call.turns + 1}
     role = call.role
     claims = list(call.role_claims)
-    new_role = "borrower" if heard.claims_borrower else heard.role
+    new_role = heard.said_role
     if role and new_role and not heard.role_from_words:
         new_role = None  # an established role changes only by the caller's words, never by the NLU's guess
     if new_role is None and role is None and heard.caller_name and heard.id_digits and not heard.subject_name:
@@ -341,8 +341,17 @@ def keep_matters(call: Call, heard: Heard, with_role: bool = False) -> Call:
     ("我是城南派出所的民警") is kept too when no role is known, as the words were trusted for level1."""
     call = replace(call, matters=tuple(_with_matters(list(call.matters), heard)))
     if with_role and call.role is None and heard.role and heard.role_from_words:
-        role = "borrower" if heard.claims_borrower else heard.role
-        call = replace(call, role=role, role_claims=call.role_claims + ((role, heard.text),))
+        call = replace(call, role=heard.said_role, role_claims=call.role_claims + ((heard.said_role, heard.text),))
+    return call
+
+
+def held_unsure(call: Call, unsure: Heard, asked: Optional[str]) -> Call:
+    """A turn below the ASR threshold, read as if clear (`unsure`), held aside: the turn itself, to be
+    kept once a clear turn corroborates it, and the role it says, to be read back (role_confirm)."""
+    if unsure.gave_anything:
+        call = replace(call, tentative=(unsure.text, asked or ""))
+    if call.role is None and unsure.role_from_words and unsure.said_role:
+        call = replace(call, unsure_role=unsure.said_role)
     return call
 
 

@@ -132,12 +132,11 @@ class _Visitor(ast.NodeVisitor):
 
     def _resolve(self, expr: ast.AST) -> _Names:
         """The response names an expression can be: constants, module constants, a module function's returns."""
-        found = _Names(_constants(expr))
         if isinstance(expr, ast.IfExp):  # "utter_x" if … else a_function(…): both arms
-            found.add(self._resolve(expr.body))
+            found = self._resolve(expr.body)
             found.add(self._resolve(expr.orelse))
-            found.names = list(dict.fromkeys(found.names))
             return found
+        found = _Names(_constants(expr))
         if isinstance(expr, ast.Name) and expr.id in self.module:
             found.add(self.module[expr.id])
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in self.module:
