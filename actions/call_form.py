@@ -105,7 +105,7 @@ class ValidateCallForm(FormValidationAction):
             turn.dispatcher.utter_message(response="utter_official_channels" if official else "utter_level1_hold")
         if call.level1:
             call = replace(call, misses=0)  # level1: nothing more is collected from this caller
-        if call.misses >= script.MAX_MISSES and not call.handoff:
+        if call.misses >= script.MAX_MISSES and not call.handoff and not script.reads_back(call):
             # to the human with what was said kept: the matters of the turns heard unsure go with the
             # call, and a complaint in them is registered now (a person checks the rest)
             for unsure in unsure_turns(tracker, script.MAX_MISSES):

@@ -550,6 +550,13 @@ def next_question(call: Call) -> Optional[str]:
     return None
 
 
+def reads_back(call: Call) -> bool:
+    """Whether the next question reads back the role heard only unsure, for a yes or a no. It comes
+    before the two-misses handoff: an unsure "我是本人" is a reading to confirm, not nothing heard
+    (asked once; if the answer fills nothing either, the call goes to the human)."""
+    return next_question(call) == "role_confirm"
+
+
 def asking(call: Call, question: Optional[str]) -> Call:
     """Count that the question is being asked now."""
     if question is None:

@@ -731,16 +731,21 @@ _OWN_REQUEST = re.compile(
     r"|(还是|也|还)想|想(跟|和)你们"
 )
 
+_ALSO_WANT = re.compile(r"(还|也)(要|得)(把|给|让|帮|你们)")  # "…，还要把征信上这一条去掉"
+
 
 def _asked_for_oneself(text: str, code: str) -> bool:
     """Whether some clause asks for this matter in the caller's own voice, not quoting an offer."""
     w = words()
     cues = w["purposes"].get(code) or ()
     patterns = w.get("plan_patterns") if code == "repayment_plan" else ()
+    quoting = False  # an earlier clause quotes an offer: "说能帮我修复征信，还要把利息免掉" goes on quoting it
     for clause in _CLAUSE.findall(text):
-        if (_any(clause, cues) or _pattern_pos(clause, patterns) >= 0) and _OWN_REQUEST.search(clause):
-            if not _QUOTED_OFFER.search(clause):
+        if _any(clause, cues) or _pattern_pos(clause, patterns) >= 0:
+            own = _OWN_REQUEST.search(clause) or (_ALSO_WANT.search(clause) and not quoting)
+            if own and not _QUOTED_OFFER.search(clause):
                 return True
+        quoting = quoting or bool(_QUOTED_OFFER.search(clause))
     return False
 
 
@@ -797,6 +802,10 @@ def _asks_about_account(text: str) -> bool:
     return _any(rest, cues)
 
 
+# 投诉 as an item of its own in a list of matters ("查欠款、征信异议、投诉，都要弄")
+_LISTED_COMPLAINT = re.compile(r"、\s*(还有|还要|再)?(要)?投诉(一下)?\s*([，,。；;]|$)|(^|[，,；;])\s*投诉(一下)?\s*、")
+
+
 def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...], bool, bool]:
     """The matters the turn raises, in the order said; whether "other" among them was named as
     business of its own (other_patterns: 改手机号), not only the NLU's vague reading; and whether
@@ -811,6 +820,7 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         "repayment_plan": _pattern_pos(text, w.get("plan_patterns")),
         "fee_waiver": _pattern_pos(text, w.get("fee_patterns")),
         "other": _pattern_pos(text, w.get("other_patterns")),
+        "account_inquiry": _pattern_pos(text, w.get("account_patterns")),
     }
     death = _pattern_pos(text, w.get("death_patterns"))
     if described["other"] < 0:
@@ -829,11 +839,12 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         "collection_complaint" in codes
         and described["collection_complaint"] < 0
         and not _any(text, [c for c in cues["collection_complaint"] if c != "投诉"])
+        and not _LISTED_COMPLAINT.search(text)
     ):
         if any(c in codes for c in ("credit_dispute", "fee_waiver", "fraud_report")):
             codes.remove("collection_complaint")
     # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
-    if "fraud_report" in codes and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少", text):
+    if "fraud_report" in codes and "account_inquiry" in codes and described["account_inquiry"] < 0:
         codes.remove("account_inquiry")
     # "说他诈骗" in the collectors' words is a complaint about them, not a fraud report
     if "fraud_report" in codes and described["fraud_report"] < 0 and re.search(r"说(他|她|我)[^，。,]{0,4}诈骗", text):
@@ -848,7 +859,12 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         if nlu.purpose_confidence >= max(floor, NLU_FLOOR if nlu.purpose in CASE_KINDS else NLU_FLOOR_OTHER):
             codes.append(nlu.purpose)
             guessed = True
-    if described["other"] >= 0 and "account_inquiry" in codes and not re.search("(还|欠)(了)?多少|明细|结清|查", text):
+    if (
+        described["other"] >= 0
+        and "account_inquiry" in codes
+        and described["account_inquiry"] < 0
+        and not re.search("明细|结清|查", text)
+    ):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
     if (
         "account_inquiry" in codes
@@ -929,6 +945,15 @@ _PLAIN_SPEECH = (
     ("自家借", "自己借"),
     ("屋企", "家里"),
     ("分其", "分期"),
+    # ASR homophones of the words the script listens for
+    ("争信", "征信"),
+    ("正信", "征信"),
+    ("征心", "征信"),
+    ("吹收", "催收"),
+    ("催手", "催收"),
+    ("摧收", "催收"),
+    ("头诉", "投诉"),
+    ("停西", "停息"),
 )
 
 
@@ -966,6 +991,11 @@ _OWN_BUSINESS = re.compile(
     r"想|要|需要|希望|咨询|了解|问问|问一下|打听|办理|申请|约|找(你们|个|一下)|登记|帮我|给我|麻烦"
     r"|把[^，,。？?]{1,12}?(删|改|换|取消|注销|关|停|开|撤)"
 )
+# a yes in so many words, after the hesitation a phone line carries ("嗯……是我", "对对，是我")
+_YES = re.compile(
+    r"^[嗯啊呃哦喂…\.。，,\s]*(是的|是我|对的|对|是啊|是呀|没错|就是我|我就是|正是|是本人|本人|是)"
+    r"(啊|呀|的|嘛|呢|吧|哈|了|对|是我|是的|[…\.。，,!！\s])*$"
+)
 _ACK_FIRST = re.compile(r"^(好的|好|行|嗯|哦|噢|知道了|明白|可以|没问题|OK|ok)[，,。\s]")
 _SURNAME_ONLY = re.compile(r"^(?:我|免贵|嗯)?姓(.)(?:的|啊|呀|哈)?$")
 _NOT_RECEIVED = re.compile(r"(没|没有|还没|没能|未)(收到|来|到|看到|见到)|收不到|没短信|没有短信|没看见")
@@ -986,8 +1016,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     m = re.search(rf"我(就)?是({_NAME_CHARS}?)本人", text)
     if m and not third_person_self:
         claims_borrower = True
-    if asked == "caller_role" and nlu.intent == "affirm" and not third_person_self and not _any(text, _relations()):
-        claims_borrower = True  # "是的" to "您是借款人本人吗？"
+    affirm = nlu.intent == "affirm" or bool(_YES.match(text))
+    if asked == "caller_role" and affirm and not third_person_self and not _any(text, _relations()):
+        claims_borrower = True  # "是的", "嗯……是我" to "您是借款人本人吗？"
     if (
         asked == "customer_name"
         and _SELF_ANSWER.search(text)
@@ -1152,7 +1183,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         refuses=refuses and not (id_digits or loan_id or code),
         about=about,
         correction=_any(text, w["correction"]),
-        affirm=nlu.intent == "affirm",
+        affirm=affirm,
         deny=nlu.intent == "deny",
         digression=digression,
         wants_human=nlu.intent == "request_human",

@@ -223,6 +223,25 @@ def test_a_role_said_below_the_asr_threshold_at_the_second_ask_is_read_back_for_
     assert out["caller_role"] == "borrower" and out["requested_slot"] == "customer_name"
 
 
+def test_an_unsure_role_on_the_second_miss_is_read_back_before_the_human(domain):
+    """ "我想问一下…" not understood, then "我本人啊" below the ASR threshold: a reading to confirm, not a
+    second turn of nothing; if the read-back is not answered either, the call goes to the human."""
+    tracker = make_tracker(
+        {"call": Call(asked=(("caller_role", 2),), turns=2, misses=1).to_slot()},
+        text="我本人啊",
+        requested_slot="caller_role",
+        metadata={"low_confidence": True},
+    )
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    out = slot_events(events)
+    assert out["requested_slot"] == "role_confirm" and "utter_handoff_after_misses" not in responses(messages)
+    tracker = make_tracker(
+        {"call": out["call"]}, text="我本人啊", requested_slot="role_confirm", metadata={"low_confidence": True}
+    )
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    assert "utter_handoff_after_misses" in responses(messages) and slot_events(events)["handoff"] is True
+
+
 def test_request_human_hands_off_at_once(domain):
     out, _, said = turn(domain, text="转人工", asked="customer_name", intent="request_human")
     assert said == ["utter_handoff"] and out["handoff"] is True and out["next_step"] == "human_review"

@@ -853,3 +853,34 @@ def test_the_amount_left_then_a_plan_keeps_the_order_said():
 def test_a_death_alone_is_other_business_and_beside_a_waiver_only_its_reason():
     assert said("我老公上个月去世了，他的贷款怎么处理").purposes == ("other",)
     assert said("我爸去世了，人都没了，罚息能不能免了").purposes == ("fee_waiver",)
+
+
+@pytest.mark.parametrize("text", ["嗯……是我", "对对，是我", "是的呀"])
+def test_a_yes_after_hesitation_answers_the_role_question(text):
+    assert said(text, "caller_role").role == "borrower"
+    assert said("嗯……是我", "customer_name").role is None  # only "您是借款人本人吗？" is answered by a yes
+
+
+def test_asr_homophones_of_the_words_listened_for():
+    assert said("你好 我想问一下争信的事情").purposes == ("credit_dispute",)
+
+
+@pytest.mark.parametrize(
+    "text,purposes",
+    [
+        ("查欠款、征信异议、投诉，都要弄", ("account_inquiry", "credit_dispute", "collection_complaint")),
+        ("征信报错了，我要投诉", ("credit_dispute",)),  # 投诉 about the record is that matter
+        ("举报这个机构，还有我想知道我现在到底欠你们多少", ("fraud_report", "account_inquiry")),
+        ("我想看看我还欠你们多少钱", ("account_inquiry",)),
+        ("想知道一共欠多少，一次性还的话能不能少点", ("account_inquiry", "fee_waiver")),
+        ("我要告他们，哪个喊他们这么凶的", ("collection_complaint",)),
+        ("还有你们催收说话太难听", ("collection_complaint",)),
+        ("投诉，还有把我号码从他紧急联系人里删掉", ("collection_complaint", "other")),
+        ("投诉你们乱打电话，把我号码删掉", ("collection_complaint",)),
+        ("我想举报一个反催收的，我每个月给他们交299", ("fraud_report",)),
+        ("有人冒用我身份证借钱，我要查清楚，还要把征信上这一条去掉", ("fraud_report", "credit_dispute")),
+        ("中介说能帮我把征信修复，还要把利息免掉，结果收了我三千块跑路了", ("fraud_report",)),
+    ],
+)
+def test_more_ways_of_naming_each_matter(text, purposes):
+    assert said(text).purposes == purposes
