@@ -114,7 +114,7 @@ class ValidateCallForm(FormValidationAction):
             call = script.handed_off(call, "misses")
             turn.dispatcher.utter_message(response="utter_handoff_after_misses", callback_hours=callback_hours())
         question = script.next_question(call)
-        if call.misses and not call.handoff and not heard.digression and question != "role_confirm":
+        if call.misses and not call.handoff and not heard.digression and question not in script.CONFIRMATIONS:
             # (the confirmation says what was heard instead: "您是说您是借款人本人，对吗？")
             turn.dispatcher.utter_message(response="utter_no_hear" if heard.low_confidence else "utter_please_rephrase")
         if heard.surname_only and question == "customer_name":
@@ -134,7 +134,10 @@ class ValidateCallForm(FormValidationAction):
             return call
         text, asked_then = call.tentative[0], call.tentative[1] or None
         earlier = tentative_heard(tracker, text, asked_then)
-        if earlier is not None and script.corroborated(earlier, heard):
+        asked_now = tracker.get_slot("requested_slot")
+        if earlier is not None and (
+            script.corroborated(earlier, heard) or script.confirms_tentative(call, heard, asked_now)
+        ):
             logger.info("call %s: an unsure turn confirmed by the next clear one", tracker.sender_id)
             return script.absorb_corroborated(call, earlier, asked_then)
         return call
@@ -271,6 +274,7 @@ def slot_events(
         "sms_tail": (call.sms_masked or "")[-4:] or None,
         "reask": reask,
         "role_unsure_label": role_spoken(call.unsure_role),
+        "name_unsure_label": call.unsure_name,
         "role_denied": role_denied or bool(tracker.get_slot("role_denied")) and call.role is None,
     }
     if call.handoff:

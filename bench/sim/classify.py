@@ -19,7 +19,8 @@ one answer kind, the first rule that matches:
 | other | anything else asked |
 
 A data question that only reads a value back for a yes/no ("尾号0001的手机，对吗？",
-"回拨您的预留手机号，可以吗？") is confirm.
+"回拨您的预留手机号，可以吗？") is confirm; so is a read-back of what the caller said
+("您是说您是借款人本人，对吗？", "您说的名字是王建国，对吗？"): it asks for a yes, not the value again.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ _CASE = re.compile(
 )
 _INVITATION = re.compile(r"^(?:好的?[，,]?\s*)?(?:请您?说|请讲|您请说|请继续|您说)[。！!]?$")
 _CONFIRM = re.compile(r"是吗|对吗|是否|对不对|是不是|确认|可以吗|好吗|行吗|同意吗|方便吗|没问题吧|对吧")
+_HEARD_BACK = re.compile(r"(?:您|你)(?:刚才)?(?:是说|说的|说)[^。？?]{0,24}?[，,]\s*(?:对吗|是吗|对不对|对吧|是不是)")
 _READ_BACK = re.compile(r"[0-9][0-9*＊]*[*＊]{2,}[0-9]+|尾号\s*[0-9]{3,4}|[0-9]{4,}")
 
 _MISUNDERSTOOD = re.compile(
@@ -157,6 +159,8 @@ def classify(sentence: str, truth_role: str = "", context: str = "") -> Question
 def _classify(s: str, truth_role: str) -> Tuple[str, Tuple[str, ...]]:
     if _SMS.search(s):
         return "sms_code", ()
+    if _HEARD_BACK.search(s):
+        return "confirm", ()
     data = _data_kinds(s)
     if data and not _is_read_back(s):
         if len(data) > 1 and _ALTERNATION.search(s):

@@ -30,6 +30,7 @@ QUESTIONS = (
     "caller_role",
     "role_confirm",  # "您是说您是借款人本人，对吗？": the role heard only unsure, once, after the role was asked twice
     "customer_name",
+    "name_confirm",  # "您说的名字是王建国，对吗？": a name heard only unsure, once, instead of a third try or the human
     "identity_code",
     "loan_id",
     "sms_code",
@@ -37,6 +38,7 @@ QUESTIONS = (
     "hardship",
     "case_detail",
 )
+CONFIRMATIONS = ("role_confirm", "name_confirm")  # read back what was heard only unsure, for a yes or a no
 HARDSHIP_PURPOSES = ("repayment_plan", "fee_waiver")
 HARDSHIP_ROLES = ("borrower", "family", "authorized_agent")
 # reported as `complaint_registered`; a fraud report has its own reference in `matters`
@@ -106,6 +108,7 @@ class Call:
     # taken only once a clear turn repeats one of its facts (corroborated)
     tentative: Tuple[str, ...] = ()
     unsure_role: Optional[str] = None  # the role a turn below the ASR threshold said, to confirm (role_confirm)
+    unsure_name: Optional[str] = None  # the name the held unsure turn said, to confirm (name_confirm)
     turns: int = 0
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
@@ -290,8 +293,10 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         or (asked == "hardship" and heard.deny)
         or described_hardship
     )
-    if asked == "role_confirm" and (heard.affirm or heard.deny):
+    if asked in CONFIRMATIONS and (heard.affirm or heard.deny):
         useful = True  # a yes or a no answers the confirmation
+    if asked == "name_confirm" and heard.deny:
+        changes["unsure_name"] = None  # not that name: the name is asked again if it still can be
     if heard.digression or heard.wants_human:
         useful = True
     changes["misses"] = 0 if useful and not heard.low_confidence else call.misses + 1
@@ -329,9 +334,14 @@ def corroborated(tentative: Heard, heard: Heard) -> bool:
     return bool(numbers & ({heard.id_digits, heard.loan_id, heard.loan_digits} - {None}))
 
 
+def confirms_tentative(call: Call, heard: Heard, asked: Optional[str]) -> bool:
+    """ "对" to "您说的名字是王建国，对吗？": the unsure turn that said the name was heard right."""
+    return asked == "name_confirm" and bool(call.unsure_name and call.tentative) and heard.affirm and not heard.deny
+
+
 def absorb_corroborated(call: Call, tentative: Heard, asked: Optional[str]) -> Call:
     """The unsure turn, now confirmed, is kept as if heard clearly (it was counted as a turn already)."""
-    return replace(absorb(call, tentative, asked), turns=call.turns, tentative=())
+    return replace(absorb(call, tentative, asked), turns=call.turns, tentative=(), unsure_name=None)
 
 
 def keep_matters(call: Call, heard: Heard, with_role: bool = False) -> Call:
@@ -349,7 +359,8 @@ def held_unsure(call: Call, unsure: Heard, asked: Optional[str]) -> Call:
     """A turn below the ASR threshold, read as if clear (`unsure`), held aside: the turn itself, to be
     kept once a clear turn corroborates it, and the role it says, to be read back (role_confirm)."""
     if unsure.gave_anything:
-        call = replace(call, tentative=(unsure.text, asked or ""))
+        name = unsure.caller_name or unsure.subject_name or unsure.bare_name
+        call = replace(call, tentative=(unsure.text, asked or ""), unsure_name=None if call.borrower_name else name)
     if call.role is None and unsure.role_from_words and unsure.said_role:
         call = replace(call, unsure_role=unsure.said_role)
     return call
@@ -521,6 +532,9 @@ def next_question(call: Call) -> Optional[str]:
         return "caller_role"
     if call.role is None and call.unsure_role and call.times_asked("role_confirm") == 0:
         return "role_confirm"
+    if not call.borrower_name and call.unsure_name and call.times_asked("name_confirm") == 0:
+        if call.misses >= MAX_MISSES or not call.can_ask("customer_name"):
+            return "name_confirm"  # read back, instead of the human or a third ask
     if not call.borrower_name and call.can_ask("customer_name") and not call.identity_failed:
         return "customer_name"
     if call.is_borrower and not call.identity_failed and not call.flipped:
@@ -551,10 +565,10 @@ def next_question(call: Call) -> Optional[str]:
 
 
 def reads_back(call: Call) -> bool:
-    """Whether the next question reads back the role heard only unsure, for a yes or a no. It comes
-    before the two-misses handoff: an unsure "我是本人" is a reading to confirm, not nothing heard
-    (asked once; if the answer fills nothing either, the call goes to the human)."""
-    return next_question(call) == "role_confirm"
+    """Whether the next question reads back the role or the name heard only unsure, for a yes or a no.
+    It comes before the two-misses handoff: an unsure "我是本人" or "王建国" is a reading to confirm, not
+    nothing heard (each asked once; if the answer fills nothing either, the call goes to the human)."""
+    return next_question(call) in CONFIRMATIONS
 
 
 def asking(call: Call, question: Optional[str]) -> Call:

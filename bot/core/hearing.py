@@ -933,6 +933,7 @@ def plain_speech(text: str) -> str:
     for regional, plain in _PLAIN_SPEECH:
         text = text.replace(regional, plain)
     text = re.sub(r"我儿(?![子女])", "我儿子", text)  # 俺儿马超 → 我儿子马超
+    text = re.sub(r"(?<![关联体])系我", "是我", text)  # 系我自己 → 是我自己
     return re.sub(r"^本人(是|系)(?=[^，。,]{0,12}的)", "我是", text)
 
 
@@ -941,6 +942,7 @@ _PLAIN_SPEECH = (
     ("俺", "我"),
     ("阿拉", "我"),
     ("我系", "我是"),
+    ("嘅", "的"),
     ("佢", "他"),
     ("自家借", "自己借"),
     ("屋企", "家里"),
@@ -999,6 +1001,9 @@ _YES = re.compile(
 _ACK_FIRST = re.compile(r"^(好的|好|行|嗯|哦|噢|知道了|明白|可以|没问题|OK|ok)[，,。\s]")
 _SURNAME_ONLY = re.compile(r"^(?:我|免贵|嗯)?姓(.)(?:的|啊|呀|哈)?$")
 _NOT_RECEIVED = re.compile(r"(没|没有|还没|没能|未)(收到|来|到|看到|见到)|收不到|没短信|没有短信|没看见")
+_CAN_RECEIVE = re.compile(
+    r"短信(还|也|照样)?(能|可以)(收|接)|(能|可以)(收|接)(到|得到)?(短信|验证码)|收得到(短信|验证码)"
+)
 _HAVE_NONE = re.compile(r"^(嗯|呃|我)?(没有|没|没得|木有|找不到|手上没有)(这个|啊|呀|了|的|哦|诶|耶)*$")
 
 
@@ -1135,6 +1140,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
             "(没有|不在|没带|不是我的|丢了|换了|停机|寄给|给了|不用那个|没在身边|坏了|摔坏|掉水里|进水|被偷)", text
         )
     ) and (asked == "sms_code" or "手机" in text or "号码" in text or "验证码" in text)
+    no_phone = no_phone and not _CAN_RECEIVE.search(text)  # "我那个停机了，打不出去，短信能收"
     # answering another question ("身份证我得问一下我们客户"), the NLU's guess alone raises a matter only when sure
     purposes, other_described, guessed = _purposes(
         text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0

@@ -242,6 +242,28 @@ def test_an_unsure_role_on_the_second_miss_is_read_back_before_the_human(domain)
     assert "utter_handoff_after_misses" in responses(messages) and slot_events(events)["handoff"] is True
 
 
+def test_a_name_said_below_the_asr_threshold_on_the_second_miss_is_read_back_and_a_yes_keeps_it(domain):
+    unsure = "王建国"
+    start = Call(role="borrower", asked=(("caller_role", 1), ("customer_name", 1)), misses=1, turns=2)
+    tracker = make_tracker(
+        {"call": start.to_slot()}, text=unsure, requested_slot="customer_name", metadata={"low_confidence": True}
+    )
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    out = slot_events(events)
+    assert out["requested_slot"] == "name_confirm" and out["name_unsure_label"] == "王建国"
+    assert not {"utter_handoff_after_misses", "utter_no_hear"} & set(responses(messages))
+    history = [
+        {"event": "user", "text": unsure, "parse_data": {"text": unsure}, "metadata": {"low_confidence": True}},
+        {"event": "slot", "name": "call", "value": out["call"]},
+    ]
+    tracker = make_tracker(
+        {"call": out["call"]}, text="对", intent="affirm", requested_slot="name_confirm", history=history
+    )
+    out = slot_events(run_action(ValidateCallForm(), tracker, domain)[0])
+    after = Call.from_slot(out["call"])
+    assert after.borrower_name == "王建国" and after.misses == 0 and out["requested_slot"] == "identity_code"
+
+
 def test_request_human_hands_off_at_once(domain):
     out, _, said = turn(domain, text="转人工", asked="customer_name", intent="request_human")
     assert said == ["utter_handoff"] and out["handoff"] is True and out["next_step"] == "human_review"

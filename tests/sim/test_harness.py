@@ -102,6 +102,8 @@ def persona(**changes) -> Persona:
         ("您是要申请分期，对吗？", "confirm"),
         ("我们会回拨借款人的预留手机号核实，可以吗？", "confirm"),
         ("您的预留手机尾号0001，对吗？", "confirm"),
+        ("您说的名字是王建国，对吗？对请按1，不是请按2。", "confirm"),  # a read-back asks for a yes
+        ("您刚才是说您是借款人本人，对吗？", "confirm"),
         ("请问还有其他需要帮您的吗？", "closing"),
         ("本人请按1，亲属或朋友请按2，也可以直接说。", "other"),
     ],

@@ -1,6 +1,7 @@
 """The call state's rules: keep what was said, ask only what is missing, never loop, tell only whom allowed."""
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -312,3 +313,23 @@ def test_a_role_heard_only_unsure_is_confirmed_once_after_two_asks():
     assert next_question(asked) == "customer_name"
     # while the role may still be asked, it is asked, not confirmed
     assert next_question(Call(asked=(("caller_role", 1),), unsure_role="borrower")) == "caller_role"
+
+
+def test_a_name_heard_only_unsure_is_read_back_instead_of_the_human_or_a_third_ask():
+    from bot.core.call import confirms_tentative, held_unsure, next_question, reads_back
+    from bot.core.hearing import Heard
+
+    borrower = Call(role="borrower", asked=(("caller_role", 1), ("customer_name", 1)), misses=1)
+    unsure = hear("王建国", NLU(), "customer_name")
+    held = held_unsure(replace(borrower, misses=2), unsure, "customer_name")
+    assert held.unsure_name == "王建国" and next_question(held) == "name_confirm" and reads_back(held)
+    assert confirms_tentative(held, Heard(text="对", affirm=True), "name_confirm")
+    assert not confirms_tentative(held, Heard(text="不是", deny=True), "name_confirm")
+    no = absorb(held, Heard(text="不是", deny=True), "name_confirm")
+    assert no.unsure_name is None and no.misses == 0 and next_question(no) == "customer_name"
+    # one miss only, and the name may still be asked: it is asked again, not read back
+    once = held_unsure(borrower, unsure, "customer_name")
+    assert next_question(once) == "customer_name"
+    # read back once only
+    asked = replace(held, asked=held.asked + (("name_confirm", 1),))
+    assert next_question(asked) != "name_confirm" and not reads_back(asked)

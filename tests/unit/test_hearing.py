@@ -884,3 +884,8 @@ def test_asr_homophones_of_the_words_listened_for():
 )
 def test_more_ways_of_naming_each_matter(text, purposes):
     assert said(text).purposes == purposes
+
+
+def test_a_phone_that_still_gets_texts_is_no_reason_to_skip_the_code():
+    assert said("用我媳妇手机打的，我那个停机了，打不出去，短信能收").no_phone is False
+    assert said("我那个手机停机了").no_phone is True
