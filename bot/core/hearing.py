@@ -875,6 +875,14 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         )
     ):
         codes.remove("account_inquiry")  # "申请账单分期", "推迟还款日": the plan, not a question about the bill
+    if (
+        "account_inquiry" in codes
+        and "repayment_plan" in codes
+        and described["account_inquiry"] < 0
+        and re.search(r"(商量|协商|谈谈|谈)(一下)?(看)?(怎么|如何|咋)还", text)
+        and not _any(text.replace("怎么还", ""), words()["purposes"]["account_inquiry"])
+    ):
+        codes.remove("account_inquiry")  # "想跟你们商量一下怎么还": the plan, not how to pay
     if "account_inquiry" in codes and _NOT_ACCOUNT.search(text) and not _asks_about_account(text):
         codes.remove("account_inquiry")  # "怎么还在上报", "把她欠多少都跟我说了": no question about the account
     # "罚息多少": how much the penalty is, asked about the account, not a waiver asked for

@@ -880,6 +880,11 @@ def test_asr_homophones_of_the_words_listened_for():
         ("我想举报一个反催收的，我每个月给他们交299", ("fraud_report",)),
         ("有人冒用我身份证借钱，我要查清楚，还要把征信上这一条去掉", ("fraud_report", "credit_dispute")),
         ("中介说能帮我把征信修复，还要把利息免掉，结果收了我三千块跑路了", ("fraud_report",)),
+        ("她那笔贷款我想跟你们商量一下怎么还", ("repayment_plan",)),
+        ("我想问问怎么还款，用什么方式", ("account_inquiry",)),
+        ("把他的欠款清零", ("fee_waiver",)),
+        ("我就想问这短信是真是假，钱要不要打", ("fraud_report",)),
+        ("短信叫我往一个卡里打钱", ("fraud_report",)),
     ],
 )
 def test_more_ways_of_naming_each_matter(text, purposes):
