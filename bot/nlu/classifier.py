@@ -203,11 +203,15 @@ def _prediction(pairs) -> Prediction:
 def labels_from_examples(
     examples: List[Tuple[str, str, List[Tuple[str, str]]]],
 ) -> Tuple[List[str], Dict[str, List[str]]]:
-    """(text, intent, [(entity, value)]) triples to texts and per-head labels."""
+    """(text, intent, [(entity, value)]) triples, entities in the order said, to texts and per-head
+    labels. A head named twice ("利息能不能减免，还款期限能不能往后推") is labelled with the first: the
+    call's `purpose` is its first matter (contract §3)."""
     texts = [t for t, _, _ in examples]
     labels: Dict[str, List[str]] = {h: [] for h in HEADS}
     for _, intent, entities in examples:
-        found = dict(entities)
+        found: Dict[str, str] = {}
+        for entity, value in entities:
+            found.setdefault(entity, value)
         labels["intent"].append(intent)
         for head in HEADS[1:]:
             labels[head].append(found.get(head, NONE))

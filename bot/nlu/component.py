@@ -100,7 +100,7 @@ class CallNLUClassifier(GraphComponent):
         for message in training_data.intent_examples:
             entities = [
                 (e[ENTITY_ATTRIBUTE_TYPE], str(e[ENTITY_ATTRIBUTE_VALUE]))
-                for e in message.get(ENTITIES, [])
+                for e in sorted(message.get(ENTITIES, []), key=lambda e: e.get("start") or 0)
                 if e[ENTITY_ATTRIBUTE_TYPE] in HEADS
             ]
             examples.append((message.get(TEXT), message.get(INTENT), entities))

@@ -29,16 +29,22 @@ class HeadScore:
 
 
 def expected_labels(example) -> Dict[str, str]:
-    """Per-head gold labels of a Rasa training example."""
-    found = {e["entity"]: str(e["value"]) for e in example.get("entities") or []}
+    """Per-head gold labels of a Rasa training example. A head annotated twice counts with its first
+    span in the text ("利息能不能减免，还款期限能不能往后推": fee_waiver): the call's `purpose` is its
+    first matter (contract §3), and the dialogue hears matters in the order said."""
+    found: Dict[str, str] = {}
+    for e in sorted(example.get("entities") or [], key=lambda e: e.get("start") or 0):
+        found.setdefault(e["entity"], str(e["value"]))
     labels = {"intent": example.get("intent")}
     labels.update({h: found.get(h, NONE) for h in HEADS[1:]})
     return labels
 
 
 def predicted_labels(parsed: dict) -> Dict[str, str]:
-    """Per-head labels from a Rasa parse result."""
-    found = {e["entity"]: str(e["value"]) for e in parsed.get("entities") or []}
+    """Per-head labels from a Rasa parse result (a head given twice: its first)."""
+    found: Dict[str, str] = {}
+    for e in parsed.get("entities") or []:
+        found.setdefault(e["entity"], str(e["value"]))
     labels = {"intent": (parsed.get("intent") or {}).get("name")}
     labels.update({h: found.get(h, NONE) for h in HEADS[1:]})
     return labels

@@ -32,3 +32,21 @@ def test_a_hidden_report_shows_figures_but_no_example_or_confusion():
     hidden = report(scores, show_errors=0, confusions=False)
     assert "我是他同学" in shown and "family→none" in shown
     assert "我是他同学" not in hidden and "family→none" not in hidden and "50.0%" in hidden
+
+
+def test_a_purpose_annotated_twice_is_scored_and_trained_as_the_first_said():
+    """The call's purpose is its first matter (contract §3): the gold label and the training label of
+    "利息能不能减免，还款期限能不能往后推" are fee_waiver, whichever span the file lists last."""
+    from bot.nlu.classifier import labels_from_examples
+    from bot.ops.nlu_eval import expected_labels
+
+    example = {
+        "intent": "inform",
+        "entities": [
+            {"entity": "purpose", "value": "repayment_plan", "start": 9},
+            {"entity": "purpose", "value": "fee_waiver", "start": 0},
+        ],
+    }
+    assert expected_labels(example)["purpose"] == "fee_waiver"
+    _, labels = labels_from_examples([("t", "inform", [("purpose", "fee_waiver"), ("purpose", "repayment_plan")])])
+    assert labels["purpose"] == ["fee_waiver"]
