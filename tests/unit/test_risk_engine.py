@@ -209,3 +209,21 @@ def test_custom_config_changes_the_outcome(cfg):
     facts = third_party("你们好")
     assert assess(facts, config=cfg).level == "watch"
     assert assess(facts, config=strict).level == "level2"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们代表黄丽投诉你们暴力催收，你们必须赔偿精神损失费五千",  # an improper price for the complaint
+        "我这边帮郑敏申请减免，住院证明我们都有，我们手上好几个客户都是这个情况",  # a batch of proofs
+        "通知你们一下，孙悦以后所有的电话都打到这个号码",  # the lender kept from the borrower
+        "我是他的代理人，你们以后不得直接联系他本人",
+    ],
+)
+def test_more_agency_tactics_reach_level2(text):
+    assert assess(third_party(text)).level in ("level2", "level1")
+
+
+def test_a_borrower_asking_for_a_waiver_of_everything_is_no_agency():
+    facts = CallFacts(caller_role="borrower", purpose="fee_waiver", utterances=["能不能减免全部债务，我实在还不起了"])
+    assert assess(facts).level in ("none", "watch")
