@@ -724,7 +724,7 @@ _KEEP_AWAY = re.compile(
     # "以后有什么事你们跟我的法务联系，别再打我电话了": the borrower sending the lender to a hired agency
     r"|(跟|和|找|联系)我(的|请的|找的|委托的)(法务|律师|代理人?|委托人|顾问|团队|公司)"
 )
-_CLAUSE = re.compile(r"[^，,。！!？?；;\n]+")
+_CLAUSE = re.compile(r"[^，,。！!？?；;\n\s]+")  # ASR text separates clauses with spaces
 _QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
 _OWN_REQUEST = re.compile(
     r"我(还|也|就|自己)?(想|要|打算|希望|得)|能不能|可不可以|可以吗|行不行|自己(跟|和|找)|要求|请你们|你们(必须|要|得|应该)"
@@ -772,6 +772,16 @@ _NOT_RAISED = (
         r"(?=[^。！？?!]{0,16}?(12378|12363|幺[二两]三七八|一二三七八|银保监|金融监管|监管|人民银行|人行|消协|"
         r"消保委|媒体|曝光|网上|起诉|法院|律师函|投诉))[^。！？?!]*"
     ),
+    # refused in words ("我不需要什么分期", "我不要分期，也不要减免，就要投诉…")
+    re.compile(
+        r"(不需要|不要|不用|不想|用不着|没想)(什么|办|申请|搞|做)*(分期|减免|停息挂账|延期|协商|免息|投诉|举报)"
+    ),
+    # what someone else said the caller could do ("那个催收说我可以申请减免")
+    re.compile(r"(催收|他们|中介|朋友|那个人|别人|人家|客服)(的)?(人)?(跟我)?说(我|你)(可以|能)[^，,。？?]{0,10}"),
+    # an earlier matter already settled ("上次投诉催收那个事已经处理好了")
+    re.compile(r"(上次|之前|以前)[^，,。]{0,10}(投诉|申请|办)[^，,。]{0,10}(已经)?(处理好了|解决了|办好了|办完了)"),
+    # asking whether a fee is charged is no waiver asked for ("提前还款要不要违约金")
+    re.compile(r"(要不要|有没有|收不收|会不会收|要收)(什么)?(违约金|手续费|罚息)"),
     re.compile(
         r"(现在|这年头|如今|到处|外面|网上)[^，,。]{0,4}(诈骗|骗子)[^，,。]{0,4}(这么多|太多|很多|多|横行)|"
         r"怕(被骗|是诈骗|是骗子|遇到骗子)|防(诈骗|骗)|(你们|你)(不会是|是不是|别是|该不会是|不是|可别是)(骗子|诈骗)"
@@ -800,6 +810,23 @@ def _asks_about_account(text: str) -> bool:
     rest = _NOT_ACCOUNT.sub("，", text)
     cues = words()["purposes"]["account_inquiry"]
     return _any(rest, cues)
+
+
+_CREDIT_QUESTION = re.compile(
+    r"(会不会|会|是否|要不要)(上|影响|进)征信|征信(多久|什么时候|几天|要多久)(能|会|才)?(更新|恢复|消除|好)"
+)
+
+
+def _asked_apart(text: str, code: str, patterns_key: str, other_code: str = "other") -> bool:
+    """Whether some clause names this matter (its words) without the other matter's words or
+    patterns: "我的还款日是每月几号，然后我想改个收款地址" asks about the account as well."""
+    w = words()
+    cues = w["purposes"][code]
+    other_cues = w["purposes"].get(other_code) or ()
+    for clause in _CLAUSE.findall(text):
+        if _any(clause, cues) and _pattern_pos(clause, w.get(patterns_key)) < 0 and not _any(clause, other_cues):
+            return True
+    return False
 
 
 # 投诉 as an item of its own in a list of matters ("查欠款、征信异议、投诉，都要弄")
@@ -847,7 +874,11 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     if "fraud_report" in codes and "account_inquiry" in codes and described["account_inquiry"] < 0:
         codes.remove("account_inquiry")
     # "说他诈骗" in the collectors' words is a complaint about them, not a fraud report
-    if "fraud_report" in codes and described["fraud_report"] < 0 and re.search(r"说(他|她|我)[^，。,]{0,4}诈骗", text):
+    if (
+        "fraud_report" in codes
+        and described["fraud_report"] < 0
+        and re.search(r"说(他|她|我)[^，。,]{0,4}(诈骗|骗子)", text)
+    ):
         codes.remove("fraud_report")
     # a fraud report quotes what the agency offered (停息挂账, 修复征信): those are not matters of their own,
     # unless the caller asks for it in words of their own ("我还想自己跟你们谈谈怎么分期还")
@@ -864,8 +895,15 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         and "account_inquiry" in codes
         and described["account_inquiry"] < 0
         and not re.search("明细|结清|查", text)
+        and not _asked_apart(text, "account_inquiry", "other_patterns")
     ):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
+    # "会不会上征信", "征信多久能更新": a question about the record, not a dispute of it
+    if "credit_dispute" in codes and _CREDIT_QUESTION.search(text):
+        if not _any(_CREDIT_QUESTION.sub("，", text), cues["credit_dispute"]):
+            codes.remove("credit_dispute")
+            if "account_inquiry" not in codes:
+                codes.append("account_inquiry")
     if (
         "account_inquiry" in codes
         and "repayment_plan" in codes
@@ -883,6 +921,11 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         and not _any(text.replace("怎么还", ""), words()["purposes"]["account_inquiry"])
     ):
         codes.remove("account_inquiry")  # "想跟你们商量一下怎么还": the plan, not how to pay
+    if "account_inquiry" in codes and "repayment_plan" in codes and described["account_inquiry"] < 0:
+        # "这个月的账单能不能晚几天扣": the bill is what the plan is about, in the same breath
+        named = {c for c in cues["account_inquiry"] if c in text}
+        if named <= {"账单", "还款日"} and not _asked_apart(text, "account_inquiry", "plan_patterns", "repayment_plan"):
+            codes.remove("account_inquiry")
     if "account_inquiry" in codes and _NOT_ACCOUNT.search(text) and not _asks_about_account(text):
         codes.remove("account_inquiry")  # "怎么还在上报", "把她欠多少都跟我说了": no question about the account
     # "罚息多少": how much the penalty is, asked about the account, not a waiver asked for
@@ -1153,6 +1196,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     purposes, other_described, guessed = _purposes(
         text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0
     )
+    if asked == "hardship" and "other" in purposes and _pattern_pos(text, w.get("other_patterns")) < 0:
+        # "我老公去年走了，家里就我一个人挣钱": a death told as the hardship is the reason, no matter of its own
+        purposes = tuple(p for p in purposes if p != "other")
     if (
         asked == "purpose"
         and not purposes

@@ -894,3 +894,40 @@ def test_more_ways_of_naming_each_matter(text, purposes):
 def test_a_phone_that_still_gets_texts_is_no_reason_to_skip_the_code():
     assert said("用我媳妇手机打的，我那个停机了，打不出去，短信能收").no_phone is False
     assert said("我那个手机停机了").no_phone is True
+
+
+@pytest.mark.parametrize(
+    "text,purposes",
+    [
+        # refused, reported, settled or asked about: named without being raised
+        ("我本人 我不需要什么分期 你就告诉我一次性结清要多少钱", ("account_inquiry",)),
+        ("我不要分期 也不要减免 我就要投诉那个姓刘的催收员", ("collection_complaint",)),
+        ("那个催收说我可以申请减免 我是本人 我就问问我现在到底欠多少", ("account_inquiry",)),
+        ("上次投诉催收那个事已经处理好了 我是借款人 今天是想问下怎么开结清证明", ("account_inquiry",)),
+        ("你好 提前还款怎么操作啊 要不要违约金 我自己的贷款", ("account_inquiry",)),
+        ("喂 提前还款的手续费 能不能免掉", ("fee_waiver",)),
+        ("我想知道我逾期多少天了 会不会上征信啊", ("account_inquiry",)),
+        # victims of an agency or of someone using their papers
+        ("我是她丈夫 她手机丢了 有人拿她手机在你们这借了钱", ("fraud_report",)),
+        ("我交了钱给一个说能帮我停息挂账的人 现在他电话打不通了", ("fraud_report",)),
+        ("有个叫什么上岸帮的说可以帮我把账全免了 先要交一千的服务费 你们跟他们有合作吗", ("fraud_report",)),
+        (
+            "我以前找过一个法务公司 他们拿走了我的身份证和电话卡 现在我想自己跟你们谈分期",
+            ("fraud_report", "repayment_plan"),
+        ),
+        ("催收的给我单位领导打电话说我是骗子 我工作都差点丢了", ("collection_complaint",)),
+        # plans and other business in words of their own
+        ("嗯那个 我就是欠款的那个人 刚做完手术 能不能等我出院了再还", ("repayment_plan",)),
+        ("我是她老公 她 被裁员了 这个月的账单能不能晚几天扣", ("repayment_plan",)),
+        ("我是借款人 我想问问我这个逾期多少天了还有没有办法分期", ("account_inquiry", "repayment_plan")),
+        ("嗯 我问一下啊 我本人 我的还款日是每月几号 然后我想改个收款地址", ("account_inquiry", "other")),
+        ("我是他的诉讼代理人 有授权委托书 他的联系电话要变更一下", ("other",)),
+    ],
+)
+def test_matters_named_without_being_raised_and_more_of_their_own_words(text, purposes):
+    assert said(text).purposes == purposes
+
+
+def test_a_death_told_as_the_hardship_is_no_matter_of_its_own():
+    assert said("我老公去年走了 家里就我一个人挣钱", "hardship").purposes == ()
+    assert said("我老公去年走了，他的贷款怎么处理").purposes == ("other",)
