@@ -931,3 +931,29 @@ def test_matters_named_without_being_raised_and_more_of_their_own_words(text, pu
 def test_a_death_told_as_the_hardship_is_no_matter_of_its_own():
     assert said("我老公去年走了 家里就我一个人挣钱", "hardship").purposes == ()
     assert said("我老公去年走了，他的贷款怎么处理").purposes == ("other",)
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("你好 提前还款怎么操作啊 要不要违约金 我自己的贷款", "borrower"),
+        ("俺自个儿借的 咋整啊 俺家那口子瘫炕上了 这钱能不能缓俩月", "borrower"),
+        ("我係佢阿妈 你哋啲催收日日打嚟屋企", "family"),
+        ("我是他室友 也是他好哥们 他手机在我这", "family"),
+        ("我是他发小 有个自称你们公司法务部的给我打电话", "family"),
+        ("我是他儿子 也是他书面指定的委托人 他退休了收入少了一大截", "authorized_agent"),
+        ("我是代理律师 委托书是她签的 我们律所盖了章", "authorized_agent"),
+        ("我是借款人书面授权的代理人 借款人想变更一下通讯地址", "authorized_agent"),
+        ("他口头同意让我处理的 你就告诉我他还欠多少", "third_party"),
+        ("我手上有他的身份证复印件 他嘴上同意了的 罚息要给减免", "third_party"),
+        ("我是代理她维权的 她的贷款合同有问题 要求退还所有利息", "third_party"),
+        ("我是街道办的 我们辖区有个贫困户在你们这借了钱", "third_party"),
+        ("我是他的朋友 他把这事交给我们工作室代办了", "third_party"),
+        ("我是他的代理人 不过还没有书面委托 他现在失业", "third_party"),
+        ("我是他的代理 他没时间来 委托书还在走流程", "third_party"),
+        ("我不是他 这号是我刚买的二手号 你们催收在电话里骂人", "third_party"),
+    ],
+)
+def test_who_calls_in_more_of_their_own_words(text, role):
+    heard = said(text, role=None)
+    assert ("borrower" if heard.claims_borrower else heard.role) == role
