@@ -56,6 +56,10 @@ _SURNAMES = set(
 )
 # Words that look like a name but are not one.
 _NOT_NAMES = (
+    "看看",
+    "问问",
+    "随便",
+    "路过",
     "借款人",
     "本人",
     "客服",
@@ -499,9 +503,11 @@ _NAME_AFTER = (
     r"跟({n})(?:就)?(?:是)?(?:普通|一般)?(?:同事|朋友|邻居|同学|老乡)",
     r"说([\u4e00-\u9fff]{{2,4}}?)(?=欠钱|欠款|欠你们|欠了|不还|是老赖|逾期)",  # 打给班主任说林峰欠钱不还
     r"不认识(?:什么|这个|那个|叫)?({n})",
+    r"(?:你们)?对({n})(?:的)?(?:暴力催收|催收|违规催收|骚扰)",  # 你们对王建国暴力催收
 )
 _NAME_BEFORE = (
-    r"({n})的(?:紧急联系人|协商代表|代表|委托方|代理方|受托方|同事|邻居|房东|老板|领导|单位|投诉|举报|借款信息|贷款信息)",
+    r"({n})的(?:紧急联系人|协商代表|代表|委托方|代理方|受托方|同事|邻居|房东|老板|领导|单位|投诉|举报|借款信息|贷款信息"
+    r"|身份证|手机卡|银行卡|账|贷款|借款|欠款)",
     r"({n})在你们(?:这|这里|那|那里|平台|公司)(?:借|欠|有|贷)",
     r"({n})(?:与|和|跟)(?:你司|贵司|你们公司|你们)(?:的)?(?:借款|纠纷|债务|合同)",
 )
@@ -724,11 +730,17 @@ def _pattern_pos(text: str, patterns) -> int:
     return min(found) if found else -1
 
 
+# the caller asks back what the call is about: no business of their own ("是你们打给我的，我怎么知道什么事")
+_ASKS_BACK = re.compile(
+    r"我怎么知道|我哪知道|你们打给我的|(刚才|刚刚)[^，。,？?]{0,6}(给我)?打(给我|电话|过来)[^，。,？?]{0,4}(什么事|干嘛|干什么)"
+)
 _KEEP_AWAY = re.compile(
     r"(不要|别|不用)(再)?(联系|打给|找)[^，。,]{0,6}本人|(所有|一切)的?事(情)?(都)?找(我|我们)|电话(请|都)?(打给|找)我们"
     r"|(所有|一切)的?事(情)?[^，。,]{0,6}(跟|和|找)(我|我们)(对接|联系|谈)|(跟|和)(我|我们)对接"
     # "以后有什么事你们跟我的法务联系，别再打我电话了": the borrower sending the lender to a hired agency
     r"|(跟|和|找|联系)我(的|请的|找的|委托的)(法务|律师|代理人?|委托人|顾问|团队|公司)"
+    r"|(所有|全部|一切)的?(电话|来电|事)[^，。,]{0,4}(都)?(打到|转到|打给)(我们|我这|这个号码?)"
+    r"|(催收)?电话(以后)?(都|全)(打到|转到|打给)(我们|我这|这个号)|我们代(他|她)接"
 )
 _CLAUSE = re.compile(r"[^，,。！!？?；;\n\s]+")  # ASR text separates clauses with spaces
 _QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
@@ -867,6 +879,7 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     # "不要再联系她本人，所有的事都找我们": an agency keeping the lender from the borrower, not a complaint
     if "collection_complaint" in codes and not _any(text, cues["collection_complaint"]) and _KEEP_AWAY.search(text):
         codes.remove("collection_complaint")
+    keep_away = _KEEP_AWAY.search(text) and not _any(text, cues["collection_complaint"])
     # 投诉 about credit records or fees is that matter, not a collection complaint
     if (
         "collection_complaint" in codes
@@ -892,7 +905,13 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         codes = [c for c in codes if c in ("fraud_report", "account_inquiry") or _asked_for_oneself(text, c)]
     # the words name the matters; the NLU's whole-sentence reading counts when no words do
     guessed = False
-    if nlu.purpose and nlu.purpose not in ("unknown",) and not codes:
+    if (
+        nlu.purpose
+        and nlu.purpose not in ("unknown",)
+        and not codes
+        and not (keep_away and nlu.purpose == "collection_complaint")
+        and not _ASKS_BACK.search(text)
+    ):
         if nlu.purpose_confidence >= max(floor, NLU_FLOOR if nlu.purpose in CASE_KINDS else NLU_FLOOR_OTHER):
             codes.append(nlu.purpose)
             guessed = True
@@ -949,7 +968,12 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     return tuple(dict.fromkeys(codes)), "other" in codes and described["other"] >= 0, guessed and bool(codes)
 
 
+_NO_HARDSHIP = re.compile(r"(没有|没|没什么|没啥|不)(什么|啥)?(困难|难处)")
+
+
 def _hardship(text: str, nlu: NLU) -> Optional[str]:
+    if _NO_HARDSHIP.search(text):
+        return None  # "没有困难，就是忘了"
     for code, lst in words()["hardships"].items():
         if _any(text, lst):
             return code
@@ -998,6 +1022,8 @@ def plain_speech(text: str) -> str:
         text = text.replace(regional, plain)
     text = re.sub(r"我儿(?![子女])", "我儿子", text)  # 俺儿马超 → 我儿子马超
     text = re.sub(r"(?<![关联体])系我", "是我", text)  # 系我自己 → 是我自己
+    text = re.sub(r"分七(?![期个十百千])", "分期", text)  # ASR: 能不能分七 → 分期
+    text = text.replace("鱼期", "逾期")
     return re.sub(r"^本人(是|系)(?=[^，。,]{0,12}的)", "我是", text)
 
 
@@ -1024,6 +1050,7 @@ _PLAIN_SPEECH = (
     ("摧收", "催收"),
     ("头诉", "投诉"),
     ("停西", "停息"),
+    ("投素", "投诉"),
 )
 
 
@@ -1213,7 +1240,11 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     purposes, other_described, guessed = _purposes(
         text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0
     )
-    if asked == "hardship" and "other" in purposes and _pattern_pos(text, w.get("other_patterns")) < 0:
+    if (
+        asked == "hardship"
+        and "other" in purposes
+        and (_pattern_pos(text, w.get("other_patterns")) < 0 or not _OWN_REQUEST.search(text))
+    ):
         # "我老公去年走了，家里就我一个人挣钱": a death told as the hardship is the reason, no matter of its own
         purposes = tuple(p for p in purposes if p != "other")
     if (

@@ -498,3 +498,21 @@ def test_held_out_calls_are_counted_but_never_listed():
     assert "next_step 1" in line and "caller_role" not in line
     rows = {t.label: t for t in report.groups(results, status)}
     assert rows["**held-out**"].calls == 1
+
+
+def test_a_list_in_expect_names_every_acceptable_value():
+    summary = {
+        "caller_role": "third_party",
+        "purpose": "repayment_plan",
+        "matters": [{"purpose": "repayment_plan", "reference": None}],
+        "complaint_registered": False,
+        "identity_verified": False,
+        "verification": "none",
+        "next_step": "callback_registered_phone",
+        "proxy_risk": {"level": "watch"},
+    }
+    open_role = dict(EXPECT, caller_role=["family", "third_party"], verification=["none", "knowledge"])
+    assert compare_summary(open_role, summary) == []
+    assert [d.split(":")[0] for d in compare_summary(dict(open_role, caller_role=["family"]), summary)] == [
+        "caller_role"
+    ]

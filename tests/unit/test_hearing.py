@@ -957,3 +957,24 @@ def test_a_death_told_as_the_hardship_is_no_matter_of_its_own():
 def test_who_calls_in_more_of_their_own_words(text, role):
     heard = said(text, role=None)
     assert ("borrower" if heard.claims_borrower else heard.role) == role
+
+
+def test_more_of_the_development_set_calls():
+    # the borrower named by what the agency holds of theirs, or by what is done to them
+    assert said("你好，我们是诚信协商中心的，孙悦的身份证原件在我们这儿").subject_name == "孙悦"
+    assert said("你们对王建国暴力催收，律师函已经寄出去了").subject_name == "王建国"
+    # an agency taking the calls is no complaint, not even in the NLU's guess
+    agency = "高翔的账现在由我们团队代理，以后你们的催收电话都打到这个号，我们代他接"
+    assert said(agency, purpose="collection_complaint", purpose_confidence=0.9).purposes == ()
+    # asking back what the call was about is no business
+    assert (
+        said(
+            "是你们打给我的，我怎么知道什么事", "purpose", purpose="collection_complaint", purpose_confidence=0.8
+        ).purposes
+        == ()
+    )
+    assert said("投素，我要投诉，别再打了").purposes == ("collection_complaint",)
+    assert said("征信那个逾期能不能消，然后剩下的钱能不能分七").purposes == ("credit_dispute", "repayment_plan")
+    assert said("他们是不是用我的名义跟你们打过电话？我想自己来谈").purposes == ("repayment_plan",)
+    assert said("没有困难，就是忘了，换了银行卡没绑", "hardship", hardship="poverty").hardship is None
+    assert said("没有困难，就是忘了，换了银行卡没绑", "hardship").purposes == ()
