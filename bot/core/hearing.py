@@ -830,11 +830,6 @@ def _asks_about_account(text: str) -> bool:
     return _any(rest, cues)
 
 
-_CREDIT_QUESTION = re.compile(
-    r"(会不会|会|是否|要不要)(上|影响|进)征信|征信(多久|什么时候|几天|要多久)(能|会|才)?(更新|恢复|消除|好)"
-)
-
-
 def _asked_apart(text: str, code: str, patterns_key: str, other_code: str = "other") -> bool:
     """Whether some clause names this matter (its words) without the other matter's words or
     patterns: "我的还款日是每月几号，然后我想改个收款地址" asks about the account as well."""
@@ -859,13 +854,15 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     cues = w["purposes"]
     text = _raised_only(text)
     found: List[Tuple[int, str]] = []
+    credit_questions = w.get("credit_question_patterns") or ()
     described = {
         "collection_complaint": _pattern_pos(text, w.get("complaint_patterns")),
         "fraud_report": _pattern_pos(text, w.get("fraud_patterns")),
         "repayment_plan": _pattern_pos(text, w.get("plan_patterns")),
         "fee_waiver": _pattern_pos(text, w.get("fee_patterns")),
         "other": _pattern_pos(text, w.get("other_patterns")),
-        "account_inquiry": _pattern_pos(text, w.get("account_patterns")),
+        # a question about the credit record asks about the account (credit_question_patterns)
+        "account_inquiry": _pattern_pos(text, [*(w.get("account_patterns") or ()), *credit_questions]),
     }
     death = _pattern_pos(text, w.get("death_patterns"))
     if described["other"] < 0:
@@ -877,9 +874,9 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     found.sort()
     codes = [c for _, c in found]
     # "不要再联系她本人，所有的事都找我们": an agency keeping the lender from the borrower, not a complaint
-    if "collection_complaint" in codes and not _any(text, cues["collection_complaint"]) and _KEEP_AWAY.search(text):
+    keep_away = bool(_KEEP_AWAY.search(text)) and not _any(text, cues["collection_complaint"])
+    if "collection_complaint" in codes and keep_away:
         codes.remove("collection_complaint")
-    keep_away = _KEEP_AWAY.search(text) and not _any(text, cues["collection_complaint"])
     # 投诉 about credit records or fees is that matter, not a collection complaint
     if (
         "collection_complaint" in codes
@@ -924,8 +921,11 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     ):
         codes.remove("account_inquiry")  # "把账单寄送地址改一下": the bill is what is changed, not asked about
     # "会不会上征信", "征信多久能更新": a question about the record, not a dispute of it
-    if "credit_dispute" in codes and _CREDIT_QUESTION.search(text):
-        if not _any(_CREDIT_QUESTION.sub("，", text), cues["credit_dispute"]):
+    if "credit_dispute" in codes and _pattern_pos(text, credit_questions) >= 0:
+        rest = text
+        for pattern in credit_questions:
+            rest = re.sub(pattern, "，", rest)
+        if not _any(rest, cues["credit_dispute"]):
             codes.remove("credit_dispute")
             if "account_inquiry" not in codes:
                 codes.append("account_inquiry")
@@ -943,7 +943,7 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         and "repayment_plan" in codes
         and described["account_inquiry"] < 0
         and re.search(r"(商量|协商|谈谈|谈)(一下)?(看)?(怎么|如何|咋)还", text)
-        and not _any(text.replace("怎么还", ""), words()["purposes"]["account_inquiry"])
+        and not _any(text.replace("怎么还", ""), cues["account_inquiry"])
     ):
         codes.remove("account_inquiry")  # "想跟你们商量一下怎么还": the plan, not how to pay
     if "account_inquiry" in codes and "repayment_plan" in codes and described["account_inquiry"] < 0:
@@ -1245,7 +1245,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         and "other" in purposes
         and (_pattern_pos(text, w.get("other_patterns")) < 0 or not _OWN_REQUEST.search(text))
     ):
-        # "我老公去年走了，家里就我一个人挣钱": a death told as the hardship is the reason, no matter of its own
+        # "我老公去年走了，家里就我一个人挣钱", "就是忘了，换了银行卡没绑": what is told as the hardship
+        # is the reason, no matter of its own, unless asked for in so many words
         purposes = tuple(p for p in purposes if p != "other")
     if (
         asked == "purpose"

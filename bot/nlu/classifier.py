@@ -200,6 +200,15 @@ def _prediction(pairs) -> Prediction:
     return Prediction(ranking[0][0], ranking[0][1], ranking)
 
 
+def first_per_head(pairs) -> Dict[str, str]:
+    """(entity, value) pairs in the order said to one value per entity: the first. The call's
+    `purpose` is its first matter (contract §3)."""
+    found: Dict[str, str] = {}
+    for entity, value in pairs:
+        found.setdefault(entity, value)
+    return found
+
+
 def labels_from_examples(
     examples: List[Tuple[str, str, List[Tuple[str, str]]]],
 ) -> Tuple[List[str], Dict[str, List[str]]]:
@@ -209,9 +218,7 @@ def labels_from_examples(
     texts = [t for t, _, _ in examples]
     labels: Dict[str, List[str]] = {h: [] for h in HEADS}
     for _, intent, entities in examples:
-        found: Dict[str, str] = {}
-        for entity, value in entities:
-            found.setdefault(entity, value)
+        found = first_per_head(entities)
         labels["intent"].append(intent)
         for head in HEADS[1:]:
             labels[head].append(found.get(head, NONE))

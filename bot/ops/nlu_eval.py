@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from bot.nlu.classifier import HEADS, NONE
+from bot.nlu.classifier import HEADS, NONE, first_per_head
 from bot.settings import PROJECT_ROOT
 
 TARGET = 0.97  # issue 12: role and purpose, as the dialogue hears them
@@ -32,9 +32,8 @@ def expected_labels(example) -> Dict[str, str]:
     """Per-head gold labels of a Rasa training example. A head annotated twice counts with its first
     span in the text ("利息能不能减免，还款期限能不能往后推": fee_waiver): the call's `purpose` is its
     first matter (contract §3), and the dialogue hears matters in the order said."""
-    found: Dict[str, str] = {}
-    for e in sorted(example.get("entities") or [], key=lambda e: e.get("start") or 0):
-        found.setdefault(e["entity"], str(e["value"]))
+    entities = sorted(example.get("entities") or [], key=lambda e: e.get("start") or 0)
+    found = first_per_head((e["entity"], str(e["value"])) for e in entities)
     labels = {"intent": example.get("intent")}
     labels.update({h: found.get(h, NONE) for h in HEADS[1:]})
     return labels
@@ -42,9 +41,7 @@ def expected_labels(example) -> Dict[str, str]:
 
 def predicted_labels(parsed: dict) -> Dict[str, str]:
     """Per-head labels from a Rasa parse result (a head given twice: its first)."""
-    found: Dict[str, str] = {}
-    for e in parsed.get("entities") or []:
-        found.setdefault(e["entity"], str(e["value"]))
+    found = first_per_head((e["entity"], str(e["value"])) for e in parsed.get("entities") or [])
     labels = {"intent": (parsed.get("intent") or {}).get("name")}
     labels.update({h: found.get(h, NONE) for h in HEADS[1:]})
     return labels
