@@ -15,7 +15,7 @@ from bot.settings import callback_hours
 def handoff_events(call: Call, reason: str = "requested") -> List[EventType]:
     """The slots a handoff sets (the summary then reads handoff / human_review): the one place they are built."""
     call = handed_off(call, reason)
-    return [SlotSet("call", call.to_slot())] + [SlotSet(k, v) for k, v in handoff_slots(reason).items()]
+    return [SlotSet("call", call.to_slot())] + [SlotSet(k, v) for k, v in handoff_slots(reason, call.level1).items()]
 
 
 def recovered_events(tracker: Tracker) -> List[EventType]:

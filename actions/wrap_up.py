@@ -57,6 +57,12 @@ class ActionWrapUp(Action):
             SlotSet("closings", 0.0),
         ]
         disclose = script.may_disclose_account(call, level, signals)
+        if call.not_customer and step == "handled":
+            # a wrong number, a wish to borrow: where they called and what to do, no materials, no callback
+            dispatcher.utter_message(response=f"utter_{call.not_customer}")
+            if call.ended:
+                dispatcher.utter_message(response="utter_goodbye")
+            return events + [SlotSet("materials_requested", [])]
 
         codes: List[str] = []
         purposes = [p for p in call.purposes if p not in ("unknown",)]
@@ -161,8 +167,10 @@ def closing_response(call: script.Call, step: str, level: str, disclose: bool, m
     """The closing line: the next step, and the direct route for anyone but the verified borrower."""
     if step == "handled" and disclose and not materials_asked:
         return "utter_anything_else"  # told what was asked (the account), nothing to hand in
-    if step == "callback_registered_phone" and level == "level2":
-        return "utter_next_callback_level2"
+    if step == "escalate_team" and level == "level2":
+        # the team verifies with the borrower: by the registered phone, unless the caller holds it
+        held = call.line_held or call.borrower_unreachable or call.contact_change or call.phone_match
+        return "utter_next_human_review" if held and not call.is_borrower else "utter_next_callback_level2"
     if step == "handled" and not disclose:
         return "utter_next_handled_other"
     return f"utter_next_{step}"

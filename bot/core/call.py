@@ -102,6 +102,7 @@ class Call:
     borrower_unreachable: bool = False
     contact_change: bool = False
     ended: bool = False  # the caller said goodbye: no more questions
+    not_customer: Optional[str] = None  # wrong_number | prospect: nobody's account, nothing to ask
     added_detail: bool = False  # this turn added to a registered case's detail
     wrapped: bool = False
     # the latest turn heard below the ASR threshold that said something, as (text, question asked):
@@ -236,6 +237,15 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         changes["loan_id"] = heard.loan_id or heard.loan_digits
     if heard.hardship:
         changes["hardship"] = heard.hardship
+
+    not_customer = call.not_customer
+    if heard.not_a_customer and role is None:
+        not_customer = heard.not_a_customer
+    elif heard.role or heard.claims_borrower or heard.subject_name:
+        not_customer = None  # "打错了…哦不对，我是想问我老公那笔": there is an account after all
+    changes["not_customer"] = not_customer
+    if not_customer == "wrong_number" and not call.matters:
+        changes["ended"] = True  # dialled the wrong number: told where they called, and goodbye
 
     matters = list(call.matters)
     if asked == "case_detail" and not heard.digression and heard.text and matters:
@@ -470,9 +480,12 @@ def not_received_again(call: Call) -> Call:
 
 
 def apply_sms(call: Call, ok: bool, exhausted: bool) -> Tuple[Call, str]:
+    """The code read back: verified, wrong (asked once more), or failed. The code is asked at most
+    twice (no question a third time), so a wrong code at the second ask ends the attempt as the third
+    wrong code would (contract §5: human review)."""
     if ok:
         return replace(call, sms="ok", verification="sms_code"), "verified"
-    if exhausted:
+    if exhausted or call.times_asked("sms_code") >= MAX_ASKS:
         return replace(call, sms="exhausted"), "failed"
     return call, "wrong"
 
@@ -488,6 +501,10 @@ def reported_role(call: Call, signal_codes=()) -> Optional[str]:
     claims to be the borrower or a relative, and is shown to be an agency, acts for the borrower
     without shown authorisation: `third_party`. A victim reporting the agency keeps their role."""
     codes = set(signal_codes or ())
+    if call.level1 and call.role is None and call.borrower_name and call.borrower_name != call.caller_name:
+        # level1 asks nothing more: one who spoke of the borrower in the third person ("林峰的账你们全免了")
+        # and showed no authorisation acts for the borrower without it (contract §1)
+        return "third_party"
     victim = any(m.purpose == "fraud_report" for m in call.matters)
     if call.role in ("borrower", "family") and not victim:
         if call.flipped or codes & set(AGENCY_EVIDENCE):
@@ -526,7 +543,7 @@ def complaint_registered(call: Call) -> bool:
 # ---- asking ---------------------------------------------------------------------------------------
 def next_question(call: Call) -> Optional[str]:
     """The one question still worth asking, or None: the script is done (wrap up)."""
-    if call.handoff or call.level1 or call.ended:
+    if call.handoff or call.level1 or call.ended or call.not_customer:
         return None
     if call.role is None and call.can_ask("caller_role"):
         return "caller_role"
@@ -584,9 +601,14 @@ def handed_off(call: Call, reason: str) -> Call:
     return replace(call, handoff=True, handoff_reason=reason)
 
 
-def handoff_slots(reason: str) -> Dict[str, Any]:
-    """The slots a handoff sets, wherever it happens (the script, the Rasa server's fault fallback)."""
-    return {"handoff": True, "next_step": "human_review", "handoff_reason": reason}
+def handoff_slots(reason: str, level1: bool = False) -> Dict[str, Any]:
+    """The slots a handoff sets, wherever it happens (the script, the Rasa server's fault fallback).
+    A level1 call keeps its level1 next step (the police-report packet, the team): "叫你们负责人来接"
+    after it is decided puts a person on the line, it does not make the call a plain review."""
+    slots = {"handoff": True, "next_step": "human_review", "handoff_reason": reason}
+    if level1:
+        del slots["next_step"]
+    return slots
 
 
 # ---- after the call -----------------------------------------------------------------------------------
@@ -596,28 +618,39 @@ def next_step(call: Call, risk_level: str = "none", risk_next_step: Optional[str
         return risk_next_step or "police_report_packet"
     if (call.handoff and call.handoff_reason != SYSTEM_FAULT) or call.identity_failed or call.sms == "exhausted":
         return "human_review"
+    if call.not_customer and not any(m.case_kind for m in call.matters):
+        return "handled"  # a wrong number, a wish to borrow: told what to do, nothing to follow up
     step = _planned_step(call, risk_level, risk_next_step, signal_codes)
     if step == "callback_registered_phone" and (call.line_held or call.borrower_unreachable or call.contact_change):
         # the phone is in the caller's hands, the borrower cannot answer it, or the caller wants it
-        # replaced: a callback would check nothing (risk.yml level2 fallback_step)
+        # replaced: a callback would check nothing
         return "human_review"
     return step
 
 
 def _planned_step(call: Call, risk_level: str, risk_next_step: Optional[str], signal_codes) -> str:
-    if risk_level == "level2" or call.flipped:
+    if risk_level == "level2":
+        # a level2 call opens the anti-proxy team's case (contract §7): the team verifies with the borrower
+        # before anything is done, by the registered phone or, where the caller holds it, otherwise
+        return risk_next_step or "escalate_team"
+    if call.flipped:
         if call.phone_match and reported_role(call, signal_codes) == "third_party":
             # an agency calling from the borrower's registered phone holds the SIM card: a callback
-            # would reach the agency again (risk.yml level2 fallback_step)
+            # would reach the agency again
             return "human_review"
-        return risk_next_step or "callback_registered_phone"
+        return "callback_registered_phone"
     purposes = [p for p in call.purposes if p not in ("unknown",)]
     if "fraud_report" in purposes:
         return "escalate_team"
     complaints_only = bool(purposes) and all(p == "collection_complaint" for p in purposes)
+    if complaints_only and not (call.is_borrower and call.ambiguous):
+        # registered, with its reference and reply deadline: the complaint is answered as registered,
+        # whoever called and whether or not they were verified (two accounts match: a person checks whose)
+        return "handled"
     if not call.is_borrower:
-        if complaints_only:
-            return "handled"
+        if call.bystander and set(purposes) <= {"collection_complaint", "other"}:
+            # wrongly called, acting for nobody ("把我的号码删掉"): their own request, no borrower to call
+            return "human_review"
         if call.role is None or not purposes or purposes == ["other"]:
             return "human_review"
         return "callback_registered_phone"
@@ -626,7 +659,7 @@ def _planned_step(call: Call, risk_level: str, risk_next_step: Optional[str], si
     if not call.identity_verified:
         if call.verification == "none" and not (call.borrower_name or call.code or call.customer_id):
             # nothing says whose account it is: no registered phone to call back
-            return "handled" if complaints_only else "human_review"
+            return "human_review"
         return "callback_registered_phone"
     if not purposes or purposes == ["other"]:
         return "human_review"

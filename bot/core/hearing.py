@@ -143,7 +143,8 @@ _AGENCY_VOICE = re.compile(
 _ORG_SELF = re.compile(
     r"(?:(我|我们)(这边|这里)?(是|就是|是来自)|(?:^|[，,。\s])(这里|这边)(是))[^，,。？?\s]{0,16}?"
     r"(公司|部门|[^，,。？?不]部|局|所|中心|医院|机构|单位|银行|事务所|委员会|居委会|村委会|街道办|社区|派出所|法院|报社|电视台|学校|大队|支队)的?"
-    r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|民警|干警|辅警|记者|老师|同志|法官|书记员|检察官|科长|主任))"
+    r"(?=[，,。？?\s]|$|[\u4e00-\u9fff]{0,2}(人|工作人员|员工|社工|警官|警察|民警|干警|辅警|记者|老师|同志|法官|书记员|检察官|科长|主任)"
+    r"|[\u4e00-\u9fff]{0,3}(庭|科|处|室|组|队)(?=[，,。？?\s]|$|的))"  # 这里是朝阳区人民法院民二庭
 )
 # 法务/债务优化/协商 companies (contract §1 third_party, with or without a 委托书); law firms are not among them
 _GRAY_COMPANY = re.compile(
@@ -261,6 +262,7 @@ class Heard:
     line_held: bool = False  # the caller has the borrower's phone or SIM card ("她的手机卡在我们这")
     borrower_unreachable: bool = False  # the borrower cannot answer (昏迷, 去世, 服刑, 失联), said by another
     contact_change: bool = False  # wants the registered phone changed (what a SIM-holding agency wants)
+    not_a_customer: Optional[str] = None  # wrong_number | prospect: no account to ask about (_not_a_customer)
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -289,6 +291,7 @@ class Heard:
             or self.no_phone
             or self.not_received
             or self.surname_only
+            or self.not_a_customer
         )
 
 
@@ -510,6 +513,7 @@ _NAME_BEFORE = (
     r"|身份证|手机卡|银行卡|账|贷款|借款|欠款)",
     r"({n})在你们(?:这|这里|那|那里|平台|公司)(?:借|欠|有|贷)",
     r"({n})(?:与|和|跟)(?:你司|贵司|你们公司|你们)(?:的)?(?:借款|纠纷|债务|合同)",
+    r"([\u4e00-\u9fff]{{2,4}}?)(?:已经|现在|目前|早就)?(?:加入|委托|授权|全权委托|交给)(?:了)?(?:我们|我司|本)",  # 高翔已经加入我们互助会了
 )
 
 
@@ -590,6 +594,33 @@ _STRANGER = re.compile(
     r"|打错(电话|号码|人)?了|(号码|手机号|这个号|这号)是?(我)?(新办的|新买的|刚办的|新换的|刚买的)|二手号"
     r"|我不是你们(要)?找的(那个)?人"
 )
+
+
+# The caller is nobody's customer: dialled the wrong number ("喂 这是哪儿啊" "啊 我打错了吧"), or wants
+# to borrow and has no loan yet ("我还没借过，想借", "你们这能借多少？我想借个三万周转一下"). Neither
+# is asked for a name or an ID; "你们打错了" (the lender's calls reached the wrong person) is a stranger.
+_DIALLED_WRONG = re.compile(
+    r"(^|[，,。\s])(啊|哦|噢|呃|嗯|不好意思|对不起|抱歉|哎呀)?[，,\s]?(我|是我)?(可能|好像|应该|是不是|大概)?(打|拨)错(了|电话|号码|号|地方)(了)?"
+)
+_LENDER_CALLED = re.compile(r"(你们|你|他们|催收|催款)[^，。,？?]{0,8}(打|拨)错")
+_PROSPECT = re.compile(
+    r"(还)?(没|没有|从来没|从没)(在你们这|在你们那|在你们平台|在这)?(借|贷)过[^。？?]{0,8}(想|打算|准备|要)(借|贷|申请|办)"
+    r"|(你们|这里|这儿|你们这|你们平台)(能|可以|最多能?)(借|贷)(多少|几万)"
+    r"|(我)?想(在你们这|在你们平台|跟你们|找你们)?(借|贷)(个|点|一笔|些)?[0-9一二三四五六七八九十两几百千万]+(块|元|万)?(钱)?(周转|用用|急用|应急)?"
+    r"|(怎么|如何|在哪)(申请|办)(借款|贷款|额度)|(想|要)(申请|办)(个|一笔)?(贷款|借款)(?!证明)"
+)
+_PROSPECT_NOT = re.compile(r"(再|又|重新|继续|还能|还可以)(借|贷)|提额|欠款|逾期|还款|还不上|催收|本人借")
+
+
+def _not_a_customer(text: str, claims_borrower: bool, third_person_self: bool) -> Optional[str]:
+    """`wrong_number` or `prospect` when the turn says the caller has no business with an account."""
+    if claims_borrower or third_person_self:
+        return None
+    if _DIALLED_WRONG.search(text) and not _LENDER_CALLED.search(text):
+        return "wrong_number"
+    if _PROSPECT.search(text) and not _PROSPECT_NOT.search(text):
+        return "prospect"
+    return None
 
 
 # surnames that, right after a relation, are far more often a verb ("我老公查出来…", "我妈于是…")
@@ -749,7 +780,8 @@ _OWN_REQUEST = re.compile(
     r"|(还是|也|还)想|想(跟|和)你们"
 )
 
-_ALSO_WANT = re.compile(r"(还|也)(要|得)(把|给|让|帮|你们)")  # "…，还要把征信上这一条去掉"
+# "…，还要把征信上这一条去掉", "我要报被冒用，然后把征信上的逾期给撤了"
+_ALSO_WANT = re.compile(r"(还|也)(要|得)(把|给|让|帮|你们)|(然后|再|顺便|另外|同时)(帮我|给我|你们)?(把|给我)")
 
 
 def _asked_for_oneself(text: str, code: str) -> bool:
@@ -844,6 +876,21 @@ def _asked_apart(text: str, code: str, patterns_key: str, other_code: str = "oth
 
 # 投诉 as an item of its own in a list of matters ("查欠款、征信异议、投诉，都要弄")
 _LISTED_COMPLAINT = re.compile(r"、\s*(还有|还要|再)?(要)?投诉(一下)?\s*([，,。；;]|$)|(^|[，,；;])\s*投诉(一下)?\s*、")
+# what the collectors said, quoted by the caller, up to the end of the sentence
+_COLLECTOR_SAID = re.compile(r"(催收|催款|催债|你们的人|你们那边|他们)[^。？?！!，,]{0,6}说[^。？?！!]*")
+# 投诉 as a clause of its own ("投诉，还有罚息能不能减一点"); "我要投诉你们乱报征信" is one clause
+_OWN_COMPLAINT = re.compile(
+    r"(^|[，,。；;！!？?\s])(那|那我|所以|还有|另外|然后|我)?(就|还|也|一定)?(要|想|得|必须)?(去)?投诉"
+    r"(一下|你们|你们的人|这个|这事|这件事|他们|他)?(吧|啊|呀)?\s*([，,。；;！!？?]|$)"
+)
+
+
+def _complaint_said_first(text: str, found: List[Tuple[int, str]]) -> bool:
+    """投诉 said as a clause of its own before the other matter ("投诉，还有罚息能不能减一点"): a complaint
+    of its own. Said after it ("征信报错了，我要投诉") it is the complaint about that matter."""
+    m = _OWN_COMPLAINT.search(text)
+    others = [p for p, c in found if c in ("credit_dispute", "fee_waiver", "fraud_report")]
+    return bool(m) and bool(others) and m.start() < min(others)
 
 
 def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...], bool, bool]:
@@ -883,9 +930,15 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         and described["collection_complaint"] < 0
         and not _any(text, [c for c in cues["collection_complaint"] if c != "投诉"])
         and not _LISTED_COMPLAINT.search(text)
+        and not _complaint_said_first(text, found)
     ):
         if any(c in codes for c in ("credit_dispute", "fee_waiver", "fraud_report")):
             codes.remove("collection_complaint")
+    # "催收说…征信花了全家都完了": the record in the collectors' threat is the complaint, not a dispute
+    if "credit_dispute" in codes and "collection_complaint" in codes:
+        unquoted = _COLLECTOR_SAID.sub("，", text)
+        if not _any(unquoted, cues["credit_dispute"]):
+            codes.remove("credit_dispute")
     # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
     if "fraud_report" in codes and "account_inquiry" in codes and described["account_inquiry"] < 0:
         codes.remove("account_inquiry")
@@ -1177,7 +1230,12 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         structural_role = "third_party"  # "我是…法律咨询有限公司的王律师": a company (contract §1)
     if not claims_borrower and _AGENCY_NAMED.search(text):
         structural_role = "third_party"  # "委托代理人：安信债务协商服务中心": an organisation (contract §1)
-    stranger = bool(_STRANGER.search(text) or _HARMED_BYSTANDER.search(text)) and not claims_borrower
+    not_a_customer = _not_a_customer(text, claims_borrower, third_person_self)
+    stranger = (
+        bool(_STRANGER.search(text) or _HARMED_BYSTANDER.search(text))
+        and not claims_borrower
+        and not_a_customer != "wrong_number"
+    )
     if stranger and not structural_role:
         structural_role = "third_party"  # wrongly called: someone else, not acting for anyone
     org = _ORG_SELF.search(text)
@@ -1271,6 +1329,13 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         digression = "who_are_you"
     if (nlu.intent == "greet" and (role or purposes or own or subject)) or business_in_own_words:
         digression = None
+    if not_a_customer:
+        # no account: no role to ask, no matter but the enquiry (a wish to borrow is "other" business)
+        role, role_from_words, own, subject, bare = None, False, None, None, None
+        purposes = ("other",) if not_a_customer == "prospect" else ()
+        other_described = not_a_customer == "prospect"
+        if digression in ("out_of_scope", "chitchat"):
+            digression = None
     return Heard(
         text=said_text,
         role=role,
@@ -1286,12 +1351,12 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         sms_code=code,
         purposes=purposes,
         other_described=other_described,
-        purpose_guess=nlu.purpose_confidence if guessed else None,
+        purpose_guess=nlu.purpose_confidence if guessed and not not_a_customer else None,
         hardship=_hardship(text, nlu),
         dont_know=dont_know and not (id_digits or loan_id or code or own or subject),
         refuses=refuses and not (id_digits or loan_id or code),
         about=about,
-        correction=_any(text, w["correction"]),
+        correction=_any(text, w["correction"]) and not not_a_customer,  # "打错了" corrects nothing
         affirm=affirm,
         deny=nlu.intent == "deny",
         digression=digression,
@@ -1305,4 +1370,5 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         line_held=bool(_LINE_HELD.search(text)),
         borrower_unreachable=bool(_UNREACHABLE.search(text)) and not claims_borrower,
         contact_change=bool(_CONTACT_CHANGE.search(text)),
+        not_a_customer=not_a_customer,
     )

@@ -30,7 +30,7 @@ RISK_EXTRAS = ["power_of_attorney", "borrower_confirmation"]
 
 def expected_next_step(role, purpose, risk_level):
     if risk_level == "level2":
-        return "callback_registered_phone"
+        return "escalate_team"  # the anti-proxy team's case (contract §7)
     if purpose == "fraud_report":
         return "escalate_team"
     if purpose == "other":
@@ -156,6 +156,35 @@ def test_request_human_always_works(call):
     assert "人工客服" in reply
     s = c.summary()
     assert s["handoff"] is True and s["next_step"] == "human_review"
+
+
+def test_level1_keeps_its_next_step_when_the_caller_asks_for_a_person(call):
+    c = call()
+    reply = c.say("我是浦东公安分局经侦支队的，张伟的案子我们在办，你们那笔账先停息挂账处理")
+    assert "协查函" in reply and "借款人" not in reply.splitlines()[-1]  # nothing more is asked of them
+    assert c.summary()["next_step"] in ("escalate_team", "police_report_packet")
+    reply = c.say("你叫你们负责人来接电话")
+    assert "人工客服" in reply
+    s = c.summary()
+    assert s["handoff"] is True and s["proxy_risk"]["level"] == "level1"
+    assert s["next_step"] in ("escalate_team", "police_report_packet")  # a person on the line, still level1
+    assert s["caller_role"] == "third_party"
+
+
+def test_a_wrong_number_and_one_who_wants_to_borrow_are_asked_nothing(call):
+    c = call()
+    c.say("喂")
+    reply = c.say("啊 不好意思，我打错了吧")
+    assert "客户服务中心" in reply and "再见" in reply and "？" not in reply
+    s = c.summary()
+    assert (s["caller_role"], s["matters"], s["next_step"]) == ("unknown", [], "handled")
+    c = call()
+    reply = c.say("你们这能借多少？利息多少？我想借个三万块钱周转一下")
+    assert "App 首页" in reply and "不收取任何费用" in reply
+    assert "名字" not in reply and "后四位" not in reply
+    s = c.summary()
+    assert [m["purpose"] for m in s["matters"]] == ["other"] and s["next_step"] == "handled"
+    assert s["complaint_registered"] is False
 
 
 def test_two_misses_hand_the_call_to_a_human(call):

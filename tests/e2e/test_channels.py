@@ -244,7 +244,7 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
     assert (summary["channel"], summary["caller_role"], summary["next_step"]) == (
         "agent",
         "third_party",
-        "callback_registered_phone",
+        "escalate_team",
     )
     # the same summary as the API's, less the anti-proxy team's case id (not the agent's business)
     api_summary = stack.summary(c)[1]

@@ -26,7 +26,7 @@ def test_debt_optimisation_agency_is_level2_and_must_be_verified_with_the_borrow
     assert s["proxy_risk"]["level"] == "level2"
     found = signals(s)
     assert found["gray_phrase"] and "unauthorized_third_party" in found
-    assert s["next_step"] == "callback_registered_phone"
+    assert s["next_step"] == "escalate_team"  # the anti-proxy team's case (contract §7)
     assert {"power_of_attorney", "borrower_confirmation"} <= set(s["materials_requested"])
     assert "在与借款人本人直接核实之前" in closing
     assert "免费" in closing and "手机卡" in closing  # the free, direct route and the warning

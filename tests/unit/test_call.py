@@ -167,9 +167,39 @@ def test_next_steps():
     assert next_step(Call(role="family", matters=(Matter("collection_complaint", reference="T"),))) == "handled"
     assert next_step(Call(role="family", matters=(Matter("repayment_plan"),))) == "callback_registered_phone"
     assert next_step(Call(role="family", matters=(Matter("fraud_report"),))) == "escalate_team"
-    assert next_step(Call(role="third_party", matters=(Matter("fee_waiver"),)), "level2") == "callback_registered_phone"
+    # a level2 call opens the anti-proxy team's case (contract §7): the team verifies with the borrower
+    assert next_step(Call(role="third_party", matters=(Matter("fee_waiver"),)), "level2") == "escalate_team"
     assert next_step(Call(), "level1", "police_report_packet") == "police_report_packet"
     assert next_step(Call(role="borrower", ambiguous=True, matters=(Matter("account_inquiry"),))) == "human_review"
+
+
+def test_a_registered_complaint_is_handled_whether_or_not_the_caller_was_verified():
+    complaint = (Matter("collection_complaint", reference="TS1"),)
+    refused = Call(role="borrower", borrower_name="林峰", declined=("identity_code", "loan_id"), matters=complaint)
+    assert next_step(refused) == "handled"  # would not give the ID: the complaint still stands, no callback
+    assert next_step(Call(role="borrower", verification="knowledge", matters=complaint)) == "handled"
+    # two accounts match the name and digits: a person checks whose account the complaint is about
+    assert next_step(Call(role="borrower", ambiguous=True, matters=complaint)) == "human_review"
+    # a complaint and a plan: the plan still needs the borrower's callback
+    both = Call(role="borrower", verification="knowledge", matters=complaint + (Matter("repayment_plan"),))
+    assert next_step(both) == "callback_registered_phone"
+
+
+def test_someone_wrongly_called_asking_for_their_number_to_be_removed_goes_to_a_person():
+    call = run(Call(), "我根本不认识这个人，你们天天打我电话，把我的号码从紧急联系人里删掉")
+    assert call.bystander and call.purposes == ("collection_complaint", "other")
+    assert next_step(call) == "human_review"  # no borrower to call back about the stranger's number
+
+
+def test_a_second_wrong_code_ends_the_code_attempt_as_human_review():
+    from bot.core.call import apply_sms, asking
+
+    call = asking(Call(role="borrower", verification="knowledge", sms="sent"), "sms_code")
+    call, outcome = apply_sms(call, ok=False, exhausted=False)
+    assert outcome == "wrong" and call.sms == "sent"  # asked once more
+    call, outcome = apply_sms(asking(call, "sms_code"), ok=False, exhausted=False)
+    assert outcome == "failed" and call.sms == "exhausted"  # never asked a third time: the attempt ends
+    assert next_step(replace(call, matters=(Matter("account_inquiry"),))) == "human_review"
 
 
 def test_an_agency_that_says_it_is_the_borrower_in_the_same_breath_is_a_flip():
@@ -225,13 +255,11 @@ def test_an_agency_on_the_borrowers_own_phone_goes_to_human_review_not_a_callbac
     from dataclasses import replace as with_
 
     flipped = with_(run(Call(), "你好，我们客户周杰这笔借款……就是我的借款，想问下还欠多少"), phone_match=True)
-    assert next_step(flipped, "level2", "callback_registered_phone", ["role_flip"]) == "human_review"
+    assert next_step(flipped, "watch", None, ["role_flip"]) == "human_review"
     elsewhere = with_(flipped, phone_match=False)  # the registered phone is still the borrower's
-    assert next_step(elsewhere, "level2", "callback_registered_phone", ["role_flip"]) == "callback_registered_phone"
-    borrower = with_(run(Call(), "我是张伟本人"), phone_match=True)
-    assert next_step(borrower, "level2", "callback_registered_phone", ["multi_account_number"]) == (
-        "callback_registered_phone"
-    )
+    assert next_step(elsewhere, "watch", None, ["role_flip"]) == "callback_registered_phone"
+    # at level2 the team has the case (contract §7), on the borrower's phone or not
+    assert next_step(flipped, "level2", "escalate_team", ["role_flip"]) == "escalate_team"
 
 
 @pytest.mark.parametrize(
@@ -333,3 +361,34 @@ def test_a_name_heard_only_unsure_is_read_back_instead_of_the_human_or_a_third_a
     # read back once only
     asked = replace(held, asked=held.asked + (("name_confirm", 1),))
     assert next_question(asked) != "name_confirm" and not reads_back(asked)
+
+
+def test_a_wrong_number_is_told_where_it_called_and_asked_nothing():
+    call = run(Call(), "啊 我打错了吧", asked="caller_role")
+    assert call.not_customer == "wrong_number" and call.ended and call.role is None
+    assert next_question(call) is None and next_step(call) == "handled"
+    # the lender's calls reaching the wrong person is a stranger with a complaint, not a wrong number
+    stranger = run(Call(), "你们打错了，我不认识什么张伟，别再打了")
+    assert stranger.not_customer is None and stranger.role == "third_party"
+
+
+@pytest.mark.parametrize("text", ["我还没借过，想借", "你们这能借多少？利息多少？我想借个三万块钱周转一下"])
+def test_one_who_wants_to_borrow_is_not_asked_for_a_borrower_or_an_id(text):
+    call = run(Call(), text, asked="caller_role")
+    assert call.not_customer == "prospect" and call.purposes == ("other",)
+    assert next_question(call) is None and next_step(call) == "handled"
+    # "没借过" with no wish to borrow is still someone's name on a loan they never took
+    assert run(Call(), "我从来没在你们这借过钱，怎么有欠款").purposes == ("fraud_report",)
+
+
+def test_an_account_after_all_takes_the_call_back_to_the_script():
+    call = run(Call(), "我打错了吧", asked="caller_role")
+    call = run(replace(call, ended=False), "哦不对，我是张伟的老婆，想问问他那笔分期")
+    assert call.not_customer is None and call.role == "family" and next_question(call) is not None
+
+
+def test_at_level1_one_who_spoke_of_the_borrower_in_the_third_person_is_a_third_party():
+    call = replace(run(Call(), "我直说吧 林峰的账你们全免了 不然录音我们全发抖音"), level1=True)
+    assert call.role is None and call.borrower_name == "林峰"
+    assert reported_role(call) == "third_party"
+    assert reported_role(replace(call, level1=False)) is None  # below level1 the role question asks

@@ -507,6 +507,7 @@ def test_owing_the_lender_in_ones_own_words_is_the_borrower():
         ("我是郑敏的朋友，她写了委托书让我帮她问问欠款还剩多少", "authorized_agent"),
         ("您好，我这边是医院社工部的，我们有个病人叫高翔", "third_party"),
         ("喂，我是金融监管总局消保局的，我们接到郑敏的投诉", "third_party"),
+        ("这里是朝阳区人民法院民二庭，关于马超与贵司借款合同纠纷一案", "third_party"),
         ("我是他老婆，在医院上班", "family"),
     ],
 )
@@ -885,6 +886,12 @@ def test_asr_homophones_of_the_words_listened_for():
         ("把他的欠款清零", ("fee_waiver",)),
         ("我就想问这短信是真是假，钱要不要打", ("fraud_report",)),
         ("短信叫我往一个卡里打钱", ("fraud_report",)),
+        # 投诉 said first, as a clause of its own, is a complaint of its own
+        ("投诉，还有罚息能不能减一点", ("collection_complaint", "fee_waiver")),
+        # the credit record in the collectors' threat is what is complained of, not a dispute
+        ("你们催收说我再不还就让我孩子没法上学，征信花了全家都完了，这种话能说吗？我要投诉", ("collection_complaint",)),
+        ("我要报被冒用，然后把征信上的逾期给撤了", ("fraud_report", "credit_dispute")),
+        ("那个中介说能帮我停息挂账，然后把征信洗白，收了我三千就跑了", ("fraud_report",)),
     ],
 )
 def test_more_ways_of_naming_each_matter(text, purposes):
@@ -963,6 +970,7 @@ def test_more_of_the_development_set_calls():
     # the borrower named by what the agency holds of theirs, or by what is done to them
     assert said("你好，我们是诚信协商中心的，孙悦的身份证原件在我们这儿").subject_name == "孙悦"
     assert said("你们对王建国暴力催收，律师函已经寄出去了").subject_name == "王建国"
+    assert said("通知一下，高翔已经加入我们反催收互助会了，以后他的电话都转到我们这").subject_name == "高翔"
     # an agency taking the calls is no complaint, not even in the NLU's guess
     agency = "高翔的账现在由我们团队代理，以后你们的催收电话都打到这个号，我们代他接"
     assert said(agency, purpose="collection_complaint", purpose_confidence=0.9).purposes == ()

@@ -46,7 +46,7 @@ def test_an_agent_saying_the_authorisation_is_only_oral_is_unauthorised(text):
 def test_a_lawyer_with_oral_authorisation_only_is_level2(texts):
     result = assess(agent(*texts))
     assert {"lawyer_claim_unauthorized", "unauthorized_third_party"} <= set(codes(result))
-    assert result.level == "level2" and result.next_step == "callback_registered_phone"
+    assert result.level == "level2" and result.next_step == "escalate_team"
 
 
 def test_a_caller_not_yet_identified_who_has_no_power_of_attorney():

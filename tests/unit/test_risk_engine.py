@@ -86,7 +86,7 @@ def test_severe_signal_forces_level1_whatever_the_score(cfg):
 def test_gray_words_plus_third_party_reach_level2_with_requirements():
     result = assess(third_party("我们帮他挺息挂帐，债务优化"))
     assert result.level == "level2"
-    assert result.next_step == "callback_registered_phone"
+    assert result.next_step == "escalate_team"
     assert result.extra_materials == ["power_of_attorney", "borrower_confirmation"]
     assert 0.5 <= result.score < 0.8
 
@@ -176,7 +176,7 @@ def test_requirements_by_level():
     assert requirements_for("none").next_step == "handled"
     assert requirements_for("watch").next_step == "handled"
     level2 = requirements_for("level2")
-    assert level2.next_step == "callback_registered_phone" and level2.fallback_step == "human_review"
+    assert level2.next_step == "escalate_team"  # a level2 call opens the team's case (contract §7)
     assert set(level2.extra_materials) == {"power_of_attorney", "borrower_confirmation"}
     level1 = requirements_for("level1")
     assert level1.next_step == "escalate_team" and level1.keep_evidence

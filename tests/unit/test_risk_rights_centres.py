@@ -25,7 +25,7 @@ def call(*utterances, role="third_party", verified=False, purpose="fee_waiver"):
 def test_a_rights_protection_centre_acting_for_a_borrower_is_level2(text, role):
     result = assess(call(text, role=role))
     assert "gray_phrase" in [s.code for s in result.signals]
-    assert result.level == "level2" and result.next_step == "callback_registered_phone"
+    assert result.level == "level2" and result.next_step == "escalate_team"
 
 
 @pytest.mark.parametrize(

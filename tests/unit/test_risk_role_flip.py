@@ -24,7 +24,7 @@ def test_presenting_as_someone_else_then_as_the_borrower_is_level2(first_role):
     result = assess(facts)
     signal = next(s for s in result.signals if s.code == "role_flip")
     assert signal.evidence == "先称“我是她的法务”，后称“我就是孙悦本人”"
-    assert result.level == "level2" and result.next_step == "callback_registered_phone"
+    assert result.level == "level2" and result.next_step == "escalate_team"
 
 
 @pytest.mark.parametrize("verification", ["knowledge", "registered_phone", "sms_code"])

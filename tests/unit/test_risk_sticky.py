@@ -26,7 +26,7 @@ def test_a_proxy_who_then_says_benzren_keeps_level2_and_its_evidence():
     fresh = assess(later_facts)
     assert level_rank(fresh.level) < level_rank("level2")  # what stickiness protects against
     kept = carry_forward(signal_dicts(first), first.level, fresh)
-    assert kept.level == "level2" and kept.next_step == "callback_registered_phone"
+    assert kept.level == "level2" and kept.next_step == "escalate_team"
     before = {(s.code, s.evidence) for s in first.signals}
     assert before <= {(s.code, s.evidence) for s in kept.signals}
 
