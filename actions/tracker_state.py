@@ -49,9 +49,14 @@ def tentative_heard(tracker: Tracker, text: str, asked: Optional[str]) -> Option
 
 def unsure_turns(tracker: Tracker, count: int) -> List[Heard]:
     """The latest `count` caller turns, those heard below the ASR threshold read as if clear (the
-    others are left out: what they said was kept when they came)."""
-    users = [e for e in tracker.events if e.get("event") == "user"][-count:]
-    return [heard_event(e, None) for e in users if _unsure(e)]
+    others are left out: what they said was kept when they came), and the unsure turns just before
+    them: a read-back in between adds a turn ("我要投诉你们" unsure, "我是他妈" unsure, "是" unsure: the
+    complaint in the first still counts)."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    start = max(len(users) - count, 0)
+    while start > 0 and _unsure(users[start - 1]):
+        start -= 1
+    return [heard_event(e, None) for e in users[start:] if _unsure(e)]
 
 
 def missed_turns(tracker: Tracker) -> List[Tuple[Heard, Optional[str]]]:

@@ -254,6 +254,19 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
                 detail = (matters[i].detail + " " + heard.text).strip()
                 matters[i] = replace(matters[i], detail=detail[:2000])
                 break
+    if heard.purposes and (call.level1 or role in ("third_party", "authorized_agent")):
+        dropped = set()
+        if heard.stop_demand:
+            dropped.add("collection_complaint")  # "别再联系她，以后有事找我们": the agency's demand
+        if call.level1 and heard.purpose_guess is not None:
+            # level1: "要是继续催收，后果自负" registers no case on the NLU's guess ("能免多少" is still noted)
+            dropped.update(p for p in heard.purposes if p in CASE_KINDS)
+        if dropped:
+            kept = tuple(p for p in heard.purposes if p not in dropped)
+            if not kept and heard.stop_demand:
+                heard = replace(heard, purposes=("other",), other_described=True)  # the demand, noted
+            else:
+                heard = replace(heard, purposes=kept)
     matters = _with_matters(matters, heard)
     changes["matters"] = tuple(matters)
 

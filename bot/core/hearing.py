@@ -263,6 +263,7 @@ class Heard:
     borrower_unreachable: bool = False  # the borrower cannot answer (昏迷, 去世, 服刑, 失联), said by another
     contact_change: bool = False  # wants the registered phone changed (what a SIM-holding agency wants)
     not_a_customer: Optional[str] = None  # wrong_number | prospect: no account to ask about (_not_a_customer)
+    stop_demand: bool = False  # its complaint is only a demand to stop collecting (only_a_stop_demand)
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -455,7 +456,7 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
             return name, None
     # 林峰让我帮他… / 许娟是我们的会员 / 一直打我们公司前台找马超，…
     for pattern in (
-        rf"({_NAME_CHARS})(让|叫|要|托)(我|我们)",
+        rf"({_NAME_CHARS})(让|叫|要|(?<!委)托)(我|我们)",
         rf"({_NAME_CHARS})是我们的(会员|客户|委托人|当事人|学员)",
         rf"找({_NAME_CHARS})(?=[，,。\s]|$)",
     ):
@@ -464,7 +465,7 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
             name = _clean_name(raw[-3:]) or _clean_name(raw[-2:]) or _clean_name(raw)
             if name:
                 return name, None
-    m = re.search(rf"({_NAME_CHARS})(委托|授权)(我|我们)", text)
+    m = re.search(rf"({_NAME_CHARS}?)(已经|早就|现在)?(全权|书面|正式)?(委托|授权)(了)?(我|我们)", text)
     if m and _clean_name(m.group(1)[-3:]):
         return _clean_name(m.group(1)[-3:]), None
     # 我是孙悦委托的律师 / 黄丽请的法务
@@ -772,6 +773,7 @@ _KEEP_AWAY = re.compile(
     r"|(跟|和|找|联系)我(的|请的|找的|委托的)(法务|律师|代理人?|委托人|顾问|团队|公司)"
     r"|(所有|全部|一切)的?(电话|来电|事)[^，。,]{0,4}(都)?(打到|转到|打给)(我们|我这|这个号码?)"
     r"|(催收)?电话(以后)?(都|全)(打到|转到|打给)(我们|我这|这个号)|我们代(他|她)接"
+    r"|(不要|别|不许|不准|不用)(再)?(给|联系|打给|找)(她|他)本人"  # "不要再给她本人打电话了"
 )
 _CLAUSE = re.compile(r"[^，,。！!？?；;\n\s]+")  # ASR text separates clauses with spaces
 _QUOTED_OFFER = re.compile(r"说|承诺|保证|声称|号称|答应|能帮|可以帮|帮我|包|给我办|搞定|不成功")
@@ -820,7 +822,7 @@ _NOT_RAISED = (
         r"(否则|不然|要不然|要不|不同意的话|不答应的话|不处理的话|不解决的话|不同意就|不答应就|不处理就|不解决就|"
         r"不(给|免|减|退|同意|答应|处理|解决)[^，,。！？?!]{0,6}?就)"
         r"(?=[^。！？?!]{0,16}?(12378|12363|幺[二两]三七八|一二三七八|银保监|金融监管|监管|人民银行|人行|消协|"
-        r"消保委|媒体|曝光|网上|起诉|法院|律师函|投诉))[^。！？?!]*"
+        r"消保委|媒体|曝光|网上|起诉|法院|律师函|投诉|报警|立案))[^。！？?!]*"
     ),
     # refused in words ("我不需要什么分期", "我不要分期，也不要减免，就要投诉…")
     re.compile(
@@ -876,12 +878,31 @@ def _asked_apart(text: str, code: str, patterns_key: str, other_code: str = "oth
 
 # 投诉 as an item of its own in a list of matters ("查欠款、征信异议、投诉，都要弄")
 _LISTED_COMPLAINT = re.compile(r"、\s*(还有|还要|再)?(要)?投诉(一下)?\s*([，,。；;]|$)|(^|[，,；;])\s*投诉(一下)?\s*、")
+# A demand to stop collecting ("通知你们即日起停止一切催收", "不许再给她本人打电话") made by one acting for
+# the borrower (an agency, one claiming papers, a court or the police): a demand, not a complaint
+_STOP_DEMAND = re.compile(
+    r"(停止|暂停|中止)(一切|所有)?(的)?(对(他|她|[\u4e00-\u9fff]{2,3})的?)?(一切|所有)?(的)?催收"
+    r"|(不许|不准|不要|别|不得|禁止)(再)?(给|联系|打给|找|催|骚扰)[^，。,？?]{0,16}?(打电话|联系|催收|本人|她|他)"
+    r"|(以后)?(有事|有什么事)(就|都|请|直接)?(找|联系)我们"
+)
+
+
+def only_a_stop_demand(text: str) -> bool:
+    """Whether the only complaint in the turn is a demand to stop collecting or to keep away from the
+    borrower ("通知你们别再联系她，以后有事找我们"): from one acting for the borrower, no complaint."""
+    if not _STOP_DEMAND.search(text):
+        return False
+    rest, _, _ = _purposes(_STOP_DEMAND.sub("，", text), NLU())
+    return "collection_complaint" not in rest
+
+
+_OFFICIAL = re.compile(r"法院|公安|派出所|警察|民警|检察院|执行局|经侦|刑警|警号|金融办|监管局")
 # what the collectors said, quoted by the caller, up to the end of the sentence
 _COLLECTOR_SAID = re.compile(r"(催收|催款|催债|你们的人|你们那边|他们)[^。？?！!，,]{0,6}说[^。？?！!]*")
 # 投诉 as a clause of its own ("投诉，还有罚息能不能减一点"); "我要投诉你们乱报征信" is one clause
 _OWN_COMPLAINT = re.compile(
     r"(^|[，,。；;！!？?\s])(那|那我|所以|还有|另外|然后|我)?(就|还|也|一定)?(要|想|得|必须)?(去)?投诉"
-    r"(一下|你们|你们的人|这个|这事|这件事|他们|他)?(吧|啊|呀)?\s*([，,。；;！!？?]|$)"
+    r"(一下|你们|你们的人|这个|这事|这件事|他们|他)?(吧|啊|呀)?\s*([，,。；;！!？?、]|$|加|和|跟|还有|以及)"
 )
 
 
@@ -899,7 +920,11 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     they are only the NLU's whole-sentence guess (no words named one)."""
     w = words()
     cues = w["purposes"]
+    said = text
     text = _raised_only(text)
+    # matters named only in words that do not raise them ("想了解一下你们投诉处理的流程"): the NLU's
+    # whole-sentence guess of the same matter does not raise it either
+    neutralised = {c for c, lst in cues.items() if _any(said, lst) and not _any(text, lst)}
     found: List[Tuple[int, str]] = []
     credit_questions = w.get("credit_question_patterns") or ()
     described = {
@@ -961,6 +986,7 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
         and not codes
         and not (keep_away and nlu.purpose == "collection_complaint")
         and not _ASKS_BACK.search(text)
+        and nlu.purpose not in neutralised
     ):
         if nlu.purpose_confidence >= max(floor, NLU_FLOOR if nlu.purpose in CASE_KINDS else NLU_FLOOR_OTHER):
             codes.append(nlu.purpose)
@@ -1246,6 +1272,13 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     acquaintance = structural_role in (None, "family") and not claims_borrower and _acquaintance(text)
     if acquaintance:
         structural_role = "third_party"  # a colleague, neighbour, boss: neither relative nor friend
+    acting_for = bool(
+        agency_voice
+        or _GRAY_COMPANY.search(text)
+        or _AGENCY_NAMED.search(text)
+        or structural_role == "authorized_agent"
+        or (_OFFICIAL.search(text) and not claims_borrower)
+    )
     role = _role(text, nlu, structural_role, claims_borrower, third_person_self)
     role_from_words = bool(claims_borrower or structural_role)
     if role in NON_BORROWER_GUESSES and not claims_borrower and _NOT_THE_BORROWER.search(text):
@@ -1298,6 +1331,11 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     purposes, other_described, guessed = _purposes(
         text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0
     )
+    stop_demand = "collection_complaint" in purposes and only_a_stop_demand(text)
+    if stop_demand and acting_for:
+        # the demand is noted as what it is, business of the agency's own ("other"), not a complaint
+        purposes = tuple(p for p in purposes if p != "collection_complaint") or ("other",)
+        other_described = other_described or purposes == ("other",)
     if (
         asked == "hardship"
         and "other" in purposes
@@ -1371,4 +1409,5 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         borrower_unreachable=bool(_UNREACHABLE.search(text)) and not claims_borrower,
         contact_change=bool(_CONTACT_CHANGE.search(text)),
         not_a_customer=not_a_customer,
+        stop_demand=stop_demand,
     )

@@ -98,6 +98,46 @@ def test_two_unsure_turns_reach_a_human_with_the_complaint_in_them_registered(do
     assert after.role is None  # who is calling is left to the person who takes the call
 
 
+def test_a_complaint_said_unsure_before_a_read_back_still_reaches_the_human_registered(domain, action_db):
+    """IVR: the complaint, the role and the "是" to the read-back all below the ASR threshold: three
+    unsure turns, and the complaint in the first is registered when the call goes to the human."""
+    first, second, third = "你们的人说要来村里贴告示，我要投素你们", "我是他妈", "是"
+    history = [
+        {"event": "user", "text": t, "parse_data": {"text": t}, "metadata": {"low_confidence": True}}
+        for t in (first, second)
+    ]
+    call = Call(misses=2, turns=2, asked=(("caller_role", 1), ("role_confirm", 1)), unsure_role="family")
+    tracker = make_tracker(
+        {"call": call.to_slot()},
+        text=third,
+        requested_slot="role_confirm",
+        metadata={"low_confidence": True},
+        history=history,
+    )
+    tracker.events[-1]["metadata"] = {"low_confidence": True}
+    events, messages = run_action(ValidateCallForm(), tracker, domain)
+    out = slot_events(events)
+    assert out["handoff"] is True and out["complaint_registered"] is True
+    assert [m["purpose"] for m in out["matters"]] == ["collection_complaint"]
+
+
+def test_an_agency_demanding_the_collection_stop_files_no_complaint(domain, action_db):
+    call = Call(role="third_party", borrower_name="黄丽", asked=(("caller_role", 1), ("purpose", 1)))
+    out, after, said = turn(
+        domain,
+        call,
+        text="就是通知你们别再联系她，以后有事找我们",
+        asked="purpose",
+        entities=[("purpose", "collection_complaint")],  # the NLU reads a complaint into it
+    )
+    assert out["complaint_registered"] is False and after.purposes == ("other",)
+    assert "utter_case_registered" not in said
+    # the same words from the borrower's wife are her complaint about the calls
+    wife = Call(role="family", borrower_name="黄丽", asked=(("caller_role", 1), ("purpose", 1)))
+    out, after, _ = turn(domain, wife, text="你们天天打电话骚扰，别再给我打电话了", asked="purpose")
+    assert out["complaint_registered"] is True
+
+
 def test_a_correction_replaces_the_code(domain):
     call = Call(role="borrower", borrower_name="张伟", id_digits="1234", checked=("张伟|1234",), identity_attempts=1)
     _, after, said = turn(domain, call, text="不对，是三七二一", asked="identity_code", number="13800000001")

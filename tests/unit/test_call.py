@@ -392,3 +392,13 @@ def test_at_level1_one_who_spoke_of_the_borrower_in_the_third_person_is_a_third_
     assert call.role is None and call.borrower_name == "林峰"
     assert reported_role(call) == "third_party"
     assert reported_role(replace(call, level1=False)) is None  # below level1 the role question asks
+
+
+def test_at_level1_the_nlus_guess_registers_no_case_but_a_demand_in_words_is_noted():
+    call = Call(role="third_party", level1=True, matters=(Matter("repayment_plan"),))
+    threat = absorb(
+        call, hear("你们要是继续催收，后果自负", NLU(purpose="collection_complaint", purpose_confidence=0.8)), None
+    )
+    assert threat.purposes == ("repayment_plan",)  # a threat guessed as a complaint registers nothing
+    demand = absorb(call, hear("还有罚息全部给我免了", NLU()), None)
+    assert demand.purposes == ("repayment_plan", "fee_waiver")

@@ -986,3 +986,28 @@ def test_more_of_the_development_set_calls():
     assert said("他们是不是用我的名义跟你们打过电话？我想自己来谈").purposes == ("repayment_plan",)
     assert said("没有困难，就是忘了，换了银行卡没绑", "hardship", hardship="poverty").hardship is None
     assert said("没有困难，就是忘了，换了银行卡没绑", "hardship").purposes == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "喂，这里是人民法院执行局，关于马超的案件，法院已经受理，通知你们即日起停止一切催收，等待判决",
+        "喂 你好 我是孙悦的委托代理人 她已经给我签了委托书 以后她的事你们直接找我 不要再给她本人打电话了",
+        "我通知你们一下，黄丽已经全权委托我们处理她的债务，从今天起你们不许再给她本人、她家里人和她单位打电话，否则我们就按骚扰报警",
+    ],
+)
+def test_a_demand_to_stop_collecting_from_one_acting_for_the_borrower_is_no_complaint(text):
+    assert "collection_complaint" not in said(text).purposes
+
+
+def test_a_complaint_with_its_own_words_stays_a_complaint_whoever_makes_it():
+    assert "collection_complaint" in said("我们是维权中心的，客户被你们暴力催收，要求停止催收").purposes
+    assert "collection_complaint" in said("我是他老婆，你们催收天天打电话骂人，要求停止催收").purposes
+
+
+def test_asking_how_complaints_are_handled_is_no_complaint_even_to_the_nlu():
+    heard = hear(
+        "我是都市报的记者，在做网贷催收的报道，想了解一下你们投诉处理的流程",
+        NLU(purpose="collection_complaint", purpose_confidence=0.8),
+    )
+    assert "collection_complaint" not in heard.purposes
