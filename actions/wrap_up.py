@@ -21,6 +21,9 @@ from bot.core import materials
 from bot.services import case_export
 from bot.settings import callback_hours, load_settings
 
+# nobody's customer (bot/core/call.py not_customer): what they are told instead of a wrap-up
+NOT_CUSTOMER_RESPONSES = {"wrong_number": "utter_wrong_number", "prospect": "utter_prospect"}
+
 
 class ActionWrapUp(Action):
     """States what was noted, the materials and how to hand them in, and what happens next."""
@@ -59,7 +62,7 @@ class ActionWrapUp(Action):
         disclose = script.may_disclose_account(call, level, signals)
         if call.not_customer and step == "handled":
             # a wrong number, a wish to borrow: where they called and what to do, no materials, no callback
-            dispatcher.utter_message(response=f"utter_{call.not_customer}")
+            dispatcher.utter_message(response=NOT_CUSTOMER_RESPONSES[call.not_customer])
             if call.ended:
                 dispatcher.utter_message(response="utter_goodbye")
             return events + [SlotSet("materials_requested", [])]

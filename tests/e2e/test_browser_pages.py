@@ -63,14 +63,14 @@ def test_the_panel_signs_in_and_holds_a_proxy_call(stack, page):
     page.wait_for_selector("#summary-card:not([hidden])")
     assert statuses(page) == ["done"] * 6
     assert "授权委托书原件" in page.inner_text("#lines")
-    assert "回拨预留号码核实" in page.inner_text("#summary")
+    assert "转反催收专项组" in page.inner_text("#summary")  # a level2 call: the team's case (contract §7)
     page.screenshot(path=str(ARTIFACTS / "panel-call-complete.png"), full_page=True)
 
     page.click("#quick-replies button:has-text('没有了')")
     # the goodbye closes the call by itself: the panel asks only for the disposition and the note
     page.wait_for_selector("#acw:not([hidden])")
     assert "再见" in page.inner_text("#lines") and page.is_hidden("#turn-card")
-    assert page.input_value("#disposition") == "callback"  # automatic: the next step is the callback
+    assert page.input_value("#disposition") == "escalated"  # automatic: the next step is the anti-proxy team
     assert "自动结束" in page.inner_text("#ended-by")
     page.screenshot(path=str(ARTIFACTS / "panel-call-ended.png"), full_page=True)
 
@@ -85,7 +85,7 @@ def test_the_panel_signs_in_and_holds_a_proxy_call(stack, page):
     page.click("#wrap-submit")
     page.wait_for_selector("#start-view:not([hidden])")
     page.wait_for_selector(f"#calls li[data-call-id='{call_id}']")
-    assert "待回拨借款人核实" in page.inner_text(f"#calls li[data-call-id='{call_id}']")
+    assert "已转专项组" in page.inner_text(f"#calls li[data-call-id='{call_id}']")  # the disposition
     page.set_viewport_size({"width": 480, "height": 900})  # docked beside the agent desktop
     page.screenshot(path=str(ARTIFACTS / "panel-narrow.png"), full_page=True)
 

@@ -971,6 +971,10 @@ def test_more_of_the_development_set_calls():
     assert said("你好，我们是诚信协商中心的，孙悦的身份证原件在我们这儿").subject_name == "孙悦"
     assert said("你们对王建国暴力催收，律师函已经寄出去了").subject_name == "王建国"
     assert said("通知一下，高翔已经加入我们反催收互助会了，以后他的电话都转到我们这").subject_name == "高翔"
+    assert said("你好，我是林峰的委托人，他委托我来办罚息减免").subject_name == "林峰"
+    assert said("喂，通知你们一下，孙悦以后所有的电话都打到这个号码").subject_name == "孙悦"
+    assert said("我这边是债务优化机构，手上有一批贵司的客户，统一申请停息挂账，第一个是黄丽").subject_name == "黄丽"
+    assert said("你好 我崽周杰是不是欠你们钱咯").subject_name == "周杰"
     # an agency taking the calls is no complaint, not even in the NLU's guess
     agency = "高翔的账现在由我们团队代理，以后你们的催收电话都打到这个号，我们代他接"
     assert said(agency, purpose="collection_complaint", purpose_confidence=0.9).purposes == ()
@@ -1011,3 +1015,13 @@ def test_asking_how_complaints_are_handled_is_no_complaint_even_to_the_nlu():
         NLU(purpose="collection_complaint", purpose_confidence=0.8),
     )
     assert "collection_complaint" not in heard.purposes
+
+
+def test_refusing_to_say_who_is_calling_is_a_refusal_of_the_role_question():
+    heard = said("先别管我是谁，你就说要什么材料", asked="caller_role")
+    assert heard.refuses and heard.about == "caller_role"
+
+
+def test_a_threat_of_jail_is_no_borrower_in_jail():
+    assert not said("有人打电话讲要抓他去坐牢 是真的不").borrower_unreachable
+    assert said("他现在在坐牢，出不来").borrower_unreachable
