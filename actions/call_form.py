@@ -45,6 +45,7 @@ DIGRESSION_RESPONSES = {
     "thanks": "utter_you_are_welcome",
     "greet": "utter_still_here",
     "who_are_you": "utter_who_we_are",
+    "legal_worry": "utter_legal_worry",
 }
 IDENTITY_RESPONSES = {
     "verified": "utter_identity_verified",

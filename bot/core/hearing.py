@@ -115,6 +115,11 @@ _NOT_NAMES = (
     *"马上 明天 明年 明白 明确 高兴 高利 高额 方便 方案 方式 方法 全部 全额 全免 全都 万一 许多 余额 曾经 常常 经常"
     " 向来 向你 向您 于是 白天 周末 任何 程序 包括 金额 关于 时间 应该 连续 连本 当时 当初 齐全 毛钱 钱包".split(),
 )
+# a worried borrower asking what the lender will do ("你们是不是要起诉俺？俺收着个短信说要走法律程序")
+_LEGAL_WORRY = re.compile(
+    r"(是不是|会不会|是要|真的要|就要|要不要)(要)?(起诉|告我|告俺|抓|坐牢|上门|走法律程序|上法院|冻结)"
+    r"|(起诉|法律程序|律师函|传票)[^，。？?]{0,8}(是真的|真的吗|什么意思|怎么办|咋办)"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NAME_CHARS = r"[\u4e00-\u9fff]{2,4}"
 _LOAN = re.compile(r"(?<![A-Z0-9])([A-Z]{1,3})\s*([0-9]{6,12})(?![0-9])")
@@ -692,6 +697,7 @@ def _third_person_self(text: str) -> Tuple[bool, Optional[str]]:
 
 
 _ABOUT = (
+    ("customer_name", ("谁就是谁",)),  # "你们短信上写的谁就是谁": the name, not the code
     ("sms_code", ("验证码", "短信")),
     ("loan_id", ("借款编号", "编号", "合同号", "借据")),
     ("identity_code", ("身份证", "证件", "后四位", "后4位", "尾号", "号码")),
@@ -1370,6 +1376,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     digression = nlu.intent if nlu.intent in DIGRESSIONS else None
     if digression in (None, "out_of_scope", "chitchat") and _WHO_ARE_YOU.search(text):
         digression = "who_are_you"
+    if digression in (None, "out_of_scope", "chitchat") and not purposes and _LEGAL_WORRY.search(text):
+        digression = "legal_worry"  # "你们是不是要起诉俺？": answered, then the script goes on
     if (nlu.intent == "greet" and (role or purposes or own or subject)) or business_in_own_words:
         digression = None
     if not_a_customer:

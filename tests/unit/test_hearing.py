@@ -1025,3 +1025,16 @@ def test_refusing_to_say_who_is_calling_is_a_refusal_of_the_role_question():
 def test_a_threat_of_jail_is_no_borrower_in_jail():
     assert not said("有人打电话讲要抓他去坐牢 是真的不").borrower_unreachable
     assert said("他现在在坐牢，出不来").borrower_unreachable
+
+
+def test_a_worried_question_about_legal_action_is_answered_not_misunderstood():
+    assert said("喂？你们是不是要起诉俺？俺昨天收着个短信说要走法律程序").digression == "legal_worry"
+    # with a matter in it, the matter is heard (and the worry is no digression)
+    heard = said("你们是不是要起诉我，我想分期")
+    assert heard.purposes == ("repayment_plan",) and heard.digression is None
+
+
+def test_you_know_who_is_a_refusal_of_the_question_asked():
+    heard = said("你们短信上写的谁就是谁", asked="customer_name")
+    assert heard.refuses and heard.about == "customer_name"
+    assert said("你们不是有吗", asked="identity_code").refuses
