@@ -613,6 +613,8 @@ _DIALLED_WRONG = re.compile(
     r"(^|[，,。\s])(啊|哦|噢|呃|嗯|不好意思|对不起|抱歉|哎呀)?[，,\s]?(我|是我)?(可能|好像|应该|是不是|大概)?(打|拨)错(了|电话|号码|号|地方)(了)?"
 )
 _LENDER_CALLED = re.compile(r"(你们|你|他们|催收|催款)[^，。,？?]{0,8}(打|拨)错")
+# the lender's calls reached the caller ("打错了吧 我不是王芳 … 你们催收一天打我八遍"): a stranger, not a wrong number
+_CALLED_BY_LENDER = re.compile(r"你们|催收|催款|不认识|我不是[\u4e00-\u9fff]{2,3}|打(我|给我)|找我")
 _PROSPECT = re.compile(
     r"(还)?(没|没有|从来没|从没)(在你们这|在你们那|在你们平台|在这)?(借|贷)过[^。？?]{0,8}(想|打算|准备|要)(借|贷|申请|办)"
     r"|(你们|这里|这儿|你们这|你们平台)(能|可以|最多能?)(借|贷)(多少|几万)"
@@ -626,7 +628,7 @@ def _not_a_customer(text: str, claims_borrower: bool, third_person_self: bool) -
     """`wrong_number` or `prospect` when the turn says the caller has no business with an account."""
     if claims_borrower or third_person_self:
         return None
-    if _DIALLED_WRONG.search(text) and not _LENDER_CALLED.search(text):
+    if _DIALLED_WRONG.search(text) and not (_LENDER_CALLED.search(text) or _CALLED_BY_LENDER.search(text)):
         return "wrong_number"
     if _PROSPECT.search(text) and not _PROSPECT_NOT.search(text):
         return "prospect"
@@ -935,7 +937,7 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     text = _raised_only(text)
     # matters named only in words that do not raise them ("想了解一下你们投诉处理的流程"): the NLU's
     # whole-sentence guess of the same matter does not raise it either
-    neutralised = {c for c, lst in cues.items() if _any(said, lst) and not _any(text, lst)}
+    neutralised = {c for c, lst in cues.items() if c in CASE_KINDS and _any(said, lst) and not _any(text, lst)}
     found: List[Tuple[int, str]] = []
     credit_questions = w.get("credit_question_patterns") or ()
     described = {

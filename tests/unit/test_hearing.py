@@ -1038,3 +1038,16 @@ def test_you_know_who_is_a_refusal_of_the_question_asked():
     heard = said("你们短信上写的谁就是谁", asked="customer_name")
     assert heard.refuses and heard.about == "customer_name"
     assert said("你们不是有吗", asked="identity_code").refuses
+
+
+def test_more_fee_and_plan_wordings():
+    assert said("我们要求你们代理免除她的全部债务 逾期记录也要全部铲掉").purposes == ("fee_waiver", "credit_dispute")
+    assert said("要求全额退还利息、删除逾期记录").purposes == ("fee_waiver", "credit_dispute")
+    assert said("你就说多少期能批").purposes == ("repayment_plan",)
+    assert said("孙悦这个案子我们接了，要停西挂帐").purposes == ("repayment_plan",)
+
+
+def test_the_lenders_calls_reaching_a_stranger_are_no_wrong_number():
+    heard = said("打错了吧 我不是王芳 我都不认识她 你们催收一天打我八遍")
+    assert heard.not_a_customer is None and heard.role == "third_party"
+    assert "collection_complaint" in heard.purposes
