@@ -63,6 +63,7 @@ SIGNAL_CODES: Tuple[str, ...] = (
     "refuses_borrower_contact",
     "lawyer_claim_unauthorized",
     "impersonating_official",
+    "impersonating_lawyer",
     "extortion",
     "forged_document",
     "role_flip",

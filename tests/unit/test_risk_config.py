@@ -51,7 +51,7 @@ def test_weights_are_in_range_and_thresholds_increase(docs):
     cfg = load_config()
     assert 0 < cfg.thresholds["watch"] < cfg.thresholds["level2"] < cfg.thresholds["level1"] <= 1
     assert all(0 <= e.weight <= 1 for e in cfg.lexicon.entries)
-    assert {"impersonating_official", "extortion", "forged_document"} == {
+    assert {"impersonating_official", "impersonating_lawyer", "extortion", "forged_document"} == {
         code for code, rule in cfg.signals.items() if rule.severe
     }
 

@@ -287,6 +287,26 @@ def test_refusing_a_callback_is_not_acceptance(cfg):
     )
 
 
+# --- impersonating_lawyer -------------------------------------------------------
+
+
+def test_a_lawyer_on_a_watch_listed_line_is_an_impersonated_lawyer(cfg):
+    said = "喂，我是深圳一家律师事务所的，我们受高翔委托，立即给他停息挂账，有委托书"
+    listed = RiskContext(watchlist_phones={"075588886666"})
+    found = sig.impersonating_lawyer_signals(
+        facts(said, role="authorized_agent", caller_number="075588886666"), listed, cfg
+    )
+    assert codes(found) == ["impersonating_lawyer"] and "观察名单" in found[0].evidence
+    assert cfg.signals["impersonating_lawyer"].severe  # level1 on its own
+    # the same words from a line nobody listed: a claim to check, not an impersonation
+    assert (
+        sig.impersonating_lawyer_signals(facts(said, role="authorized_agent", caller_number="13800000001"), listed, cfg)
+        == []
+    )
+    # a known line with no lawyer claim: the line's own signal only
+    assert sig.impersonating_lawyer_signals(facts("我想问一下分期", caller_number="075588886666"), listed, cfg) == []
+
+
 # --- lawyer_claim_unauthorized -------------------------------------------------
 
 

@@ -274,6 +274,20 @@ def lawyer_claim_signals(facts: CallFacts, context: RiskContext, config: RiskCon
     return _quoted_signal(config, "lawyer_claim_unauthorized", "lawyer_claim", facts.utterances)
 
 
+def impersonating_lawyer_signals(facts: CallFacts, context: RiskContext, config: RiskConfig) -> List[Signal]:
+    """impersonating_lawyer: claims to be a lawyer or law firm (with papers or without) on a line or in a
+    voice the watchlist knows as an agency's: a lawyer impersonated (NIFA level 1). A borrower verified
+    by phone or code who says they are a lawyer speaks of their job (risk.yml skip_verified_borrower)."""
+    found = _first_pattern(config, "lawyer_claim", facts.utterances)
+    if not found or whose_words(config, facts.utterances[found[0]], found[1])["quoted"]:
+        return []
+    line = watchlist_phone_signals(facts, context, config) or voiceprint_signals(facts, context, config)
+    if not line:
+        return []
+    where = "来电号码" if line[0].code == "watchlist_phone" else "声纹"
+    return [make_signal(config, "impersonating_lawyer", f"自称“{found[1]}”，{where}在观察名单上")]
+
+
 def _quoted_signal(config: RiskConfig, code: str, section: str, texts: Sequence[str]) -> List[Signal]:
     """`code` on the first text matching pattern `section`, marked quoted where it reports others' words."""
     found = _first_pattern(config, section, texts)
@@ -363,6 +377,7 @@ FINDERS: Tuple[SignalFinder, ...] = (
     unauthorized_third_party_signals,
     refuses_contact_signals,
     lawyer_claim_signals,
+    impersonating_lawyer_signals,
     impersonation_signals,
     extortion_signals,
     forged_document_signals,
