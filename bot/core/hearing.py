@@ -638,6 +638,11 @@ def _not_a_customer(text: str, claims_borrower: bool, third_person_self: bool) -
 # surnames that, right after a relation, are far more often a verb ("我老公查出来…", "我妈于是…")
 _VERB_FIRST = frozenset("查于向和从将把被让给跟也还")
 NON_BORROWER_GUESSES = ("family", "third_party", "authorized_agent")
+# the caller speaks as the one an agency took from ("收了我钱不办事", "我被他们骗了", "我交了三千")
+_SELF_VICTIM = re.compile(
+    r"(收|骗|拿|卷|扣)(了|走)?(我|俺)(的)?[^，。,？?]{0,6}(钱|费|身份证|手机卡|银行卡|押金|块)|(我|俺)(被|让)[^，。,？?]{0,8}骗"
+    r"|(我|俺)(交|给|转|付)(了)?[^，。,？?]{0,6}(钱|费|押金|块|元|千|万)"
+)
 _HIRED_AGENCY = re.compile(
     r"我(们|老公|老婆|家|爸|妈)?(已经|之前|以前|去年|上个月|前段时间)?(找了|找过|请了|委托了|委托|交给了|被)(个|一个|一家|家)?(什么)?"
     r"[^，。,？?]{0,10}?(公司|中介|机构|法务|律所|优化|反催收)"
@@ -1305,6 +1310,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         role = None  # "喂，我是周杰": a name alone says nothing of the role; the role question asks it
     if role == "third_party" and not role_from_words and _HIRED_AGENCY.search(text):
         role = None  # "我之前找了个法务公司…": the one who hired the agency, not the agency
+    if role == "third_party" and not role_from_words and _SELF_VICTIM.search(text):
+        role = None  # "举报一个协商公司，收了我钱不办事": the agency's victim, not the agency; the role is asked
     bare = None
     if asked == "customer_name" and not (own or subject):
         bare = _bare_name(text)

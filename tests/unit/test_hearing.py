@@ -1051,3 +1051,11 @@ def test_the_lenders_calls_reaching_a_stranger_are_no_wrong_number():
     heard = said("打错了吧 我不是王芳 我都不认识她 你们催收一天打我八遍")
     assert heard.not_a_customer is None and heard.role == "third_party"
     assert "collection_complaint" in heard.purposes
+
+
+def test_the_victim_of_an_agency_is_not_taken_for_the_agency_on_the_nlus_guess():
+    text = "你好，我要举报一个代理协商的公司，收了我钱不办事。以后他们打电话来说代表我，你们别理"
+    heard = hear(text, NLU(role="third_party", role_confidence=0.55))
+    assert heard.role is None and heard.purposes[0] == "fraud_report"  # who is calling is asked
+    # an agency in its own words stays one
+    assert said("我们是债务协商中心的，客户交了我们服务费").role == "third_party"
