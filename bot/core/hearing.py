@@ -915,6 +915,11 @@ def only_a_stop_demand(text: str) -> bool:
 
 
 _OFFICIAL = re.compile(r"法院|公安|派出所|警察|民警|检察院|执行局|经侦|刑警|警号|金融办|监管局")
+# a threat from the lender's own people, and the question whether it is true
+_LENDERS_PEOPLE_THREAT = re.compile(
+    r"(你们的人|你们催收|你们的催收|你们公司的人|你们那边的人|你们的员工)[^。？?！!]{0,30}?(坐牢|抓|拘留|冻结|上门|起诉)"
+    r"[^。？?！!]{0,12}?(真的假的|是真的吗|是真的不|是不是真的|是不是你们)"
+)
 # what the collectors said, quoted by the caller, up to the end of the sentence
 _COLLECTOR_SAID = re.compile(r"(催收|催款|催债|你们的人|你们那边|他们)[^。？?！!，,]{0,6}说[^。？?！!]*")
 # 投诉 as a clause of its own ("投诉，还有罚息能不能减一点"); "我要投诉你们乱报征信" is one clause
@@ -985,6 +990,16 @@ def _purposes(text: str, nlu: NLU, floor: float = 0.0) -> Tuple[Tuple[str, ...],
     # "不是我借的" is a fraud report; asking how much is owed in it is not a second matter
     if "fraud_report" in codes and "account_inquiry" in codes and described["account_inquiry"] < 0:
         codes.remove("account_inquiry")
+    # "你们的人打电话说我儿子要坐牢，是不是真的？": the lender's own collectors' threat, asked about, is a
+    # complaint about them; a threat from "有人" or "一个自称…的" is a suspicious call (a fraud report)
+    if (
+        "fraud_report" in codes
+        and "collection_complaint" in codes
+        and _LENDERS_PEOPLE_THREAT.search(text)
+        and _pattern_pos(_LENDERS_PEOPLE_THREAT.sub("，", text), w.get("fraud_patterns")) < 0
+        and not _any(text, cues["fraud_report"])
+    ):
+        codes.remove("fraud_report")
     # "说他诈骗" in the collectors' words is a complaint about them, not a fraud report
     if (
         "fraud_report" in codes

@@ -1059,3 +1059,10 @@ def test_the_victim_of_an_agency_is_not_taken_for_the_agency_on_the_nlus_guess()
     assert heard.role is None and heard.purposes[0] == "fraud_report"  # who is calling is asked
     # an agency in its own words stays one
     assert said("我们是债务协商中心的，客户交了我们服务费").role == "third_party"
+
+
+def test_a_threat_from_the_lenders_own_people_asked_about_is_a_complaint_not_a_fraud_report():
+    lender = "你们的人打电话给我说我儿子再不还就要抓去坐牢，是不是真的？欠钱就要坐牢吗？"
+    assert said(lender).purposes == ("collection_complaint",)
+    assert said("有人打电话说我儿子再不还就要抓去坐牢，是不是真的").purposes == ("fraud_report",)
+    assert said("我收到个电话说是你们公司的，说要抓我去坐牢，是真的吗").purposes == ("fraud_report",)
