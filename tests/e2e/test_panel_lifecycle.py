@@ -247,7 +247,7 @@ def test_every_state_keeps_what_to_say_and_the_input_at_hand(stack, browser, wid
         page.wait_for_selector("#risk-card[data-level='level1']")
         assert_at_hand(page)
         shot("8-level1")
-        # the call ended elsewhere while the agent types: the error shows, then the ended call
+        # the call ended elsewhere (the call platform, another tab): the live stream shows it ended
         call_id = page.evaluate("Panel.state.callId")
         http(
             stack,
@@ -256,13 +256,33 @@ def test_every_state_keeps_what_to_say_and_the_input_at_hand(stack, browser, wid
             {"disposition": "escalated", "confirm_unsaid": True},
             token=A1,
         )
-        page.fill("#caller-text", "喂？")
-        page.press("#caller-text", "Enter")
-        page.wait_for_selector("#alert:not([hidden])")
-        assert "已结束" in page.inner_text("#alert")
         page.wait_for_selector("#acw:not([hidden])")
+        assert page.inner_text("#ended-by").strip()
         assert_at_hand(page)
-        shot("9-error")
+        shot("9-ended-elsewhere")
     finally:
         context.close()
     assert page.errors == []
+
+
+def test_a_line_typed_into_a_call_ended_elsewhere_says_so_and_shows_the_ended_call(stack, docked):
+    # the live stream is cut (a proxy that drops it): the panel learns of the end from the refusal
+    docked.route("**/stream", lambda route: route.abort())
+    sign_in(docked, stack)
+    call_id = start(docked, "13512340062")
+    say(docked, "我想问一下还款的事")
+    status, _, _ = http(
+        stack,
+        "POST",
+        f"/webhooks/agent/calls/{call_id}/end",
+        {"disposition": "other", "confirm_unsaid": True},
+        token=A1,
+    )
+    assert status == 200
+    assert docked.is_hidden("#acw")  # nothing told the panel yet
+    docked.fill("#caller-text", "喂？")
+    docked.press("#caller-text", "Enter")
+    docked.wait_for_selector("#alert:not([hidden])")
+    assert "已结束" in docked.inner_text("#alert")
+    docked.wait_for_selector("#acw:not([hidden])")
+    assert docked.input_value("#caller-text") == "喂？" or docked.is_hidden("#caller-text")
