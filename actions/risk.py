@@ -52,7 +52,7 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
     )
     # shown to be an agency by what this assessment found (a known line or voice): assessed as one
     role = reported_role(call, [s.code for s in assessment.signals])
-    if role != facts.caller_role and role == "third_party":
+    if role != facts.caller_role and role == "third_party" and not (call.bystander and role == call.role):
         facts = replace(facts, caller_role=role, authorisation_shown=False)
         assessment = risk_service.assess_call_sticky(
             db, tracker.sender_id, facts, tracker.get_slot("customer_id"), previous, earlier

@@ -72,7 +72,10 @@ class ActionWrapUp(Action):
         if not call.handoff and not call.level1:
             extra = tracker.get_slot("risk_extra_materials") or []
             for purpose in purposes:
-                # someone the calls reached, acting for nobody, hands in their own evidence, not a 委托书
+                # someone the calls reached, acting for nobody, hands in their own evidence, not a 委托书;
+                # their question about the borrower's debt is answered (only the borrower hears it): no papers
+                if call.bystander and purpose == "account_inquiry":
+                    continue
                 role = "unknown" if call.bystander and purpose == "collection_complaint" else call.role
                 codes += materials.materials_for(purpose, role, call.hardship, extra if role == call.role else ())
             codes = list(dict.fromkeys(codes))
@@ -175,6 +178,10 @@ def closing_response(call: script.Call, step: str, level: str, disclose: bool, m
         held = call.line_held or call.borrower_unreachable or call.contact_change or call.phone_match
         return "utter_next_human_review" if held and not call.is_borrower else "utter_next_callback_level2"
     if step == "handled" and not disclose:
+        if not materials_asked and not any(m.reference for m in call.matters):
+            # nothing registered, nothing to hand in (one asking about someone else's debt was told
+            # only the borrower hears it): the direct route, and no "已经登记"
+            return "utter_next_handled_told"
         return "utter_next_handled_other"
     return f"utter_next_{step}"
 

@@ -294,6 +294,8 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         declined.append(about)
         if about == "identity_code" and not call.loan_id and heard.refuses:
             declined.append("loan_id")  # will not give it: do not ask for the other number either
+    if heard.denies_borrower and role is None:
+        declined.append("caller_role")  # said who they are not, and no more: not asked again
     if heard.no_phone:
         changes["sms"] = "no_phone"
         declined.append("sms_code")
@@ -653,6 +655,12 @@ def _planned_step(call: Call, risk_level: str, risk_next_step: Optional[str], si
             return "human_review"
         return "callback_registered_phone"
     purposes = [p for p in call.purposes if p not in ("unknown",)]
+    if call.bystander:
+        # one the calls reached asking how much the borrower owes is told only the borrower hears it:
+        # nothing to follow up with the borrower for them
+        if purposes and set(purposes) == {"account_inquiry"}:
+            return "handled"  # told that only the borrower hears it: that is the answer
+        purposes = [p for p in purposes if p != "account_inquiry"]
     if "fraud_report" in purposes:
         return "escalate_team"
     complaints_only = bool(purposes) and all(p == "collection_complaint" for p in purposes)

@@ -269,6 +269,7 @@ class Heard:
     contact_change: bool = False  # wants the registered phone changed (what a SIM-holding agency wants)
     not_a_customer: Optional[str] = None  # wrong_number | prospect: no account to ask about (_not_a_customer)
     stop_demand: bool = False  # its complaint is only a demand to stop collecting (only_a_stop_demand)
+    denies_borrower: bool = False  # "我不是借款人，我就是收到短信的人": not the borrower, and no relation said
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -612,6 +613,12 @@ _STRANGER = re.compile(
 _DIALLED_WRONG = re.compile(
     r"(^|[，,。\s])(啊|哦|噢|呃|嗯|不好意思|对不起|抱歉|哎呀)?[，,\s]?(我|是我)?(可能|好像|应该|是不是|大概)?(打|拨)错(了|电话|号码|号|地方)(了)?"
 )
+# the caller thinks they reached another business ("我快递三天了还没到", "是人民医院不？我要挂个号")
+_OTHER_BUSINESS = re.compile(
+    r"查(一下|下)?快递|快递[^，。,？?]{0,6}?没(到|收到|送到)|快递单号|外卖[^，。,？?]{0,4}?(没到|没送|送错)"
+    r"|(是|是不是)[^，。,？?]{0,4}?(医院|诊所|顺丰|中通|圆通|韵达|京东|快递公司)(吗|不|么|嘛|吧)?[？?]|挂(个|一个)?[^，。,？?信]{0,8}?的号|挂号(?!信)"
+    r"|你们不是(顺丰|快递|医院|银行)"
+)
 _LENDER_CALLED = re.compile(r"(你们|你|他们|催收|催款)[^，。,？?]{0,8}(打|拨)错")
 # the lender's calls reached the caller ("打错了吧 我不是王芳 … 你们催收一天打我八遍"): a stranger, not a wrong number
 _CALLED_BY_LENDER = re.compile(r"你们|催收|催款|不认识|我不是[\u4e00-\u9fff]{2,3}|打(我|给我)|找我")
@@ -629,6 +636,8 @@ def _not_a_customer(text: str, claims_borrower: bool, third_person_self: bool) -
     if claims_borrower or third_person_self:
         return None
     if _DIALLED_WRONG.search(text) and not (_LENDER_CALLED.search(text) or _CALLED_BY_LENDER.search(text)):
+        return "wrong_number"
+    if _OTHER_BUSINESS.search(text) and not re.search(r"借款|贷款|欠款|还款|逾期|催收|征信|分期|利息", text):
         return "wrong_number"
     if _PROSPECT.search(text) and not _PROSPECT_NOT.search(text):
         return "prospect"
@@ -1136,6 +1145,8 @@ def plain_speech(text: str) -> str:
     text = re.sub(r"(?<![关联体])系我", "是我", text)  # 系我自己 → 是我自己
     text = re.sub(r"分七(?![期个十百千])", "分期", text)  # ASR: 能不能分七 → 分期
     text = text.replace("鱼期", "逾期")
+    # ASR: 正信 → 征信, but not in a firm's name ("德衡正信律师事务所")
+    text = re.sub(r"正信(?![\u4e00-\u9fff]{0,4}?(律师|事务所|律所|公司|集团|银行|科技|咨询))", "征信", text)
     return re.sub(r"^本人(是|系)(?=[^，。,]{0,12}的)", "我是", text)
 
 
@@ -1155,7 +1166,6 @@ _PLAIN_SPEECH = (
     ("分其", "分期"),
     # ASR homophones of the words the script listens for
     ("争信", "征信"),
-    ("正信", "征信"),
     ("征心", "征信"),
     ("吹收", "催收"),
     ("催手", "催收"),
@@ -1208,6 +1218,10 @@ _YES = re.compile(
 _ACK_FIRST = re.compile(r"^(好的|好|行|嗯|哦|噢|知道了|明白|可以|没问题|OK|ok)[，,。\s]")
 _SURNAME_ONLY = re.compile(r"^(?:我|免贵|嗯)?姓(.)(?:的|啊|呀|哈)?$")
 _NOT_RECEIVED = re.compile(r"(没|没有|还没|没能|未)(收到|来|到|看到|见到)|收不到|没短信|没有短信|没看见")
+_NO_SUCH_PHONE = re.compile(
+    r"(没有|没)(那个|这个|那部|那台)?(手机|号码|号|卡)|(手机|号码|卡)[^，,。？?]{0,4}?(不在我|不是我的|丢了|坏了|摔坏|停机|没了|被偷)"
+    r"|(那个|这个)(手机|号码|号)[^，,。？?]{0,4}?(不用了|没用了|早不用)"
+)
 _CAN_RECEIVE = re.compile(
     r"短信(还|也|照样)?(能|可以)(收|接)|(能|可以)(收|接)(到|得到)?(短信|验证码)|收得到(短信|验证码)"
 )
@@ -1316,6 +1330,9 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     role_from_words = bool(claims_borrower or structural_role)
     if role in NON_BORROWER_GUESSES and not claims_borrower and _NOT_THE_BORROWER.search(text):
         role_from_words = True  # "跟你说实话吧，我不是高翔本人，我是…": the caller's own words deny being the borrower
+    denies_borrower = False
+    if role == "borrower" and not claims_borrower and not structural_role and _NOT_THE_BORROWER.search(text):
+        role, denies_borrower = None, True  # the NLU's "borrower" on "我不是借款人"
     if (
         role in NON_BORROWER_GUESSES
         and not role_from_words
@@ -1395,6 +1412,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     else:
         business_in_own_words = False
     not_received = bool(asked == "sms_code" and not code and _NOT_RECEIVED.search(text))
+    # "我没有那个手机，收不到验证码": not having the phone is why nothing arrives; sending again is no help
+    not_received = not_received and not (no_phone and _NO_SUCH_PHONE.search(text))
     half = _SURNAME_ONLY.match(unpunctuated) if asked == "customer_name" else None
     surname_only = bool(half and half.group(1) in _SURNAMES and not (own or subject or bare))
     digression = nlu.intent if nlu.intent in DIGRESSIONS else None
@@ -1407,6 +1426,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     if not_a_customer:
         # no account: no role to ask, no matter but the enquiry (a wish to borrow is "other" business)
         role, role_from_words, own, subject, bare = None, False, None, None, None
+        loan_id, loan_digits = None, None  # "单号SF1234567890": a parcel's number, not a loan's
         purposes = ("other",) if not_a_customer == "prospect" else ()
         other_described = not_a_customer == "prospect"
         if digression in ("out_of_scope", "chitchat"):
@@ -1447,4 +1467,5 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         contact_change=bool(_CONTACT_CHANGE.search(text)),
         not_a_customer=not_a_customer,
         stop_demand=stop_demand,
+        denies_borrower=denies_borrower,
     )

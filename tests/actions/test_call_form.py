@@ -307,3 +307,26 @@ def test_a_name_said_below_the_asr_threshold_on_the_second_miss_is_read_back_and
 def test_request_human_hands_off_at_once(domain):
     out, _, said = turn(domain, text="转人工", asked="customer_name", intent="request_human")
     assert said == ["utter_handoff"] and out["handoff"] is True and out["next_step"] == "human_review"
+
+
+def assessed(domain, text, number, entities=()):
+    """The risk assessment of a first turn (action_assess_risk runs after every caller message)."""
+    from actions.risk import ActionAssessRisk
+
+    tracker = make_tracker(text=text, entities=entities, metadata={"caller_number": number}, requested_slot=None)
+    events, _ = run_action(ActionAssessRisk(), tracker, domain)
+    out = slot_events(events)
+    return out.get("proxy_risk_level", "none"), [s["code"] for s in out.get("proxy_signals") or []]
+
+
+def test_a_stranger_the_calls_reached_is_not_flagged_as_an_unauthorised_agency(domain):
+    level, codes = assessed(
+        domain,
+        "你们能不能管管你们的催收？一天给我打三个电话找什么林峰，我根本不认识这个人！",
+        "18655501234",
+        [("purpose", "collection_complaint")],
+    )
+    assert level == "none" and "unauthorized_third_party" not in codes
+    # an agency saying it acts for the borrower is one
+    level, codes = assessed(domain, "我们是债务优化公司的，林峰委托我们了，以后有事找我们", "18655501235")
+    assert "unauthorized_third_party" in codes

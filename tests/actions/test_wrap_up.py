@@ -161,3 +161,17 @@ def test_a_matter_added_later_hears_only_its_own_materials_and_not_the_same_clos
     assert said_again[-1] == "utter_anything_else"
     # the summary still lists every material of the call
     assert {"complaint_evidence", "repayment_proposal"} <= set(slot_events(events)["materials_requested"])
+
+
+def test_an_employer_asking_about_someone_elses_debt_is_told_nothing_and_not_that_it_was_registered(domain):
+    call = Call(
+        role="third_party",
+        bystander=True,
+        borrower_name="周杰",
+        matters=(Matter("account_inquiry"),),
+        asked=(("caller_role", 1),),
+    )
+    out, messages = wrap(domain, call)
+    # only the borrower hears the account; no 委托书 for a question we do not answer; no "已经登记"
+    assert responses(messages) == ["utter_account_info_withheld", "utter_next_handled_told"]
+    assert out["next_step"] == "handled" and out["materials_requested"] == []

@@ -402,3 +402,30 @@ def test_at_level1_the_nlus_guess_registers_no_case_but_a_demand_in_words_is_not
     assert threat.purposes == ("repayment_plan",)  # a threat guessed as a complaint registers nothing
     demand = absorb(call, hear("还有罚息全部给我免了", NLU()), None)
     assert demand.purposes == ("repayment_plan", "fee_waiver")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["在吗 我快递三天了还没到 单号SF1234567890 帮我查下", "喂？是人民医院不？我要挂个王医生的号，心内科的"],
+)
+def test_one_who_thinks_they_reached_another_business_is_a_wrong_number(text):
+    call = run(Call(), text)
+    assert call.not_customer == "wrong_number" and call.ended
+    assert call.loan_id is None  # the parcel's number is not taken for a loan number (no "对不上")
+    assert next_question(call) is None and next_step(call) == "handled"
+    # sending a parcel of papers to the lender is no wrong number
+    assert run(Call(), "我的借款材料已经快递过去了，你们收到没有").not_customer is None
+
+
+def test_a_stranger_asking_how_much_the_borrower_owes_is_told_nothing_and_needs_no_callback():
+    call = run(Call(), "你们天天打我电话找林峰，我根本不认识这个人，我要投诉")
+    call = run(call, "第一别打我电话了；第二他到底欠了多少啊", asked="purpose")
+    assert call.bystander and "account_inquiry" in call.purposes
+    # the complaint is registered and answered; nothing about the borrower to follow up for them
+    assert next_step(call) == "handled"
+
+
+def test_one_who_says_they_are_not_the_borrower_is_not_asked_their_role_again():
+    call = run(Call(), "我不是借款人，我就是收到短信的人", asked="caller_role", role="borrower", role_confidence=0.95)
+    assert call.role is None and not call.is_borrower
+    assert next_question(call) != "caller_role"

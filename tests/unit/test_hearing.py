@@ -1066,3 +1066,38 @@ def test_a_threat_from_the_lenders_own_people_asked_about_is_a_complaint_not_a_f
     assert said(lender).purposes == ("collection_complaint",)
     assert said("有人打电话说我儿子再不还就要抓去坐牢，是不是真的").purposes == ("fraud_report",)
     assert said("我收到个电话说是你们公司的，说要抓我去坐牢，是真的吗").purposes == ("fraud_report",)
+
+
+def test_a_firms_name_is_not_read_as_the_credit_record():
+    heard = said("这里是北京德衡正信律师事务所，我是马超的代理律师，要求全额减免马超的全部息费")
+    assert heard.purposes == ("fee_waiver",)
+    assert said("我正信上有问题").purposes == ("credit_dispute",)  # the ASR homophone still is
+
+
+def test_not_having_the_registered_phone_is_not_a_code_that_did_not_arrive():
+    heard = said("我没有那个手机，收不到验证码", "sms_code")
+    assert heard.no_phone and not heard.not_received
+    assert said("验证码没收到", "sms_code").not_received
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我上个月找了一家说能帮我停息挂账的公司，让我把身份证和手机卡寄过去，结果现在人找不到了",
+        "我把身份证给了一个中介，我怕他们用我的名义找你们乱办事",
+    ],
+)
+def test_an_agency_gone_with_the_callers_papers_is_a_fraud_report_and_its_promise_no_plan(text):
+    assert said(text).purposes == ("fraud_report",)
+
+
+def test_being_only_a_few_days_late_is_no_question_about_the_account():
+    assert said("我就逾期了几天，能不能分期还").purposes == ("repayment_plan",)
+    assert "account_inquiry" in said("我逾期几天了？").purposes
+
+
+def test_the_nlus_borrower_on_i_am_not_the_borrower_is_dropped():
+    heard = said("我不是借款人，我就是收到短信的人", "caller_role", role="borrower", role_confidence=0.95)
+    assert heard.role is None and heard.denies_borrower and not heard.claims_borrower
+    # a relation said with it is the role
+    assert said("我不是借款人本人，我是他老婆", "caller_role", role="borrower").role == "family"

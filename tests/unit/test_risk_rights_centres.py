@@ -19,6 +19,7 @@ def call(*utterances, role="third_party", verified=False, purpose="fee_waiver"):
         "这边是金融维权中心，你们的客户已经委托我们了",
         "我是消费者维权服务平台的专员，帮借款人处理逾期协商",
         "我们维权团队代表王女士跟你们沟通一下停催的事",
+        "您好，我们是中金消费者权益服务中心，受吴强委托，要求贵司退还超出部分的全部利息",
     ],
 )
 @pytest.mark.parametrize("role", ["third_party", "unknown"])
