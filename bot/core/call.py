@@ -277,6 +277,7 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         and not heard.gave_anything
         and not heard.digression
         and not heard.wants_human
+        and not heard.low_confidence  # "没听清" is what the caller hears: nothing unsure goes into the case
         and heard.text
         and any(m.case_kind for m in matters)
     ):

@@ -454,7 +454,7 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
     if m and _clean_name(m.group(2)):
         return _clean_name(m.group(2)), None
     for m in re.finditer(
-        rf"({_NAME_CHARS})(的)(案子|借款|欠款|账户|贷款|账|事情|事|情况|债务|这笔|那笔|代理|委托人|受托人|[\u4e00-\u9fff]{{0,3}}?(?:{_titles()}))",
+        rf"({_NAME_CHARS})(的|那个|这个|那笔|这笔)(案子|借款|欠款|账户|贷款|账|事情|事|情况|债务|这笔|那笔|代理|委托人|受托人|[\u4e00-\u9fff]{{0,3}}?(?:{_titles()}))",
         text,
     ):
         name = _clean_name(m.group(1)[-3:]) or _clean_name(m.group(1)[-2:])
@@ -1196,6 +1196,9 @@ _CONTACT_CHANGE = re.compile(
 )
 _NO_SUBJECT = re.compile(
     r"不涉及(到)?(具体|个人|任何|某个)?(的)?(客户|借款人|人|个人|账户)|没有具体(的)?(客户|借款人|人|对象)|不是(问|为了|关于)(具体|某个|哪个)(的)?(客户|人|借款人)"
+    # an agency with a book of borrowers: "手上有你们平台两百多个逾期客户", "很多，名单可以发给你们"
+    r"|(手上|手里|我们这|我们这边)(有)?[^，。,？?]{0,10}?[0-9一二三四五六七八九十百千两几]+(多)?(个|位|名)[^，。,？?]{0,6}?(客户|借款人|用户|会员)"
+    r"|^(很多|好多|挺多|一大批|一批)[，,。！!\s]|名单(可以|我)?(发|给)(给)?你们|批量(做|办|处理|对接)"
 )
 # intents that answer no "what can we do for you" (the caller is not naming business)
 _NOT_BUSINESS = frozenset(DIGRESSIONS) - {"out_of_scope"} | {"affirm", "deny", "request_human"}

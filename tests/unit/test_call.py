@@ -429,3 +429,13 @@ def test_one_who_says_they_are_not_the_borrower_is_not_asked_their_role_again():
     call = run(Call(), "我不是借款人，我就是收到短信的人", asked="caller_role", role="borrower", role_confidence=0.95)
     assert call.role is None and not call.is_borrower
     assert next_question(call) != "caller_role"
+
+
+def test_a_turn_heard_unsure_adds_nothing_to_the_case():
+    call = replace(run(Call(), "我要举报，有人冒充你们公司让我转钱"), turns=1)
+    assert call.matters and call.matters[0].case_kind
+    before = call.matters[0].detail
+    unsure = absorb(call, hear("是昨天下午打来的，一个男的", NLU(), None, low_confidence=True), None)
+    assert unsure.matters[0].detail == before and not unsure.added_detail
+    clear = run(call, "是昨天下午打来的，一个男的")
+    assert "昨天下午" in clear.matters[0].detail and clear.added_detail

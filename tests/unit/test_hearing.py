@@ -1101,3 +1101,28 @@ def test_the_nlus_borrower_on_i_am_not_the_borrower_is_dropped():
     assert heard.role is None and heard.denies_borrower and not heard.claims_borrower
     # a relation said with it is the role
     assert said("我不是借款人本人，我是他老婆", "caller_role", role="borrower").role == "family"
+
+
+def test_money_paid_to_an_agency_to_pass_on_is_a_fraud_report_and_whether_it_arrived_an_account_question():
+    heard = said("我上个礼拜往那个协商公司账户里打了两万块钱，他们说帮我代还给你们，你们那边收到了没有")
+    assert heard.purposes == ("fraud_report", "account_inquiry")
+    # a second question said as one, after the report
+    assert said("我想举报这个电话，再确认我到底有没有逾期", "purpose").purposes == ("fraud_report", "account_inquiry")
+    # asking how much in a loan one never took is the report itself
+    assert said("不是我借的，我到底有没有欠款").purposes == ("fraud_report",)
+
+
+@pytest.mark.parametrize(
+    "text,asked",
+    [
+        ("我们是做债务优化的公司，手上有你们平台两百多个逾期客户，想批量做停息挂账", None),
+        ("很多，名单可以发给你们", "customer_name"),
+    ],
+)
+def test_an_agency_with_a_book_of_borrowers_names_no_one_and_is_not_asked_again(text, asked):
+    heard = said(text, asked)
+    assert heard.subject_name is None and heard.dont_know and heard.about == "customer_name"
+
+
+def test_the_borrower_named_with_that_case():
+    assert said("喂，你好，周杰那个案子，我们上周已经跟你们这边谈过了").subject_name == "周杰"
