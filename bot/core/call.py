@@ -258,6 +258,8 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         dropped = set()
         if heard.stop_demand:
             dropped.add("collection_complaint")  # "别再联系她，以后有事找我们": the agency's demand
+        if heard.threat_only and role == "third_party":
+            dropped.add("collection_complaint")  # "再打她电话我们就投诉你们": the agency's lever, no complaint
         if call.level1 and heard.purpose_guess is not None:
             # level1: "要是继续催收，后果自负" registers no case on the NLU's guess ("能免多少" is still noted)
             dropped.update(p for p in heard.purposes if p in CASE_KINDS)

@@ -113,7 +113,8 @@ _NOT_NAMES = (
     "学校",
     # everyday words that start with a surname ("我马上还" is no 马上, "我明天还" no 明天)
     *"马上 明天 明年 明白 明确 高兴 高利 高额 方便 方案 方式 方法 全部 全额 全免 全都 万一 许多 余额 曾经 常常 经常"
-    " 向来 向你 向您 于是 白天 周末 任何 程序 包括 金额 关于 时间 应该 连续 连本 当时 当初 齐全 毛钱 钱包".split(),
+    " 向来 向你 向您 于是 白天 周末 任何 程序 包括 金额 关于 时间 应该 连续 连本 当时 当初 齐全 毛钱 钱包"
+    " 付费 付款 付钱 付了 付清 费用 钱款 房贷 车贷".split(),
 )
 # a worried borrower asking what the lender will do ("你们是不是要起诉俺？俺收着个短信说要走法律程序")
 _LEGAL_WORRY = re.compile(
@@ -270,6 +271,7 @@ class Heard:
     not_a_customer: Optional[str] = None  # wrong_number | prospect: no account to ask about (_not_a_customer)
     stop_demand: bool = False  # its complaint is only a demand to stop collecting (only_a_stop_demand)
     denies_borrower: bool = False  # "我不是借款人，我就是收到短信的人": not the borrower, and no relation said
+    threat_only: bool = False  # its complaint is only a threat to complain ("你们再打她电话我们就投诉你们")
     notes: Tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -932,8 +934,12 @@ _LENDERS_PEOPLE_THREAT = re.compile(
 # what the collectors said, quoted by the caller, up to the end of the sentence
 _COLLECTOR_SAID = re.compile(r"(催收|催款|催债|你们的人|你们那边|他们)[^。？?！!，,]{0,6}说[^。？?！!]*")
 # 投诉 as a clause of its own ("投诉，还有罚息能不能减一点"); "我要投诉你们乱报征信" is one clause
+# a threat to complain if the lender does something ("你们再打她电话我们就投诉你们骚扰"): from an agency, a lever
+_THREAT_TO_COMPLAIN = re.compile(
+    r"(你们)?(再|要是|如果|假如|敢|还)(再|敢)?[^，,。！!？?]{0,12}?(我们|我)?(就|就要|就去|立马|马上)(要|去)?(投诉|举报|告)[^，,。！!？?]*"
+)
 _OWN_COMPLAINT = re.compile(
-    r"(^|[，,。；;！!？?\s])(那|那我|所以|还有|另外|然后|我)?(就|还|也|一定)?(要|想|得|必须)?(去)?投诉"
+    r"(^|[，,。；;！!？?\s])(这个|这事|这件事|这种事)?(那|那我|所以|还有|另外|然后|我)?(就|还|也|一定)?(要|想|得|必须)?(去)?投诉"
     r"(一下|你们|你们的人|这个|这事|这件事|他们|他)?(吧|啊|呀)?\s*([，,。；;！!？?、]|$|加|和|跟|还有|以及)"
 )
 
@@ -1387,6 +1393,12 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         text, nlu, NLU_FLOOR_ANSWERING if asked not in (None, "purpose") else 0.0
     )
     stop_demand = "collection_complaint" in purposes and only_a_stop_demand(text)
+    threat_only = False
+    if "collection_complaint" in purposes and _THREAT_TO_COMPLAIN.search(text):
+        rest = _THREAT_TO_COMPLAIN.sub("，", text)
+        threat_only = not _any(rest, w["purposes"]["collection_complaint"]) and (
+            _pattern_pos(rest, w.get("complaint_patterns")) < 0
+        )
     if stop_demand and acting_for:
         # the demand is noted as what it is, business of the agency's own ("other"), not a complaint
         purposes = tuple(p for p in purposes if p != "collection_complaint") or ("other",)
@@ -1471,4 +1483,5 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         not_a_customer=not_a_customer,
         stop_demand=stop_demand,
         denies_borrower=denies_borrower,
+        threat_only=threat_only,
     )

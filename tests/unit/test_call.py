@@ -439,3 +439,17 @@ def test_a_turn_heard_unsure_adds_nothing_to_the_case():
     assert unsure.matters[0].detail == before and not unsure.added_detail
     clear = run(call, "是昨天下午打来的，一个男的")
     assert "昨天下午" in clear.matters[0].detail and clear.added_detail
+
+
+def test_an_agencys_threat_to_complain_is_no_complaint_but_a_consumers_is():
+    agency = run(Call(), "我们是专业反催收服务团队，何静已经委托我们代理，不要再联系她本人")
+    assert agency.role == "third_party"
+    after = run(agency, "你们再打她电话我们就投诉你们骚扰")
+    assert "collection_complaint" not in after.purposes and not pending_registrations(after)
+    borrower = run(Call(role="borrower", borrower_name="何静"), "你们再打我电话我就投诉")
+    assert borrower.purposes == ("collection_complaint",)
+
+
+def test_a_complaint_said_as_its_own_sentence_before_a_fee_request_is_both():
+    call = run(Call(), "你们半夜十二点给我打电话什么意思？这个我要投诉。还有罚息滚得也太狠了，能不能给我免了")
+    assert call.purposes == ("collection_complaint", "fee_waiver")

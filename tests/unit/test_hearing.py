@@ -1126,3 +1126,11 @@ def test_an_agency_with_a_book_of_borrowers_names_no_one_and_is_not_asked_again(
 
 def test_the_borrower_named_with_that_case():
     assert said("喂，你好，周杰那个案子，我们上周已经跟你们这边谈过了").subject_name == "周杰"
+
+
+def test_an_agency_acting_to_have_the_debt_written_off_names_the_borrower_and_the_waiver():
+    heard = said(
+        "我们是专业反催收服务团队，何静已经委托我们代理免除她在贵司的债务，她每个月付费让我们替她接听所有催收电话"
+    )
+    assert heard.subject_name == "何静"  # not 付费 (付 is a surname, 付费让我们 is no name)
+    assert heard.purposes == ("fee_waiver",) and heard.role == "third_party"
