@@ -301,6 +301,7 @@ class Heard:
             or self.not_received
             or self.surname_only
             or self.not_a_customer
+            or self.denies_borrower
         )
 
 
@@ -1292,6 +1293,8 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         name = _clean_name(m.group(2) or "")
         if name:
             own, subject = name, None
+    if own and not subject and re.search(r"(写的|找的|叫的|点名的|发的)(就|都)?是(我|我的名字)", text):
+        subject = own  # "短信上写的就是我的名字李红": the one the message names is the caller
     agency_voice = bool(_AGENCY_VOICE.search(text)) or bool(
         claims_borrower and _AGENCY_SELF.search(text.replace("……", "，"))
     )

@@ -1134,3 +1134,14 @@ def test_an_agency_acting_to_have_the_debt_written_off_names_the_borrower_and_th
     )
     assert heard.subject_name == "何静"  # not 付费 (付 is a surname, 付费让我们 is no name)
     assert heard.purposes == ("fee_waiver",) and heard.role == "third_party"
+
+
+def test_more_relatives_and_the_name_the_message_was_addressed_to():
+    heard = said("我兄弟高翔欠你们钱那个事，他让我问问能不能分期")
+    assert heard.role == "family" and heard.subject_name == "高翔"
+    heard = said("短信上写的就是我的名字李红", "customer_name")
+    assert heard.caller_name == heard.subject_name == "李红"
+
+
+def test_saying_who_one_is_not_is_no_miss():
+    assert said("我不是借款人，我就是收到短信的人", "caller_role", role="borrower").gave_anything
