@@ -90,6 +90,7 @@ class Call:
     ambiguous: bool = False
     flipped: bool = False  # presented as someone else, then claimed to be the borrower
     bystander: bool = False  # reached by the collection calls, acts for nobody (materials: their own evidence)
+    denied_borrower: bool = False  # said they are not the borrower ("我不是借款人"), and no more
     sms: Optional[str] = None  # sent | ok | exhausted | no_phone | unavailable
     sms_masked: Optional[str] = None
     sms_resent: bool = False  # sent again once after "没收到"
@@ -195,6 +196,10 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
         role = new_role
     elif new_role and not claims:
         claims.append((new_role, heard.text))
+    if heard.denies_borrower and role == "borrower":
+        # "我不是借款人，我就是收到短信的人": taken for the borrower, is not; nothing checked as them counts
+        changes.update(verification="none", customer_id=None, phone_match=None, checked=())
+        role = None
     if asked == "role_confirm" and role is None and call.unsure_role and heard.affirm and not heard.deny:
         role = call.unsure_role  # "对" to "您是说您是借款人本人，对吗？"
         claims.append((role, heard.text))
@@ -217,7 +222,9 @@ def absorb(call: Call, heard: Heard, asked: Optional[str]) -> Call:
             caller_name = heard.bare_name
         else:
             borrower_name = heard.bare_name
-    if role is None and caller_name and borrower_name == caller_name and not heard.subject_name:
+    denied = call.denied_borrower or (heard.denies_borrower and role is None)
+    changes["denied_borrower"] = denied and role is None
+    if role is None and caller_name and borrower_name == caller_name and not heard.subject_name and not denied:
         # "喂，我是周杰" … "借款人叫什么名字？" "周杰": the caller named themself as the borrower
         role = "borrower"
         claims.append((role, heard.text))

@@ -1343,7 +1343,7 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     if role in NON_BORROWER_GUESSES and not claims_borrower and _NOT_THE_BORROWER.search(text):
         role_from_words = True  # "跟你说实话吧，我不是高翔本人，我是…": the caller's own words deny being the borrower
     denies_borrower = False
-    if role == "borrower" and not claims_borrower and not structural_role and _NOT_THE_BORROWER.search(text):
+    if role in (None, "borrower") and not claims_borrower and not structural_role and _NOT_THE_BORROWER.search(text):
         role, denies_borrower = None, True  # the NLU's "borrower" on "我不是借款人"
     if (
         role in NON_BORROWER_GUESSES

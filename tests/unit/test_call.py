@@ -453,3 +453,12 @@ def test_an_agencys_threat_to_complain_is_no_complaint_but_a_consumers_is():
 def test_a_complaint_said_as_its_own_sentence_before_a_fee_request_is_both():
     call = run(Call(), "你们半夜十二点给我打电话什么意思？这个我要投诉。还有罚息滚得也太狠了，能不能给我免了")
     assert call.purposes == ("collection_complaint", "fee_waiver")
+
+
+def test_one_who_denied_being_the_borrower_is_not_made_the_borrower_by_the_name_on_a_message():
+    call = run(Call(), "我收到短信说我逾期了，可是我从来没在你们这借过钱", asked="caller_role")
+    call = run(call, "我不是借款人，我就是收到短信的人", asked="caller_role", role="borrower", role_confidence=0.9)
+    call = run(call, "短信上写的就是我的名字李红", asked="customer_name")
+    call = run(call, "那我要报警吗？")
+    assert call.role is None and not call.is_borrower and call.borrower_name == "李红"
+    assert next_question(call) not in ("identity_code", "caller_role")

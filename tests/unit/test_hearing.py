@@ -1145,3 +1145,9 @@ def test_more_relatives_and_the_name_the_message_was_addressed_to():
 
 def test_saying_who_one_is_not_is_no_miss():
     assert said("我不是借款人，我就是收到短信的人", "caller_role", role="borrower").gave_anything
+
+
+def test_i_am_not_the_borrower_is_heard_whatever_the_nlu_guessed():
+    assert said("我不是借款人", "caller_role").denies_borrower
+    assert not said("我不是借款人，我是他老婆", "caller_role").denies_borrower
+    assert not said("我不是借款人吗？我就是啊", "caller_role").denies_borrower
