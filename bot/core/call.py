@@ -536,6 +536,9 @@ def reported_role(call: Call, signal_codes=()) -> Optional[str]:
             return "third_party"
         if call.role == "family" and "forged_document" in codes:
             return "third_party"  # "证明我们都能开": a relative does not supply hospital stamps
+    if call.role == "authorized_agent" and codes & set(LINE_SIGNALS):
+        # "我是王律师，受马超先生委托" from a known agency's line or voice: that agency, whatever it claims
+        return "third_party"
     return call.role
 
 

@@ -179,6 +179,7 @@ _NOT_THE_BORROWER = re.compile(
 _ORAL_ONLY = re.compile(
     r"(委托书|授权书)(还)?(没|未|没有)(办|签|写|有|来得及)|口头|(没有|没|无)(授权委托书|委托书|授权书)"
     r"|(委托书|授权书)[^，,。？?]{0,2}(还在|在)(走流程|办|办理|路上)|(还)?(没有|没|未)(书面)(委托|授权)|嘴上"
+    r"|(还)?(没有|没|未)(正式)?(签|办|签署|签订)(委托|授权|委托书|授权书|代理合同|委托合同)|(还在|正在)考虑(是否|要不要)?(委托|授权)"
 )
 # someone the collection calls reached who acts for nobody: a wrongly called number, an employer, a colleague
 _HARMED_BYSTANDER = re.compile(

@@ -462,3 +462,15 @@ def test_one_who_denied_being_the_borrower_is_not_made_the_borrower_by_the_name_
     call = run(call, "那我要报警吗？")
     assert call.role is None and not call.is_borrower and call.borrower_name == "李红"
     assert next_question(call) not in ("identity_code", "caller_role")
+
+
+def test_an_agent_on_a_known_agencys_line_or_voice_is_that_agency():
+    lawyer = Call(role="authorized_agent", borrower_name="马超")
+    assert reported_role(lawyer, ["watchlist_phone"]) == "third_party"
+    assert reported_role(lawyer, ["voiceprint_match"]) == "third_party"
+    assert reported_role(lawyer, ["gray_phrase"]) == "authorized_agent"  # words alone do not unmask them
+
+
+def test_a_lawyer_not_yet_instructed_has_no_written_authorisation():
+    heard = hear("我是律所的律师，黄丽女士来所里咨询过，目前还没有正式签委托，想先了解一下情况", NLU())
+    assert heard.role == "third_party"
