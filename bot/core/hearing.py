@@ -1153,6 +1153,7 @@ def plain_speech(text: str) -> str:
     text = re.sub(r"(?<![关联体])系我", "是我", text)  # 系我自己 → 是我自己
     text = re.sub(r"分七(?![期个十百千])", "分期", text)  # ASR: 能不能分七 → 分期
     text = text.replace("鱼期", "逾期")
+    text = re.sub(r"^(系|係)(?=(啊|呀|嘅|喔|咯|啦|的)?[，,。！!\s]*$)", "是", text)  # Cantonese yes: 系啊 → 是啊
     # ASR: 正信 → 征信, but not in a firm's name ("德衡正信律师事务所")
     text = re.sub(r"正信(?![\u4e00-\u9fff]{0,4}?(律师|事务所|律所|公司|集团|银行|科技|咨询))", "征信", text)
     return re.sub(r"^本人(是|系)(?=[^，。,]{0,12}的)", "我是", text)

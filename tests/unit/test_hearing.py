@@ -1151,3 +1151,8 @@ def test_i_am_not_the_borrower_is_heard_whatever_the_nlu_guessed():
     assert said("我不是借款人", "caller_role").denies_borrower
     assert not said("我不是借款人，我是他老婆", "caller_role").denies_borrower
     assert not said("我不是借款人吗？我就是啊", "caller_role").denies_borrower
+
+
+@pytest.mark.parametrize("text", ["系啊", "系", "係呀"])
+def test_a_cantonese_yes_is_a_yes(text):
+    assert said(text, "role_confirm").affirm
