@@ -865,6 +865,8 @@ _NOT_RAISED = (
     re.compile(r"(上次|之前|以前)[^，,。]{0,10}(投诉|申请|办)[^，,。]{0,10}(已经)?(处理好了|解决了|办好了|办完了)"),
     # asking whether a fee is charged is no waiver asked for ("提前还款要不要违约金")
     re.compile(r"(要不要|有没有|收不收|会不会收|要收)(什么)?(违约金|手续费|罚息)"),
+    # where the caller saw it is no dispute of it ("我查征信的时候发现…"): the request says so, if any
+    re.compile(r"(查|看|打)(了)?(一下|下)?(我的|自己的)?征信(报告)?(的时候|时|才|发现|，发现)"),
     re.compile(
         r"(现在|这年头|如今|到处|外面|网上)[^，,。]{0,4}(诈骗|骗子)[^，,。]{0,4}(这么多|太多|很多|多|横行)|"
         r"怕(被骗|是诈骗|是骗子|遇到骗子)|防(诈骗|骗)|(你们|你)(不会是|是不是|别是|该不会是|不是|可别是)(骗子|诈骗)"
@@ -1127,6 +1129,12 @@ def _role(
     if role == "borrower" and third_person_self:
         role = None  # 他本人/她本人: the borrower is the subject, not the caller
     if (
+        role == "borrower"
+        and _THIRD_PERSON_DEBT.search(text)
+        and not re.search(r"我(的|自己的)?(欠款|借款|贷款|账)", text)
+    ):
+        role = None  # "不把她的欠款全免了…": the debt is someone else's; the role question asks
+    if (
         role == "authorized_agent"
         and oral
         and not re.search("(?<![没无])(有|带|拿着|出具|提供)(了)?(书面|授权委托书|委托书|授权书)", text)
@@ -1139,6 +1147,7 @@ def _role(
     return role
 
 
+_THIRD_PERSON_DEBT = re.compile(r"(她|他)(的|在你们这的|在贵司的)(欠款|借款|贷款|债务|账|逾期|罚息|利息)")
 _ACTS_FOR = re.compile(
     r"让我|我来|(他|她)的代理|我处理|我办|我谈|替他|替她|帮他|帮她|给(他|她)(办|处理|减免|申请)|要给|罚息|减免|免了"
 )
@@ -1447,8 +1456,10 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
         # no account: no role to ask, no matter but the enquiry (a wish to borrow is "other" business)
         role, role_from_words, own, subject, bare = None, False, None, None, None
         loan_id, loan_digits = None, None  # "单号SF1234567890": a parcel's number, not a loan's
-        purposes = ("other",) if not_a_customer == "prospect" else ()
-        other_described = not_a_customer == "prospect"
+        # a wish to borrow, or another business's matter ("查快递"), is "other" business; "打错了" is none
+        business = not_a_customer == "prospect" or bool(_OTHER_BUSINESS.search(text))
+        purposes = ("other",) if business else ()
+        other_described = business
         if digression in ("out_of_scope", "chitchat"):
             digression = None
     return Heard(

@@ -411,6 +411,7 @@ def test_at_level1_the_nlus_guess_registers_no_case_but_a_demand_in_words_is_not
 def test_one_who_thinks_they_reached_another_business_is_a_wrong_number(text):
     call = run(Call(), text)
     assert call.not_customer == "wrong_number" and call.ended
+    assert call.purposes == ("other",)  # another business's matter (a plain "打错了" has none)
     assert call.loan_id is None  # the parcel's number is not taken for a loan number (no "对不上")
     assert next_question(call) is None and next_step(call) == "handled"
     # sending a parcel of papers to the lender is no wrong number

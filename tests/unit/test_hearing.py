@@ -1156,3 +1156,20 @@ def test_i_am_not_the_borrower_is_heard_whatever_the_nlu_guessed():
 @pytest.mark.parametrize("text", ["系啊", "系", "係呀"])
 def test_a_cantonese_yes_is_a_yes(text):
     assert said(text, "role_confirm").affirm
+
+
+def test_the_lenders_people_calling_ones_mother_is_a_complaint_not_a_question_whether_they_are_the_lenders():
+    heard = said("我想分期慢慢还，还有就是你们的人别老给我妈打电话了行不行，她心脏不好")
+    assert heard.purposes == ("repayment_plan", "collection_complaint")
+    assert said("刚才打电话那个是你们的人吗").purposes == ("fraud_report",)
+
+
+def test_finding_it_in_the_credit_report_comes_before_the_report_of_a_loan_never_taken():
+    heard = said("我查征信的时候发现你们这有一笔贷款在我名下，我根本没借过，是被人冒用了，还要把征信上这条给我撤了")
+    assert heard.purposes == ("fraud_report", "credit_dispute")
+
+
+def test_someone_elses_debt_is_not_the_callers_on_the_nlus_guess():
+    heard = said("你们要是不把她的欠款全免了，我们就发抖音曝光你们", role="borrower", role_confidence=0.48)
+    assert heard.role is None
+    assert said("我的欠款能不能免一点", role="borrower", role_confidence=0.6).role == "borrower"
