@@ -464,8 +464,9 @@ def _subject_and_role(text: str) -> Tuple[Optional[str], Optional[str]]:
         name = _clean_name(m.group(1)[-3:]) or _clean_name(m.group(1)[-2:])
         if name:
             return name, None
-    # 林峰让我帮他… / 许娟是我们的会员 / 一直打我们公司前台找马超，…
+    # 林峰让我帮他… / 许娟是我们的会员 / 一直打我们公司前台找马超，… / 你们催收员骂黄丽的录音
     for pattern in (
+        rf"(?:骂|辱骂|威胁|恐吓|吓唬)({_NAME_CHARS})的(?:录音|电话|短信|视频|截图|聊天记录)",
         rf"({_NAME_CHARS})(让|叫|要|(?<!委)托)(我|我们)",
         rf"({_NAME_CHARS})是我们的(会员|客户|委托人|当事人|学员)",
         rf"找({_NAME_CHARS})(?=[，,。\s]|$)",

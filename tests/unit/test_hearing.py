@@ -1170,6 +1170,8 @@ def test_finding_it_in_the_credit_report_comes_before_the_report_of_a_loan_never
 
 
 def test_someone_elses_debt_is_not_the_callers_on_the_nlus_guess():
-    heard = said("你们要是不把她的欠款全免了，我们就发抖音曝光你们", role="borrower", role_confidence=0.48)
-    assert heard.role is None
+    heard = said(
+        "你们催收员骂黄丽的录音我们手上有，要是不把她的欠款全免了，我们就发抖音", role="borrower", role_confidence=0.48
+    )
+    assert heard.role is None and heard.subject_name == "黄丽"
     assert said("我的欠款能不能免一点", role="borrower", role_confidence=0.6).role == "borrower"
