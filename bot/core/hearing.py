@@ -871,6 +871,7 @@ _NOT_RAISED = (
     re.compile(
         r"(现在|这年头|如今|到处|外面|网上)[^，,。]{0,4}(诈骗|骗子)[^，,。]{0,4}(这么多|太多|很多|多|横行)|"
         r"怕(被骗|是诈骗|是骗子|遇到骗子)|防(诈骗|骗)|(你们|你)(不会是|是不是|别是|该不会是|不是|可别是)(骗子|诈骗)"
+        r"|(我|我们)(又|可|也|真|并|根本)?不是(骗子|来诈骗|诈骗犯)"
     ),
 )
 
@@ -1286,6 +1287,11 @@ def hear(text: str, nlu: NLU, asked: Optional[str] = None, low_confidence: bool 
     ):
         claims_borrower = True  # "您是借款人本人吗？" "我就是王建国啊": naming oneself answers yes
     subject = subject or named_subject or (None if claims_borrower else _named_third(text))
+    if not subject and not claims_borrower:
+        # "我不是什么马超，你们打错了！": the one the calls are for is named, by one who is not them
+        m = re.search(rf"我(并|根本|真|又)?不是(什么|那个)?({_NAME_CHARS})", text)
+        if m and not re.match(r"(本人|借款人|他|她)", text[m.end() : m.end() + 3]):
+            subject = _clean_name(m.group(3))
     own = _own_name(text)
     if own and subject and own == subject and structural_role:
         own = None  # "我是孙悦的妈妈": 孙悦 is the borrower, not the caller

@@ -1175,3 +1175,13 @@ def test_someone_elses_debt_is_not_the_callers_on_the_nlus_guess():
     )
     assert heard.role is None and heard.subject_name == "黄丽"
     assert said("我的欠款能不能免一点", role="borrower", role_confidence=0.6).role == "borrower"
+
+
+def test_i_am_not_x_names_whom_the_calls_are_for():
+    heard = said("我不是什么马超，你们打错了！", "caller_role")
+    assert heard.subject_name == "马超" and heard.caller_name is None
+    assert said("我不是马超本人，我是他妈妈", "caller_role").subject_name == "马超"
+
+
+def test_i_am_no_swindler_is_no_fraud_report():
+    assert said("我不是骗子，我是真心想还").purposes == ()
