@@ -602,6 +602,9 @@ def _title_role(text: str) -> Optional[str]:
             rf"(?:(?:我|我们|本人)(?:也)?|(?:^|[，,。\s])也)(是|就是|这边是|是来自)[^。，,？?]{{0,8}}?({titles})", text
         ):
             return role
+    # "法院判了我当他的监护人", "指定我为监护人": a guardian the court named (contract §1: authorized_agent)
+    if re.search(r"(判|指定|定)(了)?(我|俺)(当|做|为|是)(他|她|我爸|我妈|俺爹|俺娘)?(的)?(法定)?监护人", text):
+        return "authorized_agent"
     return None
 
 
@@ -622,7 +625,7 @@ _DIALLED_WRONG = re.compile(
 _OTHER_BUSINESS = re.compile(
     r"查(一下|下)?快递|快递[^，。,？?]{0,6}?没(到|收到|送到)|快递单号|外卖[^，。,？?]{0,4}?(没到|没送|送错)"
     r"|(是|是不是)[^，。,？?]{0,4}?(医院|诊所|顺丰|中通|圆通|韵达|京东|快递公司)(吗|不|么|嘛|吧)?[？?]|挂(个|一个)?[^，。,？?信]{0,8}?的号|挂号(?!信)"
-    r"|你们不是(顺丰|快递|医院|银行)"
+    r"|你们不是(顺丰|快递|医院|银行)|(招人|招聘|缺人)(吗|么|不|没有|呢)|(来|想)应聘|投(个)?简历"
 )
 _LENDER_CALLED = re.compile(r"(你们|你|他们|催收|催款)[^，。,？?]{0,8}(打|拨)错")
 # the lender's calls reached the caller ("打错了吧 我不是王芳 … 你们催收一天打我八遍"): a stranger, not a wrong number

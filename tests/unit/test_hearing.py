@@ -1185,3 +1185,12 @@ def test_i_am_not_x_names_whom_the_calls_are_for():
 
 def test_i_am_no_swindler_is_no_fraud_report():
     assert said("我不是骗子，我是真心想还").purposes == ()
+
+
+def test_a_guardian_the_court_named_is_an_authorised_agent():
+    heard = said("我父亲王建国老年痴呆了，法院判了我当他的监护人，我想跟你们商量下还款的事")
+    assert heard.role == "authorized_agent" and heard.subject_name == "王建国"
+
+
+def test_a_job_seeker_is_no_customer():
+    assert said("你好 你们公司是正规的吗 在招人吗").not_a_customer == "wrong_number"
