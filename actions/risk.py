@@ -17,11 +17,15 @@ from bot.services import risk_service
 logger = logging.getLogger(__name__)
 
 
+def risk_role(call: Call, codes) -> str:
+    """The role the risk engine assesses: the reported one, except that someone the collection calls
+    reached, acting for nobody, is no unauthorised agent (`unknown`)."""
+    return "unknown" if call.bystander else (reported_role(call, codes) or "unknown")
+
+
 def call_facts(tracker: Tracker, call: Call) -> CallFacts:
     """What the dialogue knows: `call` is the call state, with this turn read in when it is not absorbed yet."""
-    role = reported_role(call, signal_codes(tracker)) or "unknown"
-    if call.bystander:
-        role = "unknown"  # reached by the calls, acting for nobody: not an unauthorised agent
+    role = risk_role(call, signal_codes(tracker))
     metadata = tracker.latest_message.get("metadata") or {}
     return CallFacts(
         caller_role=role,
@@ -51,8 +55,8 @@ def assess_and_record(tracker: Tracker, include_this_turn: bool = True) -> List[
         db, tracker.sender_id, facts, tracker.get_slot("customer_id"), previous, earlier
     )
     # shown to be an agency by what this assessment found (a known line or voice): assessed as one
-    role = reported_role(call, [s.code for s in assessment.signals])
-    if role != facts.caller_role and role == "third_party" and not (call.bystander and role == call.role):
+    role = risk_role(call, [s.code for s in assessment.signals])
+    if role != facts.caller_role and role == "third_party":
         facts = replace(facts, caller_role=role, authorisation_shown=False)
         assessment = risk_service.assess_call_sticky(
             db, tracker.sender_id, facts, tracker.get_slot("customer_id"), previous, earlier
