@@ -37,6 +37,13 @@ def http(stack, method, path, body=None, token=None, raw=None):
     return status, headers, text
 
 
+def end_call(stack, call_id, disposition, token=A1):
+    """(status, body) of ending an agent call with that disposition, the unsaid lines confirmed."""
+    body = {"disposition": disposition, "confirm_unsaid": True}
+    status, _, answer = http(stack, "POST", f"/webhooks/agent/calls/{call_id}/end", body, token=token)
+    return status, answer
+
+
 def ivr(stack, call_id, event, **fields):
     status, _, body = http(stack, "POST", "/webhooks/ivr/webhook", {"call_id": call_id, "event": event, **fields})
     assert status == 200, body
@@ -263,9 +270,7 @@ def test_the_agent_holds_a_proxy_call_and_sees_the_risk_and_the_checklist(stack)
     assert status == 200 and saved["note"] == {"disposition": "callback", "note": "代理机构来电，已要求授权委托书原件"}
     status, _, owed = http(stack, "POST", f"/webhooks/agent/calls/{c}/end", {"disposition": "resolved"}, token=A1)
     assert status == 409 and owed["error"]["code"] == "unsaid_items"  # nothing heard: confirm first
-    status, _, ended = http(
-        stack, "POST", f"/webhooks/agent/calls/{c}/end", {"disposition": "resolved", "confirm_unsaid": True}, token=A1
-    )
+    status, ended = end_call(stack, c, "resolved")
     assert status == 200 and ended["ended"] is True and ended["quick_replies"] == []
     refused = agent(stack, {"call_id": c, "text": "喂"}, expect=409)
     assert refused["error"]["code"] == "call_ended"

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import AGENT_TOKENS
-from tests.e2e.test_channels import A1, A2, http, new_id
+from tests.e2e.test_channels import A1, A2, end_call, http, new_id
 
 pytestmark = pytest.mark.e2e
 
@@ -39,13 +39,7 @@ def leaks(answer):
 
 def test_calls_list_lists_todays_calls_of_this_agent_open_ones_first(stack):
     ended_id, _ = call(stack, "13900000031", "我们是债务优化中心的，要求停息挂账")
-    status, _, body = http(
-        stack,
-        "POST",
-        f"/webhooks/agent/calls/{ended_id}/end",
-        {"disposition": "callback", "confirm_unsaid": True},
-        token=A1,
-    )
+    status, body = end_call(stack, ended_id, "callback")
     assert status == 200 and body["ended"]
     open_id, _ = call(stack, "13900000032", "我是借款人本人")
     theirs, _ = call(stack, "13900000033", token=A2)

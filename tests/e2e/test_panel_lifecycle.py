@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import AGENT_TOKENS, ARTIFACTS, open_page
-from tests.e2e.test_channels import A1, http
+from tests.e2e.test_channels import A1, end_call, http
 
 pytestmark = pytest.mark.e2e
 DOCKED = {"width": 420, "height": 900}
@@ -249,13 +249,7 @@ def test_every_state_keeps_what_to_say_and_the_input_at_hand(stack, browser, wid
         shot("8-level1")
         # the call ended elsewhere (the call platform, another tab): the live stream shows it ended
         call_id = page.evaluate("Panel.state.callId")
-        http(
-            stack,
-            "POST",
-            f"/webhooks/agent/calls/{call_id}/end",
-            {"disposition": "escalated", "confirm_unsaid": True},
-            token=A1,
-        )
+        assert end_call(stack, call_id, "escalated")[0] == 200
         page.wait_for_selector("#acw:not([hidden])")
         assert page.inner_text("#ended-by").strip()
         assert_at_hand(page)
@@ -271,14 +265,7 @@ def test_a_line_typed_into_a_call_ended_elsewhere_says_so_and_shows_the_ended_ca
     sign_in(docked, stack)
     call_id = start(docked, "13512340062")
     say(docked, "我想问一下还款的事")
-    status, _, _ = http(
-        stack,
-        "POST",
-        f"/webhooks/agent/calls/{call_id}/end",
-        {"disposition": "other", "confirm_unsaid": True},
-        token=A1,
-    )
-    assert status == 200
+    assert end_call(stack, call_id, "other")[0] == 200
     assert docked.is_hidden("#acw")  # nothing told the panel yet
     docked.fill("#caller-text", "喂？")
     docked.press("#caller-text", "Enter")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import AGENT_TOKENS, TOKEN
-from tests.e2e.test_channels import agent, http, new_id
+from tests.e2e.test_channels import agent, end_call, http, new_id
 
 pytestmark = pytest.mark.e2e
 A1, A2 = AGENT_TOKENS["agent1"], AGENT_TOKENS["agent2"]
@@ -128,13 +128,7 @@ def test_a_whole_call_from_the_transcript(stack):
         status, _, still = http(stack, "GET", f"/webhooks/agent/calls/{c}", token=A1)
         assert status == 200 and not still["ended"]
 
-        status, _, ended = http(
-            stack,
-            "POST",
-            f"/webhooks/agent/calls/{c}/end",
-            {"disposition": "resolved", "confirm_unsaid": True},
-            token=A1,
-        )
+        status, ended = end_call(stack, c, "resolved")
         assert status == 200 and ended["ended"] is True
         listener.wait(lambda n, d: n == "panel" and d["ended"])
     finally:
